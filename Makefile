@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install migrate seed lint format messages bench load clean browser-deps
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Serve the app at http://127.0.0.1:8000 with its Celery worker and beat (SQLite and a
+## filesystem broker unless DATABASE_URL / REDIS_URL are set), with demo data.
+run: seed
+	./scripts/run_dev.sh
+
+browser-deps: install
+	@if [ -x /usr/bin/chromium ] && command -v npm >/dev/null 2>&1 && [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then \
+		npm install --silent --no-audit --no-fund --prefix tests/browser; fi
+
+## Run the whole suite on PostgreSQL and Redis when they answer (see scripts/services.py).
+test: install browser-deps
+	@eval "$$($(BIN)/python scripts/services.py)" && \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -d djangojs -l es --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,199 @@
+"""Sessions (booked massages), their history, and the reminder log."""
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import connections, models
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import validate_body_areas
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        LATE_CANCELLED = "late_cancelled", _("Cancelled late")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+
+    # Statuses that hold the therapist's (and the runner's) time. A cancelled session
+    # frees it; an attended or missed one stays in the agenda as it happened.
+    ACTIVE_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
+
+    runner = models.ForeignKey("runners.Runner", on_delete=models.PROTECT, related_name="sessions")
+    therapist = models.ForeignKey(
+        "clinic.Therapist", on_delete=models.PROTECT, related_name="sessions"
+    )
+    service = models.ForeignKey("clinic.Service", on_delete=models.PROTECT, related_name="sessions")
+    # Denormalised from the therapist so reports filter and group by clinic on one index.
+    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="sessions")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    discomfort_areas = models.JSONField(
+        _("areas of discomfort"), default=list, blank=True, validators=[validate_body_areas]
+    )
+    runner_note = models.TextField(_("note from the runner"), blank=True)
+    areas_treated = models.JSONField(
+        _("areas treated"), default=list, blank=True, validators=[validate_body_areas]
+    )
+    mobilisation_done = models.BooleanField(
+        _("closed with mobilisation and stretching"), null=True, blank=True
+    )
+    therapist_note = models.TextField(_("therapist's note"), blank=True)
+
+    race_override_reason = models.TextField(_("race rule override reason"), blank=True)
+    race_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    rescheduled_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_end_after_start"),
+            models.UniqueConstraint(
+                fields=["runner", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="session_unique_idempotency_key",
+            ),
+            # PostgreSQL only (the migration skips them elsewhere): the last word on
+            # double booking, whatever the application checks did.
+            ExclusionConstraint(
+                name="session_therapist_no_overlap",
+                expressions=[
+                    (F("therapist"), RangeOperators.EQUAL),
+                    (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["booked", "attended", "no_show"]),
+            ),
+            ExclusionConstraint(
+                name="session_runner_no_overlap",
+                expressions=[
+                    (F("runner"), RangeOperators.EQUAL),
+                    (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["booked", "attended", "no_show"]),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "start"], name="session_therapist_start"),
+            models.Index(fields=["runner", "start"], name="session_runner_start"),
+            models.Index(fields=["status", "start"], name="session_status_start"),
+            models.Index(fields=["clinic", "start"], name="session_clinic_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner} with {self.therapist} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    def validate_constraints(self, exclude=None):
+        # Exclusion constraints need PostgreSQL's range types; elsewhere the booking
+        # service's locked re-check is what holds the rule.
+        if connections["default"].vendor != "postgresql":
+            exclude = set(exclude or ()) | {"start", "end", "therapist", "runner"}
+        super().validate_constraints(exclude=exclude)
+
+
+class SessionEvent(models.Model):
+    """The history of a session: every change, who made it and when."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        LATE_CANCELLED = "late_cancelled", _("Cancelled late")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        ATTENDED = "attended", _("Marked attended")
+        NO_SHOW = "no_show", _("Marked no-show")
+        RECORD = "record", _("Treatment record updated")
+        OVERRIDE = "override", _("Race rule overridden")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    old_start = models.DateTimeField(null=True, blank=True)
+    new_start = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Reminder(models.Model):
+    """One row per reminder that is (to be) sent. The unique key is written before the
+    e-mail leaves, so a retry, a second beat or a second worker cannot send it twice."""
+
+    class Kind(models.TextChoices):
+        CADENCE = "cadence", _("Time to book")
+        APPOINTMENT = "appointment", _("Appointment tomorrow")
+        CONFIRMATION = "confirmation", _("Booking confirmed")
+        CANCELLATION = "cancellation", _("Booking cancelled")
+        RESCHEDULE = "reschedule", _("Booking moved")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    runner = models.ForeignKey("runners.Runner", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind)
+    # The due period (e.g. "2026-11-23" for a cadence reminder) or the session id and
+    # its version (e.g. "s42@2026-11-24T09:00") for session e-mails.
+    key = models.CharField(max_length=100)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    state = models.CharField(max_length=8, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "kind", "key"], name="reminder_unique_key")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} for runner {self.runner_id} ({self.state})"

@@ -1,0 +1,12 @@
+"""/api/v1/: each app adds its routes here."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
+    path("", include("clinic.api.routes")),
+    path("", include("runners.api.urls")),
+    path("", include("booking.api.urls")),
+]

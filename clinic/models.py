@@ -1,0 +1,345 @@
+"""Users, clinics, therapists, their schedules and the services they offer."""
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class BodyArea(models.TextChoices):
+    LEGS = "legs", _("Legs")
+    GLUTES = "glutes", _("Glutes")
+    LUMBAR = "lumbar", _("Lumbar")
+    DORSAL = "dorsal", _("Dorsal")
+    CERVICAL = "cervical", _("Cervical")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_body_areas(value) -> None:
+    if not isinstance(value, list) or any(v not in BodyArea.values for v in value):
+        raise ValidationError(
+            _("Choose body areas from: %(areas)s."), params={"areas": ", ".join(BodyArea.values)}
+        )
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", User.Role.CLINIC_ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Logs in with an e-mail address. The role says which side of the product one uses."""
+
+    class Role(models.TextChoices):
+        RUNNER = "runner", _("Runner")
+        THERAPIST = "therapist", _("Therapist")
+        CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.RUNNER)
+    # The clinic a clinic admin manages; None for a superuser (all clinics) and for runners.
+    clinic = models.ForeignKey(
+        "clinic.Clinic",
+        verbose_name=_("managed clinic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="admins",
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("en", "English"), ("es", "Español")], default="en"
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_runner(self) -> bool:
+        return self.role == self.Role.RUNNER
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == self.Role.CLINIC_ADMIN or self.is_superuser
+
+
+class Clinic(models.Model):
+    """A clinic and its booking policy. Every rule the validator applies is set here."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", validators=[validate_timezone]
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 14)]
+    )
+    max_days_ahead = models.PositiveIntegerField(
+        _("maximum days ahead"), default=90, validators=[MinValueValidator(1)]
+    )
+    cancellation_window_hours = models.PositiveIntegerField(
+        _("cancellation window (hours)"), default=24
+    )
+    buffer_minutes = models.PositiveIntegerField(
+        _("buffer between sessions (minutes)"), default=0, validators=[MaxValueValidator(120)]
+    )
+    slot_step_minutes = models.PositiveIntegerField(
+        _("slot step (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
+    )
+    after_race_hours = models.PositiveIntegerField(
+        _("hours after a race before a massage"), default=24
+    )
+    before_race_hours = models.PositiveIntegerField(
+        _("hours between a massage and a race"), default=48
+    )
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("local hour for cadence reminders"), default=9, validators=[MaxValueValidator(23)]
+    )
+
+    class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def min_notice(self) -> timedelta:
+        return timedelta(minutes=self.min_notice_minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def slot_step(self) -> timedelta:
+        return timedelta(minutes=self.slot_step_minutes)
+
+    @property
+    def cancellation_window(self) -> timedelta:
+        return timedelta(hours=self.cancellation_window_hours)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+
+class RacePriority(models.TextChoices):
+    A = "A", _("A (main goal)")
+    B = "B", _("B")
+    C = "C", _("C (training race)")
+
+
+class RaceWindow(models.Model):
+    """A longer race window for some races: e.g. 72 h after a marathon, or for A races.
+
+    A race gets the largest window of the clinic default and every rule that matches it.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="race_windows")
+    min_distance_km = models.DecimalField(
+        _("from distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    priority = models.CharField(_("priority"), max_length=1, choices=RacePriority, blank=True)
+    after_race_hours = models.PositiveIntegerField(_("hours after the race"))
+    before_race_hours = models.PositiveIntegerField(_("hours before the race"))
+
+    class Meta:
+        verbose_name = _("race window rule")
+        verbose_name_plural = _("race window rules")
+        ordering = ["clinic", "min_distance_km"]
+
+    def __str__(self) -> str:
+        parts = []
+        if self.min_distance_km is not None:
+            parts.append(f"≥ {self.min_distance_km} km")
+        if self.priority:
+            parts.append(f"priority {self.priority}")
+        return f"{self.clinic}: {' & '.join(parts) or 'all races'}"
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="therapists")
+    display_name = models.CharField(_("display name"), max_length=200)
+    qualifications = models.TextField(_("qualifications"), blank=True)
+    specialties = models.TextField(_("specialties"), blank=True)
+    bio = models.TextField(_("about"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
+        ordering = ["clinic", "display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Service(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(10), MaxValueValidator(240)]
+    )
+    price = models.DecimalField(_("price"), max_digits=8, decimal_places=2)
+    body_areas = models.JSONField(
+        _("body areas"), default=list, blank=True, validators=[validate_body_areas]
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["clinic", "duration_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="service_duration_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    def get_body_areas_display(self) -> list[str]:
+        labels = dict(BodyArea.choices)
+        return [str(labels.get(a, a)) for a in self.body_areas]
+
+
+class WorkingHours(models.Model):
+    """One interval of a weekday, in the clinic's local time. Breaks are the gaps.
+
+    Valid from a date (inclusive) until another (exclusive, open-ended when empty), so a
+    change of hours applies from a chosen date and the old hours still explain the past.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        ordering = ["therapist", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="hours_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="hours_weekday_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gt=F("valid_from")),
+                name="hours_valid_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "weekday"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        ordering = ["therapist", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="timeoff_end_after_start")
+        ]
+        indexes = [models.Index(fields=["therapist", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"

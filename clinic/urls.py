@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include("clinic.api.urls")),
+]
+
+# Pages: the language comes from the browser or the switcher (cookie); URLs stay the same.
+urlpatterns += [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", views.home, name="home"),
+    path("", include("runners.urls")),
+    path("", include("booking.urls")),
+    path("staff/", include("booking.staff_urls")),
+]
+
+handler400 = "clinic.views.bad_request"
+handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.page_not_found"
+handler500 = "clinic.views.server_error"

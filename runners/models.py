@@ -1,0 +1,112 @@
+"""Runners, their race log and the cadence they want to be reminded at."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import RacePriority, validate_body_areas, validate_timezone
+
+
+class Cadence(models.TextChoices):
+    FORTNIGHTLY = "fortnightly", _("Every 15 days")
+    MONTHLY = "monthly", _("Monthly")
+    OFF = "off", _("Off")
+
+
+CADENCE_DAYS = {Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 30}
+
+
+class Runner(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runner"
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", validators=[validate_timezone]
+    )
+    cadence = models.CharField(
+        _("reminder cadence"), max_length=12, choices=Cadence, default=Cadence.FORTNIGHTLY
+    )
+    reminders_opt_in = models.BooleanField(_("send me reminders"), default=True)
+    clinic = models.ForeignKey(
+        "clinic.Clinic",
+        verbose_name=_("home clinic"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runners",
+    )
+    preferred_therapist = models.ForeignKey(
+        "clinic.Therapist",
+        verbose_name=_("preferred therapist"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preferred_by",
+    )
+    # Personal health data: shown to the runner and to their clinic's therapists only,
+    # never in e-mails, logs or error reports.
+    health_notes = models.TextField(_("health notes (injuries, discomfort)"), blank=True)
+    discomfort_areas = models.JSONField(
+        _("usual areas of discomfort"), default=list, blank=True, validators=[validate_body_areas]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("runner")
+        verbose_name_plural = _("runners")
+        indexes = [models.Index(fields=["cadence", "reminders_opt_in"])]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+    @property
+    def cadence_days(self) -> int | None:
+        return CADENCE_DAYS.get(self.cadence)
+
+
+def estimate_duration(distance_km: Decimal | float | None) -> timedelta:
+    """A generous finish estimate for a recreational runner (about 6:30 min/km), rounded
+    up to the quarter hour, with at least an hour for short races and trails."""
+    if not distance_km:
+        return timedelta(hours=2)
+    minutes = float(distance_km) * 6.5
+    minutes = max(60, int(-(-minutes // 15) * 15))
+    return timedelta(minutes=minutes)
+
+
+class Race(models.Model):
+    Priority = RacePriority
+
+    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="races")
+    name = models.CharField(_("name"), max_length=200)
+    start = models.DateTimeField(_("start"))
+    finish = models.DateTimeField(_("expected finish"))
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    priority = models.CharField(_("priority"), max_length=1, choices=Priority, default=Priority.B)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("race")
+        verbose_name_plural = _("races")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finish__gt=F("start")), name="race_finish_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["runner", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start:%Y-%m-%d})"
+
+    @staticmethod
+    def finish_for(start: datetime, distance_km) -> datetime:
+        return start + estimate_duration(distance_km)
