@@ -21,6 +21,7 @@ urlpatterns += [
     path("", views.home, name="home"),
     path("", include("runners.urls")),
     path("", include("booking.urls")),
+    path("", include("runners.privacy_urls")),
     path("staff/", include("booking.staff_urls")),
 ]
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("clinic.api.routes")),
     path("", include("runners.api.urls")),
     path("", include("booking.api.urls")),
+    path("", include("booking.api.staff_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Staff API routes (working hours, time off, attendance, reports)."""
+
+urlpatterns: list = []

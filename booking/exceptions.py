@@ -1,0 +1,83 @@
+"""Booking refusals: a stable machine code, a sentence for the runner, nearest slots.
+
+Every sentence lives here, translated, so the API, the pages and the e-mails say the same.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from clinic.errors import CodedError
+
+
+class Code:
+    IN_THE_PAST = "in_the_past"
+    TOO_SHORT_NOTICE = "too_short_notice"
+    TOO_FAR_AHEAD = "too_far_ahead"
+    OUTSIDE_WORKING_HOURS = "outside_working_hours"
+    THERAPIST_TIME_OFF = "therapist_time_off"
+    SLOT_TAKEN = "slot_taken"
+    RUNNER_OVERLAP = "runner_overlap"
+    TOO_SOON_AFTER_RACE = "too_soon_after_race"
+    TOO_CLOSE_BEFORE_RACE = "too_close_before_race"
+    INACTIVE = "inactive"
+    NOT_CANCELLABLE = "not_cancellable"
+    NOT_RESCHEDULABLE = "not_reschedulable"
+    INVALID = "invalid"
+
+
+# Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
+CONFLICT_CODES = {Code.SLOT_TAKEN, Code.RUNNER_OVERLAP}
+RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
+
+MESSAGES = {
+    Code.IN_THE_PAST: _("That time has already passed. Pick a time in the future."),
+    Code.TOO_SHORT_NOTICE: _(
+        "That is too soon: this clinic needs at least %(minutes)s minutes' notice."
+    ),
+    Code.TOO_FAR_AHEAD: _("That is too far ahead: you can book up to %(days)s days in advance."),
+    Code.OUTSIDE_WORKING_HOURS: _("%(therapist)s does not work at that time."),
+    Code.THERAPIST_TIME_OFF: _("%(therapist)s is off at that time."),
+    Code.SLOT_TAKEN: _("Someone has just booked that time with %(therapist)s."),
+    Code.RUNNER_OVERLAP: _("You already have a session at that time."),
+    Code.TOO_SOON_AFTER_RACE: _(
+        "Too soon after %(race)s: allow %(hours)s h after a race before an unloading massage."
+    ),
+    Code.TOO_CLOSE_BEFORE_RACE: _(
+        "Too close to %(race)s: leave %(hours)s h between the massage and the race, so a rest "
+        "day fits."
+    ),
+    Code.INACTIVE: _("That %(what)s is not available for booking."),
+    Code.NOT_CANCELLABLE: _("This session can no longer be cancelled."),
+    Code.NOT_RESCHEDULABLE: _("This session can no longer be moved."),
+}
+
+
+class BookingError(CodedError):
+    """A refused booking. `status_code` is 409 for conflicts, 400 for rules."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        suggestions: list[Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        if detail is None:
+            template = MESSAGES.get(code, _("That booking is not possible."))
+            detail = str(template) % (params or {}) if params else str(template)
+        super().__init__(
+            detail,
+            code=code,
+            status_code=409 if code in CONFLICT_CODES else 400,
+            suggestions=suggestions,
+            extra=extra,
+        )
+        self.params = params or {}
+
+
+class SlotTaken(BookingError):
+    def __init__(self, therapist: str, suggestions: list[Any] | None = None) -> None:
+        super().__init__(Code.SLOT_TAKEN, params={"therapist": therapist}, suggestions=suggestions)

@@ -1,0 +1,108 @@
+"""Writes for runners: sign-up profile, profile changes, the race log."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinic.models import Clinic, User
+
+from .models import Race, Runner
+
+PROFILE_FIELDS = {
+    "phone",
+    "timezone",
+    "cadence",
+    "reminders_opt_in",
+    "preferred_therapist",
+    "health_notes",
+    "discomfort_areas",
+    "clinic",
+}
+
+
+def runner_get_or_create(*, user: User, clinic: Clinic | None = None) -> Runner:
+    """The runner profile of a user (created on first need, e.g. right after sign-up)."""
+    runner, _created = Runner.objects.get_or_create(
+        user=user, defaults={"clinic": clinic or Clinic.objects.order_by("pk").first()}
+    )
+    return runner
+
+
+@transaction.atomic
+def runner_update_profile(
+    *, runner: Runner, user_fields: dict[str, Any] | None = None, **fields: Any
+) -> Runner:
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(runner, name, value)
+    runner.full_clean(exclude=["user"])
+    runner.save()
+    if user_fields:
+        user = runner.user
+        for name in ("first_name", "last_name", "language"):
+            if name in user_fields:
+                setattr(user, name, user_fields[name])
+        user.save(
+            update_fields=[n for n in ("first_name", "last_name", "language") if n in user_fields]
+        )
+    return runner
+
+
+def _check_race_times(start: datetime, finish: datetime) -> None:
+    if start.tzinfo is None or finish.tzinfo is None:
+        raise ValidationError({"start": _("Give the race time with its time zone.")})
+    if finish <= start:
+        raise ValidationError({"finish": _("The expected finish must be after the start.")})
+
+
+def race_create(
+    *,
+    runner: Runner,
+    name: str,
+    start: datetime,
+    finish: datetime | None = None,
+    distance_km: Decimal | None = None,
+    priority: str = Race.Priority.B,
+    location: str = "",
+) -> Race:
+    """Log a race. Without a finish, it is estimated from the distance."""
+    finish = finish or Race.finish_for(start, distance_km)
+    _check_race_times(start, finish)
+    race = Race(
+        runner=runner,
+        name=name.strip(),
+        start=start,
+        finish=finish,
+        distance_km=distance_km,
+        priority=priority,
+        location=location,
+    )
+    race.full_clean()
+    race.save()
+    return race
+
+
+def race_update(*, race: Race, **fields: Any) -> Race:
+    allowed = {"name", "start", "finish", "distance_km", "priority", "location"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Unknown race fields: {sorted(unknown)}")
+    re_estimate = "finish" not in fields and ({"start", "distance_km"} & set(fields))
+    for name, value in fields.items():
+        setattr(race, name, value)
+    if re_estimate or race.finish is None:
+        race.finish = Race.finish_for(race.start, race.distance_km)
+    _check_race_times(race.start, race.finish)
+    race.full_clean()
+    race.save()
+    return race
+
+
+def race_delete(*, race: Race) -> None:
+    race.delete()
