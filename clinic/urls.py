@@ -22,6 +22,7 @@ urlpatterns += [
     path("", include("runners.urls")),
     path("", include("booking.urls")),
     path("", include("runners.privacy_urls")),
+    path("reminders/", include("booking.reminder_urls")),
     path("staff/", include("booking.staff_urls")),
 ]
 
