@@ -126,3 +126,9 @@ def superuser(db):
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Real hashing is slow by design; the suite creates many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
