@@ -52,10 +52,45 @@ class InTheWaySerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class WorkingHoursOutSerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    timezone = serializers.CharField()
+    on = serializers.DateField()
+    valid_from = serializers.DateField(allow_null=True)
+    intervals = IntervalSerializer(many=True)
+    sessions_in_the_way = InTheWaySerializer(many=True, required=False)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    period = serializers.DateField(allow_null=True)
+    booked = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_show = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    late_cancelled = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    attendance_rate = serializers.FloatField(allow_null=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    clinic = serializers.IntegerField()
+    therapist = serializers.IntegerField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    group_by = serializers.ChoiceField(choices=["week", "month"])
+    timezone = serializers.CharField()
+    rows = ReportRowSerializer(many=True)
+    total = ReportRowSerializer()
+
+
 class TimeOffSerializer(serializers.ModelSerializer):
     class Meta:
         model = TimeOff
         fields = ["id", "start", "end", "reason"]
+
+
+class TimeOffListSerializer(serializers.Serializer):
+    results = TimeOffSerializer(many=True)
 
 
 class AttendanceInSerializer(serializers.Serializer):
@@ -128,7 +163,8 @@ class WorkingHoursView(APIView):
     """A therapist's weekly working hours (clinic-local times; breaks are the gaps)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("on", str, description="date the hours are in force")]
+        parameters=[OpenApiParameter("on", str, description="date the hours are in force")],
+        responses=WorkingHoursOutSerializer,
     )
     def get(self, request, therapist_id: int):
         _require_staff(request)
@@ -139,7 +175,7 @@ class WorkingHoursView(APIView):
         )
         return Response(_hours_payload(therapist, on))
 
-    @extend_schema(request=WorkingHoursInSerializer)
+    @extend_schema(request=WorkingHoursInSerializer, responses=WorkingHoursOutSerializer)
     def put(self, request, therapist_id: int):
         _require_staff(request)
         therapist = access.schedule_editable_therapist(request.user, therapist_id)
@@ -171,7 +207,7 @@ class WorkingHoursView(APIView):
 class TimeOffView(APIView):
     """A therapist's time off (upcoming by default; ?all=1 for the past too)."""
 
-    @extend_schema(responses=TimeOffSerializer(many=True))
+    @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=TimeOffListSerializer)
     def get(self, request, therapist_id: int):
         _require_staff(request)
         therapist = access.schedule_editable_therapist(request.user, therapist_id)
@@ -198,6 +234,7 @@ class TimeOffView(APIView):
 
 
 class TimeOffDetailView(APIView):
+    @extend_schema(responses={204: None})
     def delete(self, request, therapist_id: int, pk: int):
         _require_staff(request)
         therapist = access.schedule_editable_therapist(request.user, therapist_id)
@@ -238,7 +275,8 @@ class AttendanceReportView(APIView):
             OpenApiParameter("clinic", int),
             OpenApiParameter("therapist", int),
             OpenApiParameter("group_by", str, enum=["week", "month"]),
-        ]
+        ],
+        responses=ReportSerializer,
     )
     def get(self, request):
         if not access.is_admin(request.user):
