@@ -209,6 +209,8 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="600/min"),
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
         "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
+        # Writes that book, move or cancel sessions, per user (or per IP when anonymous).
+        "booking": env.str("API_THROTTLE_BOOKING", default="60/min"),
     },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "clinic.api.exceptions.exception_handler",
