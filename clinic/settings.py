@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers have a `status`; name the session's own set once.
+    "ENUM_NAME_OVERRIDES": {"SessionStatusEnum": "booking.models.Session.Status"},
 }
 
 # --- Celery -------------------------------------------------------------------------
