@@ -136,6 +136,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
 }
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "runners.adapter.AccountAdapter"
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 
 # --- Cache (allauth's rate limits and availability caching live here) ---------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -52,3 +52,8 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    # Most often an expired session or a form left open for hours: say so, kindly.
+    return render(request, "errors/csrf.html", status=403)
