@@ -24,10 +24,12 @@ class Code:
     NOT_CANCELLABLE = "not_cancellable"
     NOT_RESCHEDULABLE = "not_reschedulable"
     INVALID = "invalid"
+    OVERRIDE_NOT_ALLOWED = "override_not_allowed"
 
 
 # Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
 CONFLICT_CODES = {Code.SLOT_TAKEN, Code.RUNNER_OVERLAP}
+FORBIDDEN_CODES = {Code.OVERRIDE_NOT_ALLOWED}
 RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
 
 MESSAGES = {
@@ -50,6 +52,9 @@ MESSAGES = {
     Code.INACTIVE: _("That %(what)s is not available for booking."),
     Code.NOT_CANCELLABLE: _("This session can no longer be cancelled."),
     Code.NOT_RESCHEDULABLE: _("This session can no longer be moved."),
+    Code.OVERRIDE_NOT_ALLOWED: _(
+        "Only the clinic's therapists and admins may override a race rule."
+    ),
 }
 
 
@@ -71,11 +76,14 @@ class BookingError(CodedError):
         super().__init__(
             detail,
             code=code,
-            status_code=409 if code in CONFLICT_CODES else 400,
+            status_code=409 if code in CONFLICT_CODES else 403 if code in FORBIDDEN_CODES else 400,
             suggestions=suggestions,
             extra=extra,
         )
         self.params = params or {}
+        # The suggestions as booking.selectors.Slot objects (``suggestions`` holds them as
+        # JSON-ready dicts for the API).
+        self.suggested_slots: list[Any] = []
 
 
 class SlotTaken(BookingError):

@@ -1,16 +1,23 @@
 """Reads: availability, suggestions, sessions scoped to the requester.
 
-INTERFACE (implemented by the booking-engine work; other parts code against it).
+Availability loads everything it needs in a fixed number of queries (working hours with
+their therapists, time off, the sessions that hold time, and for a runner the race
+window rules and their races) and hands it to the pure rules in `booking.rules`.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from clinic.models import Service, Therapist
-from runners.models import Runner
+from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, WorkingHours
+from runners.models import Race, Runner
 
+from . import rules
+from .exceptions import MESSAGES
 from .models import Session
 
 
@@ -20,6 +27,14 @@ class Slot:
     end: datetime
     therapist_id: int
     ideal: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "therapist": self.therapist_id,
+            "ideal": self.ideal,
+        }
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,123 @@ class Availability:
     blocked: list[BlockedWindow] = field(default_factory=list)
 
 
+# --- Loading the rules' inputs ---------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the rules need for one clinic, some therapists and maybe a runner, over a
+    stretch of time."""
+
+    clinic: Clinic
+    policy: rules.Policy
+    therapists: dict[int, rules.TherapistInfo]
+    runner: rules.RunnerInfo | None
+    runner_session_starts: list[datetime] = field(default_factory=list)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def load_context(
+    *,
+    clinic: Clinic,
+    therapist_ids: list[int] | None,
+    runner: Runner | None,
+    span_start: datetime,
+    span_end: datetime,
+    therapists: list[Therapist] | None = None,
+    lookback: timedelta = timedelta(0),
+) -> Context:
+    """Set-based: hours (with therapists), time off, sessions (therapists' and the
+    runner's in one query), and for a runner the race window rules and races: at most five
+    queries whatever the span and the number of therapists.
+
+    `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
+    hours are then read on their own.
+    """
+    infos: dict[int, rules.TherapistInfo] = {}
+    if therapists is not None:
+        for t in therapists:
+            infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
+        hours_qs = WorkingHours.objects.filter(therapist_id__in=list(infos))
+    else:
+        hours_qs = WorkingHours.objects.filter(therapist__clinic=clinic).select_related("therapist")
+        if therapist_ids is not None:
+            hours_qs = hours_qs.filter(therapist_id__in=therapist_ids)
+    for h in hours_qs.order_by("therapist_id", "weekday", "start_time"):
+        if h.therapist_id not in infos:
+            t = h.therapist
+            infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
+        infos[h.therapist_id].hours.append(
+            rules.HoursRule(h.weekday, h.start_time, h.end_time, h.valid_from, h.valid_until)
+        )
+    ids = list(infos)
+    if ids:
+        for off in TimeOff.objects.filter(
+            therapist_id__in=ids, start__lt=span_end, end__gt=span_start
+        ).only("therapist_id", "start", "end"):
+            infos[off.therapist_id].time_off.append((_utc(off.start), _utc(off.end)))
+
+    policy_windows: list[RaceWindow] = []
+    if runner is not None:
+        policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
+    policy = rules.Policy.from_clinic(clinic, policy_windows)
+
+    # Sessions that hold time: the therapists' (widened by the buffer) and the runner's.
+    buffer = policy.buffer
+    cond = Q()
+    if ids:
+        cond |= Q(therapist_id__in=ids, start__lt=span_end + buffer, end__gt=span_start - buffer)
+    runner_info = None
+    if runner is not None:
+        runner_info = rules.RunnerInfo(id=runner.pk)
+        cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
+    starts: list[datetime] = []
+    if cond:
+        rows = Session.objects.filter(cond, status__in=Session.ACTIVE_STATUSES).values_list(
+            "pk", "therapist_id", "runner_id", "start", "end"
+        )
+        for pk, t_id, r_id, s_start, s_end in rows:
+            busy = rules.Busy(_utc(s_start), _utc(s_end), pk)
+            if t_id in infos and s_start < span_end + buffer and s_end > span_start - buffer:
+                infos[t_id].busy.append(busy)
+            if runner_info is not None and r_id == runner.pk:
+                starts.append(busy.start)
+                if s_start < span_end and s_end > span_start:
+                    runner_info.busy.append(busy)
+    if runner_info is not None:
+        after, before = policy.longest_race_windows
+        for race in Race.objects.filter(
+            runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+        ):
+            runner_info.races.append(
+                rules.RaceInfo(
+                    id=race.pk,
+                    name=race.name,
+                    start=_utc(race.start),
+                    finish=_utc(race.finish),
+                    distance_km=race.distance_km,
+                    priority=race.priority,
+                )
+            )
+    return Context(
+        clinic=clinic,
+        policy=policy,
+        therapists=infos,
+        runner=runner_info,
+        runner_session_starts=sorted(starts),
+    )
+
+
+def _race_sentence(code: str, race_name: str, hours: int) -> str:
+    return str(MESSAGES[code]) % {"race": race_name, "hours": hours}
+
+
+# --- Availability ----------------------------------------------------------------------
+
+
 def availability(
     *,
     service: Service,
@@ -48,12 +180,77 @@ def availability(
     therapist: Therapist | None = None,
     runner: Runner | None = None,
     now: datetime | None = None,
+    exclude_session_id: int | None = None,
 ) -> Availability:
     """Every bookable start per therapist for the service's clinic, from start_date to
     end_date inclusive (clinic-local dates). With a runner: race-blocked slots are left
     out and listed in `blocked`, and slots in the runner's recommended window are ideal.
-    A fixed number of queries whatever the range."""
-    raise NotImplementedError
+    A fixed number of queries whatever the range (at most six with a runner, four
+    without, one more when `service.clinic` is not loaded yet).
+
+    `exclude_session_id`: a session being rescheduled does not block its own move.
+    """
+    now = now or timezone.now()
+    clinic = service.clinic
+    if not service.active or end_date < start_date:
+        return Availability()
+    if therapist is not None and (therapist.clinic_id != clinic.pk or not therapist.active):
+        return Availability()
+    policy_tz = rules.Policy.from_clinic(clinic).tz
+    span_start, span_end = rules.local_day_bounds(policy_tz, start_date, end_date)
+    # Nothing can be booked outside [now + notice, now + max days]: do not load it.
+    first_bookable = now + timedelta(minutes=clinic.min_notice_minutes)
+    last_bookable = now + timedelta(days=clinic.max_days_ahead)
+    lookback = timedelta(days=runner.cadence_days or 0) if runner is not None else timedelta(0)
+    ctx = load_context(
+        clinic=clinic,
+        therapist_ids=[therapist.pk] if therapist is not None else None,
+        runner=runner,
+        span_start=span_start,
+        span_end=span_end,
+        lookback=lookback,
+    )
+    result = Availability()
+    if ctx.runner is not None:
+        for race, b_start, b_end, code, hours in rules.blocked_windows(
+            ctx.runner.races, ctx.policy, span_start, span_end
+        ):
+            result.blocked.append(
+                BlockedWindow(
+                    start=b_start,
+                    end=b_end,
+                    race_id=race.id,
+                    race_name=race.name,
+                    code=code,
+                    detail=_race_sentence(code, race.name, hours),
+                )
+            )
+    if span_end <= first_bookable or span_start > last_bookable:
+        return result
+    duration = service.duration
+    cadence_days = runner.cadence_days if runner is not None else None
+    slots: list[Slot] = []
+    for info in ctx.therapists.values():
+        for start in rules.free_starts(
+            therapist=info,
+            runner=ctx.runner,
+            policy=ctx.policy,
+            now=now,
+            first=start_date,
+            last=end_date,
+            duration=duration,
+            exclude_session_id=exclude_session_id,
+        ):
+            ideal = runner is not None and rules.is_ideal(
+                start,
+                cadence_days=cadence_days,
+                runner_sessions=ctx.runner_session_starts,
+                now=now,
+            )
+            slots.append(Slot(start=start, end=start + duration, therapist_id=info.id, ideal=ideal))
+    slots.sort(key=lambda s: (s.start, s.therapist_id))
+    result.slots = slots
+    return result
 
 
 def suggest_slots(
@@ -64,13 +261,55 @@ def suggest_slots(
     therapist: Therapist | None = None,
     limit: int = 3,
     now: datetime | None = None,
+    exclude_session_id: int | None = None,
 ) -> list[Slot]:
     """Up to `limit` slots that pass the validator, nearest to `around` first (preferred
-    therapist first when given)."""
-    raise NotImplementedError
+    therapist first when given). Looks a few days either side, then further."""
+    now = now or timezone.now()
+    clinic = service.clinic
+    tz = rules.Policy.from_clinic(clinic).tz
+    centre = max(around, now).astimezone(tz).date()
+    last_day = (now + timedelta(days=clinic.max_days_ahead)).astimezone(tz).date()
+    today = now.astimezone(tz).date()
+    for radius in (3, 14, clinic.max_days_ahead):
+        first = max(today, centre - timedelta(days=radius))
+        last = min(last_day, centre + timedelta(days=radius))
+        if last < first:
+            return []
+        slots = availability(
+            service=service,
+            start_date=first,
+            end_date=last,
+            runner=runner,
+            now=now,
+            exclude_session_id=exclude_session_id,
+        ).slots
+        if therapist is not None:
+            preferred = [s for s in slots if s.therapist_id == therapist.pk]
+            others = [s for s in slots if s.therapist_id != therapist.pk]
+            preferred.sort(key=lambda s: abs(s.start - around))
+            others.sort(key=lambda s: abs(s.start - around))
+            found = (preferred + others)[:limit]
+        else:
+            found = sorted(slots, key=lambda s: (abs(s.start - around), s.therapist_id))[:limit]
+        if len(found) >= limit or (first <= today and last >= last_day):
+            return found
+    return found
 
 
 def sessions_for(user) -> QuerySet[Session]:
     """A runner: their own; a therapist: their clinic's; a clinic admin: their clinic's;
     a superuser: all; anyone else: none."""
-    raise NotImplementedError
+    qs = Session.objects.select_related("runner__user", "therapist", "service", "clinic")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == user.Role.THERAPIST:
+        # A join, not a lookup now: the queryset stays lazy (one query when listed).
+        return qs.filter(clinic__therapists__user=user)
+    if user.role == user.Role.CLINIC_ADMIN:
+        return qs.filter(clinic_id=user.clinic_id) if user.clinic_id else qs.none()
+    if user.role == user.Role.RUNNER:
+        return qs.filter(runner__user=user)
+    return qs.none()

@@ -1,17 +1,185 @@
 """Writes: book, cancel, reschedule, series. One transaction each; tasks enqueued on commit.
 
-INTERFACE (implemented by the booking-engine work; other parts code against it).
+Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
+row → re-read their time → run the rules → insert → enqueue the e-mail on commit.
+
+Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
+session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
+but they compare the bare [start, end) ranges: they know nothing of the clinic's buffer.
+Locking the therapist row serialises bookings of one therapist, so the buffer rule holds
+under concurrency too; the constraints stay the last word (their violation becomes a
+409, never a 500). On SQLite the transactions are IMMEDIATE (see settings): the write
+lock is taken at BEGIN, so the re-check and the insert are serialised as well.
+
+Rescheduling moves the same row (its id, links and reminders stay valid) and records
+the move as a SessionEvent with the old and new start (and therapists in `data`);
+`rescheduled_from` is left for flows that create a new session from an old one.
 """
+
+from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from clinic.models import Service, Therapist, User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Service, Therapist, User, validate_body_areas
 from runners.models import Runner
 
-from .exceptions import BookingError
-from .models import Session
+from . import rules
+from .exceptions import MESSAGES, BookingError, Code, SlotTaken
+from .models import Reminder, Session, SessionEvent
+from .selectors import load_context, suggest_slots
+
+MAX_SERIES = 6
+SERIES_EVERY_DAYS = (14, 30)
+LOCK_TIMEOUT = "5s"
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def _enqueue(session_id: int, kind: str) -> None:
+    from .tasks import send_session_email
+
+    transaction.on_commit(lambda: send_session_email.delay(session_id, kind))
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def is_clinic_staff(user: User | None, clinic_id: int) -> bool:
+    """A therapist of the clinic, its admin, or a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == User.Role.CLINIC_ADMIN:
+        return user.clinic_id == clinic_id
+    if user.role == User.Role.THERAPIST:
+        return Therapist.objects.filter(user=user, clinic_id=clinic_id).exists()
+    return False
+
+
+def _what(code_params: dict) -> dict:
+    what = code_params.get("what")
+    if what == "service":
+        return {**code_params, "what": _("service")}
+    if what == "therapist":
+        return {**code_params, "what": _("therapist")}
+    return code_params
+
+
+def violation_error(violation: rules.Violation, *, suggestions=None) -> BookingError:
+    extra = {"race": violation.race_id} if violation.race_id else None
+    error = BookingError(
+        violation.code, params=_what(violation.params), suggestions=suggestions, extra=extra
+    )
+    return error
+
+
+def _attach_suggestions(
+    error: BookingError,
+    *,
+    runner: Runner | None,
+    service: Service,
+    therapist: Therapist | None,
+    around: datetime,
+    now: datetime,
+    exclude_session_id: int | None = None,
+) -> BookingError:
+    if error.code in (Code.INACTIVE,) and not service.active:
+        return error
+    slots = suggest_slots(
+        runner=runner,
+        service=service,
+        around=around,
+        therapist=therapist,
+        now=now,
+        exclude_session_id=exclude_session_id,
+    )
+    error.suggested_slots = slots
+    error.suggestions = [s.as_dict() for s in slots]
+    return error
+
+
+def _lock(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
+    """Lock the therapists (sorted: no deadlock between two reschedules) and the runner."""
+    _set_lock_timeout()
+    locked = list(
+        Therapist.objects.select_for_update()
+        .filter(pk__in=sorted(set(therapist_ids)))
+        .order_by("pk")
+    )
+    list(Runner.objects.select_for_update().filter(pk=runner_id).values_list("pk"))
+    return locked
+
+
+def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> BookingError:
+    text = str(exc)
+    cause = getattr(exc, "__cause__", None)
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+    if "session_runner_no_overlap" in (name or text):
+        return BookingError(Code.RUNNER_OVERLAP)
+    if "session_therapist_no_overlap" in (name or text):
+        return SlotTaken(therapist.display_name)
+    raise exc
+
+
+def _check(
+    *,
+    runner: Runner,
+    service: Service,
+    therapist: Therapist,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_session_id: int | None = None,
+) -> list[rules.Violation]:
+    clinic = therapist.clinic
+    tz = rules.Policy.from_clinic(clinic).tz
+    day = start.astimezone(tz).date()
+    span_start, span_end = rules.local_day_bounds(tz, day, day)
+    ctx = load_context(
+        clinic=clinic,
+        therapist_ids=[therapist.pk],
+        runner=runner,
+        span_start=min(span_start, start),
+        span_end=max(span_end, end),
+        therapists=[therapist],
+    )
+    return rules.check(
+        start=start,
+        end=end,
+        therapist=ctx.therapists[therapist.pk],
+        service_active=service.active,
+        runner=ctx.runner,
+        policy=ctx.policy,
+        now=now,
+        exclude_session_id=exclude_session_id,
+    )
+
+
+def _require_aware(start: datetime) -> None:
+    if not isinstance(start, datetime) or timezone.is_naive(start):
+        raise BookingError(Code.INVALID, _("Give the start time with its time zone."))
+
+
+def _same_clinic(service: Service, therapist: Therapist) -> None:
+    if service.clinic_id != therapist.clinic_id:
+        raise BookingError(
+            Code.INVALID, _("That service is not offered at that therapist's clinic.")
+        )
+
+
+# --- Booking -------------------------------------------------------------------------
 
 
 def session_book(
@@ -26,19 +194,155 @@ def session_book(
     idempotency_key: str | None = None,
     override_reason: str = "",
     now: datetime | None = None,
+    with_suggestions: bool = True,
 ) -> Session:
     """Validate and book, or raise BookingError (with suggestions). override_reason (staff
     only) lets a race rule pass and is kept on the session."""
-    raise NotImplementedError
+    now = now or timezone.now()
+    _require_aware(start)
+    _same_clinic(service, therapist)
+    override_reason = (override_reason or "").strip()
+    if override_reason and not is_clinic_staff(by, therapist.clinic_id):
+        raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
+    areas = list(discomfort_areas or [])
+    try:
+        validate_body_areas(areas)
+    except ValidationError as exc:
+        raise BookingError(Code.INVALID, exc.messages[0]) from None
+    if idempotency_key:
+        existing = Session.objects.filter(runner=runner, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    end = start + service.duration
+
+    refusal: BookingError | None = None
+    try:
+        with transaction.atomic():
+            (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
+            locked.clinic = therapist.clinic
+            violations = _check(
+                runner=runner,
+                service=service,
+                therapist=locked,
+                start=start,
+                end=end,
+                now=now,
+            )
+            overridden = []
+            if override_reason:
+                overridden = [v for v in violations if v.is_race_rule]
+                violations = [v for v in violations if not v.is_race_rule]
+            if violations:
+                refusal = violation_error(violations[0])
+            else:
+                session = Session.objects.create(
+                    runner=runner,
+                    therapist=locked,
+                    service=service,
+                    clinic_id=locked.clinic_id,
+                    start=start,
+                    end=end,
+                    price=service.price,
+                    discomfort_areas=areas,
+                    runner_note=runner_note,
+                    idempotency_key=idempotency_key or None,
+                    race_override_reason=override_reason if overridden else "",
+                    race_override_by=by if overridden else None,
+                )
+                SessionEvent.objects.create(
+                    session=session,
+                    kind=SessionEvent.Kind.BOOKED,
+                    by=by,
+                    to_status=Session.Status.BOOKED,
+                    new_start=start,
+                    data={"therapist": locked.pk, "service": service.pk},
+                )
+                if overridden:
+                    SessionEvent.objects.create(
+                        session=session,
+                        kind=SessionEvent.Kind.OVERRIDE,
+                        by=by,
+                        new_start=start,
+                        data={
+                            "reason": override_reason,
+                            "rules": [v.code for v in overridden],
+                            "races": [v.race_id for v in overridden],
+                        },
+                    )
+                _enqueue(session.pk, Reminder.Kind.CONFIRMATION)
+    except IntegrityError as exc:
+        if idempotency_key and "idempotency" in str(exc):
+            existing = Session.objects.filter(
+                runner=runner, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
+        refusal = _integrity_to_booking_error(exc, therapist)
+    if refusal is not None:
+        if with_suggestions:
+            _attach_suggestions(
+                refusal,
+                runner=runner,
+                service=service,
+                therapist=therapist,
+                around=start,
+                now=now,
+            )
+        raise refusal
+    return session
 
 
-def cancellation_outcome(session: Session, *, now: datetime | None = None) -> str:
-    """Session.Status.CANCELLED if cancelled now is in time, else LATE_CANCELLED."""
-    raise NotImplementedError
+# --- Cancelling ----------------------------------------------------------------------
+
+
+def cancellation_outcome(
+    session: Session, *, now: datetime | None = None, by: User | None = None
+) -> str:
+    """Session.Status.CANCELLED if cancelled now is in time, else LATE_CANCELLED.
+
+    In time means at least the clinic's cancellation window before the start (exactly
+    the window still counts). A cancellation by the clinic's staff is never late: it
+    must not count against the runner's attendance.
+    """
+    now = now or timezone.now()
+    if by is not None and is_clinic_staff(by, session.clinic_id):
+        return Session.Status.CANCELLED
+    window = timedelta(hours=session.clinic.cancellation_window_hours)
+    if now <= session.start - window:
+        return Session.Status.CANCELLED
+    return Session.Status.LATE_CANCELLED
 
 
 def session_cancel(*, session: Session, by: User, now: datetime | None = None) -> Session:
-    raise NotImplementedError
+    now = now or timezone.now()
+    with transaction.atomic():
+        _set_lock_timeout()
+        locked = Session.objects.select_for_update().select_related("clinic").get(pk=session.pk)
+        if locked.status != Session.Status.BOOKED or locked.start <= now:
+            raise BookingError(Code.NOT_CANCELLABLE)
+        outcome = cancellation_outcome(locked, now=now, by=by)
+        old_status = locked.status
+        locked.status = outcome
+        locked.cancelled_at = now
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        SessionEvent.objects.create(
+            session=locked,
+            kind=(
+                SessionEvent.Kind.CANCELLED
+                if outcome == Session.Status.CANCELLED
+                else SessionEvent.Kind.LATE_CANCELLED
+            ),
+            by=by,
+            from_status=old_status,
+            to_status=outcome,
+            old_start=locked.start,
+        )
+        _enqueue(locked.pk, Reminder.Kind.CANCELLATION)
+    session.status, session.cancelled_at = locked.status, locked.cancelled_at
+    return locked
+
+
+# --- Rescheduling --------------------------------------------------------------------
 
 
 def session_reschedule(
@@ -48,8 +352,100 @@ def session_reschedule(
     by: User,
     therapist: Therapist | None = None,
     now: datetime | None = None,
+    override_reason: str = "",
 ) -> Session:
-    raise NotImplementedError
+    """Move a booked, future session (optionally to another therapist of the clinic), in
+    one transaction, re-validated as a new booking except that the session does not
+    block itself. The same row moves; the history keeps the old start."""
+    now = now or timezone.now()
+    _require_aware(start)
+    override_reason = (override_reason or "").strip()
+    refusal: BookingError | None = None
+    current = Session.objects.select_related("service", "therapist__clinic", "runner").get(
+        pk=session.pk
+    )
+    target = therapist or current.therapist
+    _same_clinic(current.service, target)
+    if override_reason and not is_clinic_staff(by, target.clinic_id):
+        raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
+    end = start + current.service.duration
+    try:
+        with transaction.atomic():
+            locked_therapists = {
+                t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
+            }
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            if locked.status != Session.Status.BOOKED or locked.start <= now:
+                raise BookingError(Code.NOT_RESCHEDULABLE)
+            new_therapist = locked_therapists[target.pk]
+            new_therapist.clinic = target.clinic
+            violations = _check(
+                runner=current.runner,
+                service=current.service,
+                therapist=new_therapist,
+                start=start,
+                end=end,
+                now=now,
+                exclude_session_id=locked.pk,
+            )
+            overridden = []
+            if override_reason:
+                overridden = [v for v in violations if v.is_race_rule]
+                violations = [v for v in violations if not v.is_race_rule]
+            if violations:
+                refusal = violation_error(violations[0])
+            else:
+                old_start, old_therapist = locked.start, locked.therapist_id
+                locked.start, locked.end = start, end
+                locked.therapist = new_therapist
+                fields = ["start", "end", "therapist", "updated_at"]
+                if overridden:
+                    locked.race_override_reason = override_reason
+                    locked.race_override_by = by
+                    fields += ["race_override_reason", "race_override_by"]
+                locked.save(update_fields=fields)
+                SessionEvent.objects.create(
+                    session=locked,
+                    kind=SessionEvent.Kind.RESCHEDULED,
+                    by=by,
+                    from_status=locked.status,
+                    to_status=locked.status,
+                    old_start=old_start,
+                    new_start=start,
+                    data={"old_therapist": old_therapist, "new_therapist": new_therapist.pk},
+                )
+                if overridden:
+                    SessionEvent.objects.create(
+                        session=locked,
+                        kind=SessionEvent.Kind.OVERRIDE,
+                        by=by,
+                        new_start=start,
+                        data={
+                            "reason": override_reason,
+                            "rules": [v.code for v in overridden],
+                            "races": [v.race_id for v in overridden],
+                        },
+                    )
+                _enqueue(locked.pk, Reminder.Kind.RESCHEDULE)
+    except IntegrityError as exc:
+        refusal = _integrity_to_booking_error(exc, target)
+    if refusal is not None:
+        _attach_suggestions(
+            refusal,
+            runner=current.runner,
+            service=current.service,
+            therapist=target,
+            around=start,
+            now=now,
+            exclude_session_id=current.pk,
+        )
+        raise refusal
+    for name in ("start", "end", "therapist_id", "race_override_reason", "race_override_by_id"):
+        setattr(session, name, getattr(locked, name))
+    return locked
+
+
+# --- A recurring plan ----------------------------------------------------------------
 
 
 @dataclass
@@ -58,10 +454,32 @@ class SeriesOccurrence:
     session: Session | None = None
     error: BookingError | None = None
 
+    @property
+    def booked(self) -> bool:
+        return self.session is not None
+
 
 @dataclass
 class SeriesResult:
     occurrences: list[SeriesOccurrence] = field(default_factory=list)
+
+    @property
+    def booked(self) -> list[Session]:
+        return [o.session for o in self.occurrences if o.session is not None]
+
+    @property
+    def refused(self) -> list[SeriesOccurrence]:
+        return [o for o in self.occurrences if o.error is not None]
+
+
+def series_starts(first_start: datetime, every_days: int, count: int, tz) -> list[datetime]:
+    """Same local wall time every `every_days` days (09:00 stays 09:00 across DST)."""
+    local = first_start.astimezone(tz)
+    naive = local.replace(tzinfo=None)
+    return [
+        (naive + timedelta(days=every_days * i)).replace(tzinfo=tz).astimezone(first_start.tzinfo)
+        for i in range(count)
+    ]
 
 
 def series_book(
@@ -74,7 +492,66 @@ def series_book(
     count: int,
     by: User,
     now: datetime | None = None,
+    all_or_nothing: bool = False,
+    idempotency_key: str | None = None,
 ) -> SeriesResult:
     """Book up to 6 occurrences every 14 or 30 days; each validated on its own; the result
-    says which passed and why the others did not."""
-    raise NotImplementedError
+    says which passed and why the others did not. With `all_or_nothing`, one refusal
+    books none of them (the result still says why)."""
+    now = now or timezone.now()
+    _require_aware(first_start)
+    if every_days not in SERIES_EVERY_DAYS:
+        raise BookingError(
+            Code.INVALID, _("A plan repeats every 14 or every 30 days."), extra={"field": "every"}
+        )
+    if not 1 <= count <= MAX_SERIES:
+        raise BookingError(
+            Code.INVALID,
+            _("A plan has from 1 to %(max)s sessions.") % {"max": MAX_SERIES},
+            extra={"field": "count"},
+        )
+    tz = rules.Policy.from_clinic(therapist.clinic).tz
+    result = SeriesResult(
+        occurrences=[
+            SeriesOccurrence(start=s) for s in series_starts(first_start, every_days, count, tz)
+        ]
+    )
+
+    def book_each() -> None:
+        for i, occ in enumerate(result.occurrences):
+            try:
+                occ.session = session_book(
+                    runner=runner,
+                    service=service,
+                    therapist=therapist,
+                    start=occ.start,
+                    by=by,
+                    now=now,
+                    idempotency_key=f"{idempotency_key}#{i}" if idempotency_key else None,
+                )
+            except BookingError as exc:
+                occ.error = exc
+
+    if not all_or_nothing:
+        book_each()
+        return result
+    with transaction.atomic():
+        book_each()
+        if result.refused:
+            transaction.set_rollback(True)
+    if result.refused:
+        for occ in result.occurrences:
+            occ.session = None
+    return result
+
+
+__all__ = [
+    "MESSAGES",
+    "SeriesOccurrence",
+    "SeriesResult",
+    "cancellation_outcome",
+    "series_book",
+    "session_book",
+    "session_cancel",
+    "session_reschedule",
+]

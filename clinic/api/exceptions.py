@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,9 +23,72 @@ def _first_message(data) -> str:
     return str(data) if data else ""
 
 
+# DRF's own codes say only "this field is wrong"; the body then says `invalid`. A code
+# an endpoint chose (e.g. `inverted_range`) is more useful and goes to the top.
+_GENERIC_CODES = {
+    "invalid",
+    "required",
+    "null",
+    "blank",
+    "max_length",
+    "min_length",
+    "max_value",
+    "min_value",
+    "max_digits",
+    "max_decimal_places",
+    "max_whole_digits",
+    "does_not_exist",
+    "incorrect_type",
+    "not_a_list",
+    "not_a_dict",
+    "empty",
+    "invalid_choice",
+    "date",
+    "datetime",
+    "make_aware",
+    "overflow",
+    "unique",
+    "parse_error",
+}
+
+
+def _first_code(codes) -> str | None:
+    if isinstance(codes, dict):
+        for value in codes.values():
+            code = _first_code(value)
+            if code:
+                return code
+        return None
+    if isinstance(codes, list):
+        for value in codes:
+            code = _first_code(value)
+            if code:
+                return code
+        return None
+    return str(codes) if codes else None
+
+
+def _jsonable(value):
+    """Suggestions may be Slot objects; the body is JSON."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "therapist_id") and hasattr(value, "start") and hasattr(value, "end"):
+        return {
+            "start": value.start.isoformat(),
+            "end": value.end.isoformat(),
+            "therapist": value.therapist_id,
+            "ideal": bool(getattr(value, "ideal", False)),
+        }
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 def exception_handler(exc, context):
     if isinstance(exc, CodedError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        return Response(_jsonable(exc.as_dict()), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -32,7 +96,7 @@ def exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         # The database went away (restart, failover): a clean 503, never a traceback.
         return Response(
-            {"code": "unavailable", "detail": "The service is briefly unavailable. Try again."},
+            {"code": "unavailable", "detail": _("The service is briefly unavailable. Try again.")},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -47,8 +111,9 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
+        code = _first_code(exc.get_codes())
         response.data = {
-            "code": "invalid",
+            "code": code if code and code not in _GENERIC_CODES else "invalid",
             "detail": _first_message(exc.detail) or "The request is not valid.",
             "errors": exc.detail,
         }

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Runner-facing API: my profile and my race log."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("races", views.RaceViewSet, basename="race")
+
+urlpatterns = [path("me/", views.MeView.as_view(), name="api-me"), *router.urls]

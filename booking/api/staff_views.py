@@ -1,0 +1,312 @@
+"""Staff API: working hours, time off, attendance, the attendance report.
+
+Thin adapters: parse, check who may, call a service or a report, render.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking import reports
+from booking.staff import access
+from booking.staff.selectors import sessions_in_the_way, staff_sessions
+from booking.staff.services import session_mark_attendance
+from clinic import services as schedule
+from clinic.errors import CodedError
+from clinic.models import BodyArea, TimeOff
+
+from ..models import Session
+
+
+class BadRequest(CodedError):
+    pass
+
+
+# --- serializers ---------------------------------------------------------------------
+
+
+class IntervalSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+
+
+class WorkingHoursInSerializer(serializers.Serializer):
+    valid_from = serializers.DateField()
+    intervals = IntervalSerializer(many=True, allow_empty=True)
+
+
+class InTheWaySerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session.pk")
+    start = serializers.DateTimeField(source="session.start")
+    end = serializers.DateTimeField(source="session.end")
+    runner = serializers.CharField(source="session.runner.user.get_full_name")
+    service = serializers.CharField(source="session.service.name")
+    reason = serializers.CharField()
+
+
+class WorkingHoursOutSerializer(serializers.Serializer):
+    therapist = serializers.IntegerField()
+    timezone = serializers.CharField()
+    on = serializers.DateField()
+    valid_from = serializers.DateField(allow_null=True)
+    intervals = IntervalSerializer(many=True)
+    sessions_in_the_way = InTheWaySerializer(many=True, required=False)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    period = serializers.DateField(allow_null=True)
+    booked = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_show = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    late_cancelled = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    attendance_rate = serializers.FloatField(allow_null=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    clinic = serializers.IntegerField()
+    therapist = serializers.IntegerField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    group_by = serializers.ChoiceField(choices=["week", "month"])
+    timezone = serializers.CharField()
+    rows = ReportRowSerializer(many=True)
+    total = ReportRowSerializer()
+
+
+class TimeOffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimeOff
+        fields = ["id", "start", "end", "reason"]
+
+
+class TimeOffListSerializer(serializers.Serializer):
+    results = TimeOffSerializer(many=True)
+
+
+class AttendanceInSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["attended", "no_show"])
+    areas_treated = serializers.ListField(
+        child=serializers.ChoiceField(choices=BodyArea.values), required=False
+    )
+    mobilisation_done = serializers.BooleanField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AttendanceOutSerializer(serializers.ModelSerializer):
+    note = serializers.CharField(source="therapist_note")
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "status",
+            "start",
+            "end",
+            "areas_treated",
+            "mobilisation_done",
+            "note",
+            "attended_at",
+            "no_show_at",
+        ]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _require_staff(request):
+    if not access.is_staff_member(request.user):
+        raise PermissionDenied()
+
+
+def _hours_payload(therapist, on: date, in_the_way=None) -> dict:
+    rows = schedule.hours_on(therapist=therapist, on=on)
+    payload = {
+        "therapist": therapist.pk,
+        "timezone": therapist.clinic.timezone,
+        "on": on.isoformat(),
+        "intervals": [
+            {"weekday": r.weekday, "start": f"{r.start_time:%H:%M}", "end": f"{r.end_time:%H:%M}"}
+            for r in rows
+        ],
+        "valid_from": max((r.valid_from for r in rows if r.valid_from), default=None),
+    }
+    if in_the_way is not None:
+        payload["sessions_in_the_way"] = InTheWaySerializer(in_the_way, many=True).data
+    return payload
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(
+            _("%(name)s must be a date like 2026-01-31.") % {"name": name}, code="invalid_date"
+        ) from None
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+class WorkingHoursView(APIView):
+    """A therapist's weekly working hours (clinic-local times; breaks are the gaps)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", str, description="date the hours are in force")],
+        responses=WorkingHoursOutSerializer,
+    )
+    def get(self, request, therapist_id: int):
+        _require_staff(request)
+        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        on = (
+            _parse_date(request.query_params.get("on"), "on")
+            or timezone.now().astimezone(therapist.clinic.tz).date()
+        )
+        return Response(_hours_payload(therapist, on))
+
+    @extend_schema(request=WorkingHoursInSerializer, responses=WorkingHoursOutSerializer)
+    def put(self, request, therapist_id: int):
+        _require_staff(request)
+        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        data = WorkingHoursInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        valid_from = data.validated_data["valid_from"]
+        today = timezone.now().astimezone(therapist.clinic.tz).date()
+        if valid_from < today:
+            raise BadRequest(
+                _("New hours apply from today or a later date."), code="valid_from_in_past"
+            )
+        schedule.working_hours_replace(
+            therapist=therapist,
+            intervals=[
+                schedule.Interval(i["weekday"], i["start"], i["end"])
+                for i in data.validated_data["intervals"]
+            ],
+            valid_from=valid_from,
+            by=request.user,
+        )
+        since = datetime.combine(valid_from, datetime.min.time(), tzinfo=therapist.clinic.tz)
+        return Response(
+            _hours_payload(
+                therapist, valid_from, sessions_in_the_way(therapist=therapist, since=since)
+            )
+        )
+
+
+class TimeOffView(APIView):
+    """A therapist's time off (upcoming by default; ?all=1 for the past too)."""
+
+    @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=TimeOffListSerializer)
+    def get(self, request, therapist_id: int):
+        _require_staff(request)
+        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        qs = TimeOff.objects.filter(therapist=therapist).order_by("start")
+        if request.query_params.get("all") not in ("1", "true"):
+            qs = qs.filter(end__gt=timezone.now())
+        return Response({"results": TimeOffSerializer(qs, many=True).data})
+
+    @extend_schema(request=TimeOffSerializer, responses=TimeOffSerializer)
+    def post(self, request, therapist_id: int):
+        _require_staff(request)
+        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        data = TimeOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        off = schedule.time_off_add(therapist=therapist, by=request.user, **data.validated_data)
+        in_the_way = [
+            w
+            for w in sessions_in_the_way(therapist=therapist, since=off.start)
+            if w.time_off is not None and w.time_off.pk == off.pk
+        ]
+        body = TimeOffSerializer(off).data
+        body["sessions_in_the_way"] = InTheWaySerializer(in_the_way, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TimeOffDetailView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, therapist_id: int, pk: int):
+        _require_staff(request)
+        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        off = get_object_or_404(TimeOff, pk=pk, therapist=therapist)
+        schedule.time_off_remove(time_off=off, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttendanceView(APIView):
+    """Mark a session attended or no-show, with what was treated."""
+
+    @extend_schema(request=AttendanceInSerializer, responses=AttendanceOutSerializer)
+    def post(self, request, session_id: int):
+        _require_staff(request)
+        session = get_object_or_404(staff_sessions(request.user), pk=session_id)
+        data = AttendanceInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        session = session_mark_attendance(
+            session=session,
+            status=v["status"],
+            by=request.user,
+            areas_treated=v.get("areas_treated"),
+            mobilisation_done=v.get("mobilisation_done"),
+            note=v.get("note"),
+        )
+        return Response(AttendanceOutSerializer(session).data)
+
+
+class AttendanceReportView(APIView):
+    """Booked, attended, no-show, cancelled and late-cancelled sessions, and the attendance
+    rate, by week or month of the clinic's local calendar (clinic admins)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, required=True),
+            OpenApiParameter("end", str, required=True),
+            OpenApiParameter("clinic", int),
+            OpenApiParameter("therapist", int),
+            OpenApiParameter("group_by", str, enum=["week", "month"]),
+        ],
+        responses=ReportSerializer,
+    )
+    def get(self, request):
+        if not access.is_admin(request.user):
+            raise PermissionDenied()
+        q = request.query_params
+        clinic_id = q.get("clinic")
+        if clinic_id:
+            clinic = access.visible_clinic(request.user, clinic_id)
+        elif request.user.clinic_id:
+            clinic = access.visible_clinic(request.user, request.user.clinic_id)
+        else:
+            raise BadRequest(_("Choose a clinic."), code="clinic_required")
+        today = timezone.now().astimezone(clinic.tz).date()
+        end = _parse_date(q.get("end"), "end") or today
+        start = _parse_date(q.get("start"), "start") or end - timedelta(days=89)
+        if end < start:
+            raise BadRequest(_("The end comes before the start."), code="end_before_start")
+        if (end - start).days > 366 * 3:
+            raise BadRequest(_("Choose a period of up to three years."), code="period_too_long")
+        group_by = q.get("group_by", "week")
+        if group_by not in reports.GROUPS:
+            raise BadRequest(_("group_by is week or month."), code="invalid_group_by")
+        therapist = None
+        if q.get("therapist"):
+            therapist = access.visible_therapist(request.user, q["therapist"])
+            if therapist.clinic_id != clinic.pk:
+                raise BadRequest(
+                    _("That therapist works at another clinic."), code="therapist_not_in_clinic"
+                )
+        report = reports.attendance_report(
+            clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
+        )
+        return Response(report.as_dict())

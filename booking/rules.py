@@ -1,0 +1,412 @@
+"""The booking rules, in one place: slot generation and the validator.
+
+Pure: no ORM, no clock. The selectors and services load the data (in a fixed number of
+queries) into the small dataclasses below and pass `now`; the same functions then decide
+for the availability pages, the API, the staff pages and the admin.
+
+Times are aware datetimes (UTC from the database). Weekly hours are clinic-local wall
+times: each day's intervals are turned into real instants in the clinic's zone, so a 09:00
+slot is 09:00 local on both sides of a DST change, and slots are stepped in real minutes
+from the start of the interval: no slot can fall in a non-existent hour, and each real
+instant of a repeated hour is offered once (02:15+02:00 and 02:15+01:00 are two times).
+
+Intervals are half-open [start, end): a session may start exactly when another one (plus
+the buffer) ends, or exactly `after_race_hours` after a race's finish.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .exceptions import RACE_CODES, Code
+
+ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class RaceWindowRule:
+    """A longer window for races from a distance and/or of a priority (both must match)."""
+
+    after: timedelta
+    before: timedelta
+    min_distance_km: Decimal | None = None
+    priority: str = ""
+
+    def matches(self, race: RaceInfo) -> bool:
+        if self.min_distance_km is not None and (
+            race.distance_km is None or Decimal(race.distance_km) < self.min_distance_km
+        ):
+            return False
+        return not (self.priority and race.priority != self.priority)
+
+
+@dataclass(frozen=True)
+class Policy:
+    tz: ZoneInfo
+    min_notice: timedelta
+    max_ahead: timedelta
+    buffer: timedelta
+    step: timedelta
+    after_race: timedelta
+    before_race: timedelta
+    race_windows: tuple[RaceWindowRule, ...] = ()
+
+    @classmethod
+    def from_clinic(cls, clinic: Any, race_windows: Iterable[Any] = ()) -> Policy:
+        return cls(
+            tz=ZoneInfo(clinic.timezone),
+            min_notice=timedelta(minutes=clinic.min_notice_minutes),
+            max_ahead=timedelta(days=clinic.max_days_ahead),
+            buffer=timedelta(minutes=clinic.buffer_minutes),
+            step=timedelta(minutes=clinic.slot_step_minutes),
+            after_race=timedelta(hours=clinic.after_race_hours),
+            before_race=timedelta(hours=clinic.before_race_hours),
+            race_windows=tuple(
+                RaceWindowRule(
+                    after=timedelta(hours=rw.after_race_hours),
+                    before=timedelta(hours=rw.before_race_hours),
+                    min_distance_km=rw.min_distance_km,
+                    priority=rw.priority or "",
+                )
+                for rw in race_windows
+            ),
+        )
+
+    def race_window(self, race: RaceInfo) -> tuple[timedelta, timedelta]:
+        """(after, before) for a race: the largest of the default and every matching rule."""
+        after, before = self.after_race, self.before_race
+        for rule in self.race_windows:
+            if rule.matches(race):
+                after, before = max(after, rule.after), max(before, rule.before)
+        return after, before
+
+    @property
+    def longest_race_windows(self) -> tuple[timedelta, timedelta]:
+        after = max([self.after_race, *(r.after for r in self.race_windows)])
+        before = max([self.before_race, *(r.before for r in self.race_windows)])
+        return after, before
+
+
+@dataclass(frozen=True)
+class HoursRule:
+    weekday: int  # Monday = 0
+    start_time: time
+    end_time: time
+    valid_from: date | None = None
+    valid_until: date | None = None  # exclusive
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_until is None or day < self.valid_until)
+        )
+
+
+@dataclass(frozen=True)
+class Busy:
+    start: datetime
+    end: datetime
+    session_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RaceInfo:
+    id: int
+    name: str
+    start: datetime
+    finish: datetime
+    distance_km: Decimal | None = None
+    priority: str = "B"
+
+
+@dataclass
+class TherapistInfo:
+    id: int
+    name: str
+    active: bool = True
+    hours: list[HoursRule] = field(default_factory=list)
+    time_off: list[tuple[datetime, datetime]] = field(default_factory=list)
+    busy: list[Busy] = field(default_factory=list)
+
+
+@dataclass
+class RunnerInfo:
+    id: int | None
+    busy: list[Busy] = field(default_factory=list)
+    races: list[RaceInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    race_id: int | None = None
+
+    @property
+    def is_race_rule(self) -> bool:
+        return self.code in RACE_CODES
+
+
+# --- Working hours -------------------------------------------------------------------
+
+
+def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
+    """[local midnight of `first`, local midnight after `last`) as aware datetimes."""
+    return (
+        datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC),
+    )
+
+
+def working_intervals(
+    hours: Sequence[HoursRule], tz: ZoneInfo, first: date, last: date
+) -> list[tuple[datetime, datetime]]:
+    """The therapist's working intervals on local dates first..last, as real instants,
+    sorted, with touching or overlapping intervals of a day merged (09-14 and 14-20 is one
+    stretch a session may span)."""
+    result: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        todays = sorted(
+            (
+                datetime.combine(day, h.start_time, tzinfo=tz).astimezone(UTC),
+                datetime.combine(day, h.end_time, tzinfo=tz).astimezone(UTC),
+            )
+            for h in hours
+            if h.applies_on(day)
+        )
+        for start, end in todays:
+            if end <= start:
+                continue  # e.g. hours ending inside a skipped DST hour
+            if result and start <= result[-1][1]:
+                if end > result[-1][1]:
+                    result[-1] = (result[-1][0], end)
+            else:
+                result.append((start, end))
+        day += timedelta(days=1)
+    return result
+
+
+# --- Races ---------------------------------------------------------------------------
+
+
+def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str]]:
+    """The time a session may not touch because of a race, with the rule's code:
+    the `before` hours up to the start, and from the start until `after` hours past the
+    finish."""
+    after, before = policy.race_window(race)
+    return [
+        (race.start - before, race.start, Code.TOO_CLOSE_BEFORE_RACE),
+        (race.start, race.finish + after, Code.TOO_SOON_AFTER_RACE),
+    ]
+
+
+def race_violations(start: datetime, end: datetime, races: Iterable[RaceInfo], policy: Policy):
+    found = []
+    for race in races:
+        after, before = policy.race_window(race)
+        for span_start, span_end, code in race_spans(race, policy):
+            if start < span_end and end > span_start:
+                hours = (after if code == Code.TOO_SOON_AFTER_RACE else before) // timedelta(
+                    hours=1
+                )
+                found.append(Violation(code, {"race": race.name, "hours": hours}, race_id=race.id))
+                break
+    return found
+
+
+# --- The validator -------------------------------------------------------------------
+
+
+def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]):
+    return any(start < s_end and end > s_start for s_start, s_end in spans)
+
+
+def check(
+    *,
+    start: datetime,
+    end: datetime,
+    therapist: TherapistInfo,
+    service_active: bool,
+    runner: RunnerInfo | None,
+    policy: Policy,
+    now: datetime,
+    exclude_session_id: int | None = None,
+) -> list[Violation]:
+    """Every rule the session breaks, in the order they are reported (an empty list means
+    it may be booked). Race rules come last, so a staff override can skip exactly them."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    # Arithmetic and comparisons between datetimes sharing one zone are wall-clock in
+    # Python; in UTC they are real time, which is what DST needs.
+    start, end, now = start.astimezone(UTC), end.astimezone(UTC), now.astimezone(UTC)
+    found: list[Violation] = []
+    if not service_active:
+        found.append(Violation(Code.INACTIVE, {"what": "service"}))
+    if not therapist.active:
+        found.append(Violation(Code.INACTIVE, {"what": "therapist"}))
+    if start < now:
+        found.append(Violation(Code.IN_THE_PAST))
+    elif start < now + policy.min_notice:
+        found.append(
+            Violation(Code.TOO_SHORT_NOTICE, {"minutes": policy.min_notice // timedelta(minutes=1)})
+        )
+    if start > now + policy.max_ahead:
+        found.append(Violation(Code.TOO_FAR_AHEAD, {"days": policy.max_ahead.days}))
+    day = start.astimezone(policy.tz).date()
+    intervals = working_intervals(therapist.hours, policy.tz, day, day)
+    if not any(ws <= start and end <= we for ws, we in intervals):
+        found.append(Violation(Code.OUTSIDE_WORKING_HOURS, {"therapist": therapist.name}))
+    if _overlaps(start, end, therapist.time_off):
+        found.append(Violation(Code.THERAPIST_TIME_OFF, {"therapist": therapist.name}))
+    taken = (
+        (b.start - policy.buffer, b.end + policy.buffer)
+        for b in therapist.busy
+        if exclude_session_id is None or b.session_id != exclude_session_id
+    )
+    # The runner's own overlap first: "you already have a session then" is the useful
+    # sentence when the therapist is busy with that very session.
+    if runner is not None:
+        mine = (
+            (b.start, b.end)
+            for b in runner.busy
+            if exclude_session_id is None or b.session_id != exclude_session_id
+        )
+        if _overlaps(start, end, mine):
+            found.append(Violation(Code.RUNNER_OVERLAP))
+    if _overlaps(start, end, taken):
+        found.append(Violation(Code.SLOT_TAKEN, {"therapist": therapist.name}))
+    if runner is not None:
+        found.extend(race_violations(start, end, runner.races, policy))
+    return found
+
+
+# --- Slot generation (the fast path; must agree with `check`) ------------------------
+
+
+def _merge(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def free_starts(
+    *,
+    therapist: TherapistInfo,
+    runner: RunnerInfo | None,
+    policy: Policy,
+    now: datetime,
+    first: date,
+    last: date,
+    duration: timedelta,
+    exclude_session_id: int | None = None,
+    skip_races: bool = False,
+) -> list[datetime]:
+    """Every start on the slot step (from the start of each working interval) on local
+    dates first..last where `check` finds nothing wrong. Interval arithmetic instead of
+    one check per candidate: blocked time is merged once, then each working interval is
+    swept."""
+    if not therapist.active:
+        return []
+    now = now.astimezone(UTC)
+    blocks: list[tuple[datetime, datetime]] = list(therapist.time_off)
+    blocks += [
+        (b.start - policy.buffer, b.end + policy.buffer)
+        for b in therapist.busy
+        if exclude_session_id is None or b.session_id != exclude_session_id
+    ]
+    if runner is not None:
+        blocks += [
+            (b.start, b.end)
+            for b in runner.busy
+            if exclude_session_id is None or b.session_id != exclude_session_id
+        ]
+        if not skip_races:
+            for race in runner.races:
+                blocks += [(s, e) for s, e, _code in race_spans(race, policy)]
+    merged = _merge(blocks)
+    block_ends = [e for _s, e in merged]
+    earliest = now + policy.min_notice
+    latest = now + policy.max_ahead
+    step = policy.step
+    starts: list[datetime] = []
+    for ws, we in working_intervals(therapist.hours, policy.tz, first, last):
+        if ws > latest:
+            break
+        # Free stretches of [ws, we): skip blocks that end before ws.
+        i = bisect_right(block_ends, ws)
+        cursor = ws
+        stretches = []
+        while cursor < we:
+            if i < len(merged) and merged[i][0] < we:
+                b_start, b_end = merged[i]
+                if b_start > cursor:
+                    stretches.append((cursor, b_start))
+                cursor = max(cursor, b_end)
+                i += 1
+            else:
+                stretches.append((cursor, we))
+                break
+        for fs, fe in stretches:
+            lower = max(fs, earliest)
+            offset = lower - ws
+            n = -(-offset // step) if offset > ZERO else 0
+            slot = ws + n * step
+            while slot + duration <= fe and slot <= latest:
+                starts.append(slot)
+                slot += step
+    return starts
+
+
+def blocked_windows(
+    races: Iterable[RaceInfo], policy: Policy, range_start: datetime, range_end: datetime
+) -> list[tuple[RaceInfo, datetime, datetime, str, int]]:
+    """(race, start, end, code, hours) for each race span that touches the range."""
+    out = []
+    for race in races:
+        after, before = policy.race_window(race)
+        for start, end, code in race_spans(race, policy):
+            if start < range_end and end > range_start:
+                hours = (after if code == Code.TOO_SOON_AFTER_RACE else before) // timedelta(
+                    hours=1
+                )
+                out.append((race, start, end, code, hours))
+    return sorted(out, key=lambda item: (item[1], item[0].id))
+
+
+# --- The recommended window ----------------------------------------------------------
+
+# A little early still counts as on time; the window then stays open a week.
+IDEAL_EARLY = timedelta(days=2)
+IDEAL_LENGTH = timedelta(days=7)
+
+
+def is_ideal(
+    start: datetime, *, cadence_days: int | None, runner_sessions: Sequence[datetime], now
+) -> bool:
+    """A slot is in the runner's recommended window when the cadence says they are due
+    then (no other session of theirs within the cadence, less two days, on either side)
+    and it falls within a week of becoming due. Race-blocked slots never get here."""
+    if not cadence_days:
+        return False
+    gap = timedelta(days=cadence_days) - IDEAL_EARLY
+    previous = None
+    for other in runner_sessions:
+        if abs(other - start) < gap:
+            return False
+        if other <= start and (previous is None or other > previous):
+            previous = other
+    due = now if previous is None else max(now, previous + gap)
+    return due <= start < due + IDEAL_LENGTH

@@ -1,0 +1,1 @@
+"""Staff side of booking: therapists' agendas, schedules and attendance; admins' reports."""

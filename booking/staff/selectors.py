@@ -1,0 +1,174 @@
+"""Reads for the staff pages and API: agendas and the sessions a schedule change leaves
+in the way. Each is a fixed number of queries whatever the number of sessions."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from clinic.models import Clinic, Therapist, TimeOff, WorkingHours
+from runners.models import Race
+
+from ..models import Session
+from .access import staff_clinic_ids
+
+# How far ahead the agenda looks for a runner's races ("marathon in 9 days").
+RACE_HORIZON = timedelta(days=60)
+
+
+def staff_sessions(user) -> QuerySet[Session]:
+    """Sessions of the clinics the user works for (PermissionDenied for non-staff)."""
+    ids = staff_clinic_ids(user)
+    qs = Session.objects.all()
+    return qs if ids is None else qs.filter(clinic_id__in=ids)
+
+
+def local_bounds(tz, first: date, last: date) -> tuple[datetime, datetime]:
+    """[first 00:00, day after last 00:00) in the zone, as aware datetimes (DST-safe)."""
+    lo = datetime.combine(first, time.min, tzinfo=tz)
+    hi = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return lo, hi
+
+
+@dataclass
+class AgendaEntry:
+    session: Session
+    local_start: datetime
+    local_end: datetime
+    races: list[tuple[Race, int]] = field(default_factory=list)  # (race, days until)
+
+    @property
+    def runner(self):
+        return self.session.runner
+
+
+@dataclass
+class AgendaDay:
+    day: date
+    entries: list[AgendaEntry] = field(default_factory=list)
+
+
+def agenda(
+    *, user, clinic: Clinic, first: date, last: date, therapist: Therapist | None = None
+) -> list[AgendaDay]:
+    """The sessions of each clinic-local day from first to last (in-time cancellations left
+    out), with each runner's upcoming races. Two queries."""
+    tz = clinic.tz
+    lo, hi = local_bounds(tz, first, last)
+    qs = (
+        staff_sessions(user)
+        .filter(clinic=clinic, start__gte=lo, start__lt=hi)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("runner__user", "service", "therapist")
+        .prefetch_related(
+            Prefetch(
+                "runner__races",
+                queryset=Race.objects.filter(start__gte=lo, start__lt=hi + RACE_HORIZON).order_by(
+                    "start"
+                ),
+                to_attr="upcoming_races",
+            )
+        )
+        .order_by("start", "therapist__display_name")
+    )
+    if therapist is not None:
+        qs = qs.filter(therapist=therapist)
+    days = {
+        first + timedelta(days=i): AgendaDay(first + timedelta(days=i))
+        for i in range((last - first).days + 1)
+    }
+    for session in qs:
+        ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
+        races = []
+        for race in session.runner.upcoming_races:
+            if session.start <= race.start <= session.start + RACE_HORIZON:
+                races.append((race, (race.start.astimezone(tz).date() - ls.date()).days))
+        entry = AgendaEntry(session=session, local_start=ls, local_end=le, races=races[:3])
+        if ls.date() in days:
+            days[ls.date()].entries.append(entry)
+    return list(days.values())
+
+
+@dataclass
+class InTheWay:
+    session: Session
+    local_start: datetime
+    local_end: datetime
+    reason: str  # "outside_hours" | "time_off"
+    time_off: TimeOff | None = None
+
+
+def _effective(rows: list[WorkingHours], day: date) -> list[WorkingHours]:
+    wd = day.weekday()
+    return [
+        r
+        for r in rows
+        if r.weekday == wd
+        and (r.valid_from is None or r.valid_from <= day)
+        and (r.valid_until is None or r.valid_until > day)
+    ]
+
+
+def sessions_in_the_way(
+    *, therapist: Therapist, since: datetime | None = None, now: datetime | None = None
+) -> list[InTheWay]:
+    """Booked sessions of the therapist, from `since` (and not before now), that fall
+    outside the working hours in force on their day or inside time off. Three queries."""
+    now = now or timezone.now()
+    since = max(since or now, now)
+    tz = therapist.clinic.tz
+    sessions = list(
+        Session.objects.filter(therapist=therapist, status=Session.Status.BOOKED, end__gt=since)
+        .select_related("runner__user", "service")
+        .order_by("start")
+    )
+    if not sessions:
+        return []
+    hours = list(WorkingHours.objects.filter(therapist=therapist))
+    offs = list(
+        TimeOff.objects.filter(
+            therapist=therapist, end__gt=sessions[0].start, start__lt=sessions[-1].end
+        ).order_by("start")
+    )
+    result: list[InTheWay] = []
+    for s in sessions:
+        ls, le = s.start.astimezone(tz), s.end.astimezone(tz)
+        off = next((o for o in offs if o.start < s.end and o.end > s.start), None)
+        if off is not None:
+            result.append(InTheWay(s, ls, le, "time_off", off))
+            continue
+        # A session that ends at local midnight ends "at 24:00" of its day.
+        midnight_end = le.time() == time.min and le.date() == ls.date() + timedelta(days=1)
+        end_t = time.max if midnight_end else le.time()
+        ok = (ls.date() == le.date() or midnight_end) and any(
+            r.start_time <= ls.time() and end_t <= r.end_time for r in _effective(hours, ls.date())
+        )
+        if not ok:
+            result.append(InTheWay(s, ls, le, "outside_hours"))
+    return result
+
+
+def week_hours(*, therapist: Therapist, on: date) -> dict[int, list[WorkingHours]]:
+    rows = (
+        WorkingHours.objects.filter(therapist=therapist)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
+        .order_by("weekday", "start_time")
+    )
+    out: dict[int, list[WorkingHours]] = defaultdict(list)
+    for r in rows:
+        out[r.weekday].append(r)
+    return out
+
+
+def planned_changes(*, therapist: Therapist, after: date) -> list[date]:
+    """Dates after `after` from which other hours are planned."""
+    return sorted(
+        set(
+            WorkingHours.objects.filter(therapist=therapist, valid_from__gt=after).values_list(
+                "valid_from", flat=True
+            )
+        )
+    )

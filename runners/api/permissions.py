@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from clinic.models import User
+
+
+class IsRunner(permissions.BasePermission):
+    """The runner-facing endpoints (profile, race log): runners only."""
+
+    message = _("This part of the API is for runners.")
+    code = "runners_only"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == User.Role.RUNNER)

@@ -1,0 +1,89 @@
+import zoneinfo
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from clinic.api.fields import ZonedDateTimeField
+from clinic.models import BodyArea, Clinic, Therapist, User, validate_timezone
+from runners.models import Cadence, Race
+
+
+def _runner_tz(race: Race):
+    try:
+        return zoneinfo.ZoneInfo(race.runner.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+class ProfileSerializer(serializers.Serializer):
+    """The runner's own profile. Health notes are personal data: only the runner (here)
+    and their clinic's therapists see them."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(
+        source="user.first_name", max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        source="user.last_name", max_length=150, required=False, allow_blank=True
+    )
+    language = serializers.ChoiceField(
+        source="user.language", choices=User._meta.get_field("language").choices, required=False
+    )
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False, validators=[validate_timezone])
+    cadence = serializers.ChoiceField(choices=Cadence.choices, required=False)
+    cadence_days = serializers.IntegerField(read_only=True, allow_null=True)
+    reminders_opt_in = serializers.BooleanField(required=False)
+    clinic = serializers.PrimaryKeyRelatedField(
+        queryset=Clinic.objects.all(), required=False, allow_null=True
+    )
+    preferred_therapist = serializers.PrimaryKeyRelatedField(
+        queryset=Therapist.objects.filter(active=True), required=False, allow_null=True
+    )
+    health_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    discomfort_areas = serializers.ListField(
+        child=serializers.ChoiceField(choices=BodyArea.choices), required=False, max_length=5
+    )
+
+    def validate_discomfort_areas(self, value):
+        return list(dict.fromkeys(value))
+
+    def validate(self, attrs):
+        therapist = attrs.get("preferred_therapist")
+        clinic = attrs.get("clinic", getattr(self.instance, "clinic", None))
+        if therapist is not None and clinic is not None and therapist.clinic_id != clinic.pk:
+            raise serializers.ValidationError(
+                {"preferred_therapist": _("Choose a therapist of your clinic.")},
+                code="therapist_other_clinic",
+            )
+        return attrs
+
+
+class RaceSerializer(serializers.ModelSerializer):
+    start = ZonedDateTimeField(tz_from=_runner_tz)
+    finish = ZonedDateTimeField(
+        tz_from=_runner_tz,
+        required=False,
+        allow_null=True,
+        help_text=_("Expected finish; left out, it is estimated from the distance."),
+    )
+    distance_km = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Race
+        fields = ["id", "name", "start", "finish", "distance_km", "priority", "location"]
+
+    def validate_name(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("Give the race a name."), code="blank")
+        return value

@@ -1,0 +1,127 @@
+"""Attendance: only once started, corrections on the session's day, every change kept."""
+
+import pytest
+import time_machine
+
+from booking.models import SessionEvent
+from booking.staff.services import AttendanceError, session_mark_attendance
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cannot_mark_attended_before_the_session_starts(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    with pytest.raises(AttendanceError) as err:
+        session_mark_attendance(
+            session=s, status="attended", by=therapist.user, now=at(2026, 11, 18, 9, 59)
+        )
+    assert err.value.code == "not_started"
+    s.refresh_from_db()
+    assert s.status == "booked" and not s.events.exists()
+
+
+def test_mark_attended_with_the_treatment_record_and_history(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    s = session_mark_attendance(
+        session=s,
+        status="attended",
+        by=therapist.user,
+        areas_treated=["legs", "lumbar"],
+        mobilisation_done=True,
+        note="Tight calves",
+        now=at(2026, 11, 18, 10, 5),
+    )
+    s.refresh_from_db()
+    assert s.status == "attended" and s.attended_at is not None
+    assert s.areas_treated == ["legs", "lumbar"] and s.mobilisation_done is True
+    assert s.therapist_note == "Tight calves"
+    kinds = list(s.events.values_list("kind", "by", "from_status", "to_status"))
+    assert kinds == [
+        ("attended", therapist.user.pk, "booked", "attended"),
+        ("record", therapist.user.pk, "attended", "attended"),
+    ]
+
+
+def test_no_show_corrected_the_same_day(therapist, clinic_admin, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s, status="no_show", by=therapist.user, now=at(2026, 11, 18, 10, 20)
+    )
+    # The runner turns up late; the admin corrects it that evening (clinic-local day).
+    session_mark_attendance(
+        session=s, status="attended", by=clinic_admin, now=at(2026, 11, 18, 23, 30)
+    )
+    s.refresh_from_db()
+    assert s.status == "attended" and s.no_show_at is None
+    history = list(s.events.order_by("id").values_list("kind", "by", "from_status", "to_status"))
+    assert history == [
+        ("no_show", therapist.user.pk, "booked", "no_show"),
+        ("attended", clinic_admin.pk, "no_show", "attended"),
+    ]
+
+
+def test_no_show_cannot_be_corrected_another_day(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s, status="no_show", by=therapist.user, now=at(2026, 11, 18, 11)
+    )
+    with pytest.raises(AttendanceError) as err:
+        session_mark_attendance(
+            session=s, status="attended", by=therapist.user, now=at(2026, 11, 19, 0, 1)
+        )
+    assert err.value.code == "correction_too_late" and err.value.status_code == 409
+    s.refresh_from_db()
+    assert s.status == "no_show"
+    assert s.events.count() == 1
+
+
+def test_a_late_first_mark_is_allowed(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s, status="attended", by=therapist.user, now=at(2026, 11, 20, 9)
+    )
+    s.refresh_from_db()
+    assert s.status == "attended"
+
+
+@pytest.mark.parametrize("status", ["cancelled", "late_cancelled"])
+def test_cancelled_sessions_cannot_be_marked(therapist, make_session, status):
+    s = make_session(at(2026, 11, 18, 10), status=status)
+    with pytest.raises(AttendanceError) as err:
+        session_mark_attendance(
+            session=s, status="attended", by=therapist.user, now=at(2026, 11, 18, 12)
+        )
+    assert err.value.code == "not_markable"
+
+
+def test_bad_input_is_refused(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    now = at(2026, 11, 18, 12)
+    for kwargs, code in [
+        ({"status": "booked"}, "invalid_status"),
+        ({"status": "attended", "areas_treated": ["knees"]}, "invalid_areas"),
+        ({"status": "no_show", "areas_treated": ["legs"]}, "invalid_areas"),
+        ({"status": "attended", "note": "x" * 2001}, "note_too_long"),
+    ]:
+        with pytest.raises(AttendanceError) as err:
+            session_mark_attendance(session=s, by=therapist.user, now=now, **kwargs)
+        assert err.value.code == code
+    assert not SessionEvent.objects.exists()
+
+
+def test_same_mark_again_records_nothing_new(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    now = at(2026, 11, 18, 12)
+    session_mark_attendance(session=s, status="attended", by=therapist.user, now=now)
+    session_mark_attendance(session=s, status="attended", by=therapist.user, now=now)
+    assert s.events.count() == 1
+
+
+@time_machine.travel(at(2026, 11, 18, 12), tick=False)
+def test_defaults_to_the_real_clock(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(session=s, status="attended", by=therapist.user)
+    s.refresh_from_db()
+    assert s.status == "attended"

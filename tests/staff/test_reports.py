@@ -1,0 +1,141 @@
+"""The attendance report against a hand-counted fixture, and the adherence list."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from booking.reports import adherence, attendance_report, race_overrides
+from tests.factories import RunnerFactory, SessionFactory, TherapistFactory
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fixture_sessions(clinic, therapist, service, other_therapist, make_session):
+    """Hand-counted, Madrid time, November 2026 (Mondays: 2, 9, 16, 23, 30):
+
+    week of 2 Nov : attended x2, no-show x1                         -> booked 3, rate 2/3
+    week of 9 Nov : attended x1, cancelled x1, late-cancelled x1    -> booked 3, rate 1/2
+    week of 16 Nov: (none)
+    week of 23 Nov: booked x1 (pending), attended x1 on Sun 29 23:30 local (22:30 UTC)
+    1 Dec 00:30 local (30 Nov 23:30 UTC): attended -> December, outside the period
+    another clinic's session in the period: never counted
+    """
+    colleague = TherapistFactory(clinic=clinic, display_name="Pablo")
+    make_session(at(2026, 11, 2, 10), "attended")
+    make_session(at(2026, 11, 3, 10), "attended", therapist=colleague)
+    make_session(at(2026, 11, 4, 10), "no_show")
+    make_session(at(2026, 11, 9, 10), "attended")
+    make_session(at(2026, 11, 10, 10), "cancelled")
+    make_session(at(2026, 11, 11, 10), "late_cancelled", therapist=colleague)
+    make_session(at(2026, 11, 25, 10), "booked")
+    make_session(at(2026, 11, 29, 23, 0), "attended")
+    make_session(at(2026, 12, 1, 0, 30), "attended")
+    SessionFactory(therapist=other_therapist, start=at(2026, 11, 3, 10), status="attended")
+    return colleague
+
+
+def test_weekly_report_matches_the_hand_count(clinic, fixture_sessions):
+    report = attendance_report(clinic=clinic, start=date(2026, 11, 2), end=date(2026, 11, 29))
+    rows = [r.as_dict() for r in report.rows]
+    assert [r["period"] for r in rows] == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    assert [
+        (
+            r["booked"],
+            r["attended"],
+            r["no_show"],
+            r["cancelled"],
+            r["late_cancelled"],
+            r["pending"],
+        )
+        for r in rows
+    ] == [
+        (3, 2, 1, 0, 0, 0),
+        (3, 1, 0, 1, 1, 0),
+        (0, 0, 0, 0, 0, 0),
+        (2, 1, 0, 0, 0, 1),
+    ]
+    assert [r["attendance_rate"] for r in rows] == [0.6667, 0.5, None, 1.0]
+    total = report.total.as_dict()
+    assert (total["booked"], total["attended"], total["attendance_rate"]) == (8, 4, 0.6667)
+
+
+def test_monthly_report_uses_the_clinic_calendar(clinic, fixture_sessions):
+    report = attendance_report(
+        clinic=clinic, start=date(2026, 11, 1), end=date(2026, 12, 31), group_by="month"
+    )
+    assert [(r.period.isoformat(), r.booked, r.attended) for r in report.rows] == [
+        ("2026-11-01", 8, 4),
+        ("2026-12-01", 1, 1),
+    ]
+
+
+def test_report_for_one_therapist(clinic, fixture_sessions):
+    report = attendance_report(
+        clinic=clinic, start=date(2026, 11, 2), end=date(2026, 11, 29), therapist=fixture_sessions
+    )
+    assert (report.total.booked, report.total.attended, report.total.late_cancelled) == (2, 1, 1)
+
+
+def test_report_is_one_query(clinic, fixture_sessions, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        attendance_report(
+            clinic=clinic, start=date(2025, 1, 1), end=date(2026, 12, 31), group_by="month"
+        )
+
+
+def test_adherence_and_overdue(
+    clinic, therapist, service, alice, bob, make_session, django_assert_max_num_queries
+):
+    now = at(2026, 11, 30, 12)
+    # Alice: fortnightly, attended 1 Nov and 22 Nov, nothing booked -> not yet overdue (8 days).
+    make_session(at(2026, 11, 1, 10), "attended", runner=alice)
+    make_session(at(2026, 11, 22, 10), "attended", runner=alice)
+    # Bob: monthly, attended 1 Oct, nothing booked -> overdue (60 days).
+    bob.cadence = "monthly"
+    bob.save()
+    make_session(at(2026, 10, 1, 10), "attended", runner=bob)
+    # Carl: fortnightly, last 1 Oct but booked for 3 Dec -> not overdue.
+    carl = RunnerFactory(clinic=clinic)
+    make_session(at(2026, 10, 1, 12), "attended", runner=carl)
+    make_session(at(2026, 12, 3, 10), "booked", runner=carl)
+    # Dora: cadence off -> not listed.
+    RunnerFactory(clinic=clinic, cadence="off")
+    with django_assert_max_num_queries(3):
+        rows = adherence(clinic=clinic, start=date(2026, 9, 1), end=date(2026, 11, 30), now=now)
+    by_runner = {a.runner.pk: a for a in rows}
+    assert set(by_runner) == {alice.pk, bob.pk, carl.pk}
+    a = by_runner[alice.pk]
+    assert (a.attended, a.days_since_last, a.longest_gap_days, a.overdue) == (2, 8, 21, False)
+    b = by_runner[bob.pk]
+    assert (b.attended, b.days_since_last, b.overdue, b.cadence_days) == (1, 60, True, 30)
+    assert b.longest_gap_days == 60  # open gap from 1 Oct to now
+    assert by_runner[carl.pk].overdue is False and by_runner[carl.pk].next_booked is not None
+    assert [a.runner.pk for a in rows][0] == bob.pk or rows[0].days_since_last >= rows[
+        -1
+    ].days_since_last
+    overdue = adherence(
+        clinic=clinic, start=date(2026, 9, 1), end=date(2026, 11, 30), now=now, overdue_only=True
+    )
+    assert [a.runner.pk for a in overdue] == [bob.pk]
+    by_name = adherence(
+        clinic=clinic, start=date(2026, 9, 1), end=date(2026, 11, 30), now=now, sort="name"
+    )
+    assert [a.name.lower() for a in by_name] == sorted(a.name.lower() for a in by_name)
+
+
+def test_race_overrides_listed_with_reasons(clinic, therapist, clinic_admin, make_session):
+    s = make_session(
+        at(2026, 11, 5, 10),
+        "attended",
+        race_override_reason="Runner insisted, light pressure",
+        race_override_by=clinic_admin,
+    )
+    make_session(at(2026, 11, 6, 10), "attended")
+    listed = list(race_overrides(clinic=clinic, start=date(2026, 11, 1), end=date(2026, 11, 30)))
+    assert [(x.pk, x.race_override_reason) for x in listed] == [
+        (s.pk, "Runner insisted, light pressure")
+    ]
+    assert listed[0].start - timedelta(0) == s.start
