@@ -2,7 +2,7 @@
 reason, ideal marks, confirm, the confirmation page, refusals in plain words, My
 sessions, cancel with the policy shown first, reschedule, the plan, the .ics file."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
