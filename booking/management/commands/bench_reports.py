@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -137,6 +138,7 @@ class Command(BaseCommand):
 
     def _people(self):
         therapists, runner_ids = [], []
+        unusable = make_password(None)  # bench people never log in
         for n, slug in enumerate(SLUGS):
             clinic, _ = Clinic.objects.get_or_create(
                 slug=slug,
@@ -153,7 +155,7 @@ class Command(BaseCommand):
             for i in range(THERAPISTS_PER_CLINIC):
                 email = f"bench-t{n}-{i}@bench.invalid"
                 user, _ = User.objects.get_or_create(
-                    email=email, defaults={"role": User.Role.THERAPIST, "password": "!"}
+                    email=email, defaults={"role": User.Role.THERAPIST, "password": unusable}
                 )
                 therapist, _ = Therapist.objects.get_or_create(
                     user=user, defaults={"clinic": clinic, "display_name": f"Bench T{n}-{i}"}
@@ -167,7 +169,7 @@ class Command(BaseCommand):
                         email=e,
                         first_name="Runner",
                         last_name=e.split("@")[0][6:],
-                        password="!",
+                        password=unusable,
                     )
                     for e in wanted
                     if e not in have
