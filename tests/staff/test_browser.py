@@ -1,6 +1,5 @@
 """In headless Chromium: today's agenda on a phone, and marking attendance."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,10 +24,11 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # around it are ordinary synchronous ones. Scoped to the test (monkeypatch), so that no
+    # later subprocess (e.g. `check --deploy`) inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
