@@ -220,6 +220,13 @@ def session_book(
         with transaction.atomic():
             (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
             locked.clinic = therapist.clinic
+            if idempotency_key:
+                # A retry that waited on the runner lock behind its own first attempt.
+                existing = Session.objects.filter(
+                    runner=runner, idempotency_key=idempotency_key
+                ).first()
+                if existing is not None:
+                    return existing
             violations = _check(
                 runner=runner,
                 service=service,
