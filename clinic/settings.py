@@ -63,9 +63,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees the view's exceptions first: a lost database becomes a clean 503.
+    "clinic.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -105,6 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast when PostgreSQL is away (restart, failover): a 503 in seconds, not a hang.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinic.User"
@@ -136,13 +143,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
 }
 ACCOUNT_LOGOUT_ON_GET = False
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
 
 # --- Cache (allauth's rate limits and availability caching live here) ---------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis' RedisCache that degrades to misses when Redis is down (clinic/cache.py).
+            "BACKEND": "clinic.cache.ResilientRedisCache",
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="runclinic"),
         }
@@ -201,15 +210,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Per user (signed in) or per IP (anonymous), plus a ceiling per IP for everyone, so
+    # that many accounts behind one address cannot multiply the user rate.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "clinic.throttling.IPRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="600/min"),
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
+        "ip": env.str("API_THROTTLE_IP", default="3000/min"),
         "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
     },
+    # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR), so
+    # a client cannot choose the address its throttles count against.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "clinic.api.exceptions.exception_handler",
 }
@@ -267,6 +283,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=60 * 60 * 8)
 if not DEBUG:
@@ -277,6 +296,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     SECURE_SSL_HOST = env.str("SECURE_SSL_HOST", default="") or None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
@@ -288,15 +309,38 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
     }
 }
+
+# Error reports (the e-mail to ADMINS, the debug page) leave personal data out.
+ADMINS = [("Ops", a) for a in env.list("DJANGO_ADMINS", default=[])]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "clinic.logging.PersonalDataExceptionReporter"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler scrubs personal data (health notes) from messages and tracebacks.
+    "filters": {
+        "personal_data": {"()": "clinic.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+    },
 }
 
 # --- Demo ---------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+"""Middleware for faults and sessions: a clean 503 when the database is away, and a hard
+cap on how long a staff member's session lives."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger("clinic.faults")
+
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with a sentence, JSON for the API. Renders no template that needs the database."""
+    detail = _("The service is briefly unavailable. Please try again in a few seconds.")
+    if wants_json(request):
+        response: HttpResponse = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
+    else:
+        html = loader.get_template("errors/503.html").render()
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, DB_UNAVAILABLE)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view (or template) that loses the database answers 503, not 500 with a traceback.
+
+    Errors raised in other middleware (sessions, authentication) reach handler500, which
+    makes the same decision (clinic.views.server_error). Whatever the view had written is
+    rolled back by its transaction: the services book inside one atomic block.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not is_database_unavailable(exception):
+            return None
+        logger.warning(
+            "Database unavailable during %s %s: %s",
+            request.method,
+            request.path,
+            exception.__class__.__name__,
+        )
+        return unavailable_response(request)
+
+
+def is_staff_user(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (
+            user.is_staff
+            or user.is_superuser
+            or getattr(user, "role", "runner") in ("therapist", "clinic_admin")
+        )
+    )
+
+
+STAFF_SESSION_KEY = "_staff_session_started"
+
+
+class StaffSessionExpiryMiddleware:
+    """Staff sessions end STAFF_SESSION_AGE seconds after sign-in, however active.
+
+    Staff see runners' health notes; a shared reception computer must not stay signed in
+    for the two weeks a runner's session lasts. The cap is absolute (from the first staff
+    request of the session), and the cookie is given the same lifetime.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if is_staff_user(user) and hasattr(request, "session"):
+            age = int(settings.STAFF_SESSION_AGE)
+            started = request.session.get(STAFF_SESSION_KEY)
+            now = time.time()
+            if started is None:
+                request.session[STAFF_SESSION_KEY] = now
+                request.session.set_expiry(age)
+            elif now - float(started) > age:
+                logout(request)
+                if not wants_json(request):
+                    messages.info(
+                        request,
+                        _("Your staff session has expired. Please sign in again."),
+                        fail_silently=True,
+                    )
+        return self.get_response(request)

@@ -1,0 +1,124 @@
+"""Faults: the database away gives a clean 503 (pages and API), errors on /api/ are JSON,
+and /readyz reports the database and the broker separately.
+
+The database is made unreachable for real: the connection is pointed at a closed port.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+from .conftest import closed_port
+
+
+@contextmanager
+def database_down():
+    original = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["HOST"] = "127.0.0.1"
+    connection.settings_dict["PORT"] = closed_port()
+    connection.settings_dict.setdefault("OPTIONS", {})
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+
+
+pytestmark = pytest.mark.postgres
+
+
+def test_api_answers_503_with_a_code_when_the_database_is_down(client, transactional_db):
+    with database_down():
+        response = client.get("/api/v1/clinics/")
+    assert response.status_code == 503
+    assert response.json()["code"] == "unavailable"
+    assert response["Retry-After"]
+    assert "Traceback" not in response.content.decode()
+
+
+def test_pages_answer_503_with_a_sentence_when_the_database_is_down(client, transactional_db):
+    with database_down():
+        response = client.get("/")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "briefly unavailable" in body and "Traceback" not in body
+    assert response["Retry-After"]
+
+
+def test_signed_in_user_gets_503_when_the_database_fails_inside_middleware(
+    quiet_client, alice, transactional_db
+):
+    client = quiet_client
+    # Loading the user for the session happens in middleware, before any view.
+    client.force_login(alice.user)
+    with database_down():
+        page = client.get("/")
+        api = client.get("/api/v1/clinics/")
+    assert page.status_code == 503 and "briefly unavailable" in page.content.decode()
+    assert api.status_code == 503 and api.json()["code"] == "unavailable"
+
+
+def test_the_app_recovers_by_itself_once_the_database_is_back(client, clinic, transactional_db):
+    with database_down():
+        assert client.get("/api/v1/clinics/").status_code == 503
+    response = client.get("/api/v1/clinics/")
+    assert response.status_code == 200
+    assert clinic.name in response.content.decode()
+
+
+@pytest.mark.urls("tests.hardening.urls")
+def test_api_errors_are_json(db):
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    missing = c.get("/api/v1/no-such-endpoint/")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    broken = c.get("/api/v1/test-boom/")
+    assert broken.status_code == 500
+    assert broken.json() == {"code": "server_error", "detail": "Something went wrong on our side."}
+    page = c.get("/test-boom/")
+    assert page.status_code == 500 and "Something went wrong" in page.content.decode()
+    assert "RuntimeError" not in page.content.decode()
+
+
+def test_a_missing_page_is_html(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "text/html" in response["Content-Type"]
+
+
+def test_readyz_ok(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "errors": {}}
+
+
+def test_healthz_is_alive_even_with_both_dependencies_down(client, settings, transactional_db):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    with database_down():
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.redis
+def test_readyz_reports_the_broker_down_on_its_own(client, settings, db):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    data = response.json()
+    assert data["status"] == "unavailable"
+    assert data["database"] == "ok"
+    assert data["broker"] == "down"
+    assert "ConnectionError" in data["errors"]["broker"]
+
+
+def test_readyz_reports_the_database_down_on_its_own(client, transactional_db):
+    with database_down():
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    data = response.json()
+    assert data["database"] == "down" and data["broker"] == "ok"
+    assert "OperationalError" in data["errors"]["database"]

@@ -1,0 +1,175 @@
+"""Staff session expiry, API throttles per user and per IP, login and reset rate limits."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import PASSWORD
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+class TestStaffSessionExpiry:
+    def test_a_therapists_session_ends_after_the_staff_age_however_active(
+        self, client, therapist, settings
+    ):
+        settings.STAFF_SESSION_AGE = 8 * 3600
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            client.force_login(therapist.user)
+            assert client.get("/").status_code == 200
+            assert client.session.get_expiry_age() == 8 * 3600
+            # Active all day: the session is saved again at 5 h (sliding its expiry)...
+            clock.move_to(start + timedelta(hours=5))
+            session = client.session
+            session["touched"] = True
+            session.save()
+            assert client.get("/").status_code == 200 and _signed_in(client)
+            # ...but 8 h after sign-in it is over.
+            clock.move_to(start + timedelta(hours=8, minutes=1))
+            response = client.get("/")
+            assert response.status_code == 200
+            assert not _signed_in(client)
+            assert not response.wsgi_request.user.is_authenticated
+
+    def test_a_clinic_admin_is_staff_too(self, client, clinic_admin, settings):
+        settings.STAFF_SESSION_AGE = 3600
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            client.force_login(clinic_admin)
+            client.get("/")
+            clock.move_to(start + timedelta(minutes=61))
+            session = client.session
+            session.set_expiry(3600 * 24)  # even a longer cookie does not keep it alive
+            session.save()
+            client.get("/")
+            assert not _signed_in(client)
+
+    def test_an_expired_staff_api_session_is_refused(self, client, therapist, settings):
+        settings.STAFF_SESSION_AGE = 3600
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            client.force_login(therapist.user)
+            client.get("/")
+            clock.move_to(start + timedelta(minutes=30))
+            session = client.session
+            session.set_expiry(3600 * 24)
+            session.save()
+            clock.move_to(start + timedelta(minutes=61))
+            response = client.get("/api/v1/clinics/")
+            # Public endpoint: served, but as anonymous.
+            assert response.status_code == 200
+            assert not response.wsgi_request.user.is_authenticated
+
+    def test_a_runners_session_keeps_its_two_weeks(self, client, alice, settings):
+        settings.STAFF_SESSION_AGE = 3600
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            client.force_login(alice.user)
+            client.get("/")
+            assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+            clock.move_to(start + timedelta(hours=9))
+            client.get("/")
+            assert _signed_in(client)
+
+
+@pytest.fixture
+def rates(monkeypatch):
+    """Set throttle rates for one test (DRF reads them once, at import)."""
+
+    def set_rates(**values: str) -> None:
+        for scope, rate in values.items():
+            monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
+
+    set_rates(anon="1000/min", user="1000/min", ip="1000/min")
+    return set_rates
+
+
+@pytest.mark.redis
+class TestApiThrottling:
+    url = "/api/v1/clinics/"
+
+    def test_anonymous_clients_are_throttled_per_ip(self, client, clinic, rates):
+        rates(anon="3/min")
+        codes = [client.get(self.url).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        response = client.get(self.url)
+        assert response.json()["code"] == "throttled"
+        assert int(response["Retry-After"]) > 0
+        # Another address is not affected.
+        assert client.get(self.url, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+    def test_a_spoofed_forwarded_for_header_does_not_escape_the_limit(self, client, clinic, rates):
+        rates(anon="2/min")
+        codes = [
+            client.get(self.url, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+            for i in range(3)
+        ]
+        assert codes == [200, 200, 429]
+
+    def test_signed_in_users_are_throttled_per_user(self, client, clinic, alice, bob, rates):
+        rates(user="3/min")
+        client.force_login(alice.user)
+        assert [client.get(self.url).status_code for _ in range(4)] == [200, 200, 200, 429]
+        # Bob, from the same address, has his own allowance.
+        client.force_login(bob.user)
+        assert client.get(self.url).status_code == 200
+
+    def test_one_address_has_a_ceiling_whoever_signs_in(self, client, clinic, alice, bob, rates):
+        rates(user="100/min", ip="5/min")
+        client.force_login(alice.user)
+        codes = [client.get(self.url).status_code for _ in range(3)]
+        client.force_login(bob.user)
+        codes += [client.get(self.url).status_code for _ in range(3)]
+        assert codes == [200, 200, 200, 200, 200, 429]
+
+    def test_the_token_endpoint_is_rate_limited(self, client, alice, rates):
+        rates(login="3/min")
+        codes = [
+            client.post(
+                "/api/v1/auth/token/", {"email": alice.user.email, "password": "wrong"}
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes == [400, 400, 400, 429]
+
+
+@pytest.mark.redis
+class TestAccountRateLimits:
+    def test_repeated_failed_logins_are_stopped(self, client, alice):
+        url = "/accounts/login/"
+        for _ in range(5):
+            response = client.post(url, {"login": alice.user.email, "password": "wrong"})
+            assert "Too many failed login attempts" not in response.content.decode()
+        # After five failures even the right password is refused for a while.
+        response = client.post(url, {"login": alice.user.email, "password": PASSWORD})
+        assert "Too many failed login attempts" in response.content.decode()
+        assert not _signed_in(client)
+
+    def test_many_logins_from_one_address_get_429(self, client, settings, db):
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+        codes = [
+            client.post(
+                "/accounts/login/", {"login": f"u{i}@x.test", "password": "wrong"}
+            ).status_code
+            for i in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+
+    def test_password_reset_requests_are_limited_per_address(self, client, alice):
+        url = "/accounts/password/reset/"
+        codes = [client.post(url, {"email": alice.user.email}).status_code for _ in range(5)]
+        assert 429 in codes
+        assert codes[0] in (200, 302)
+
+    def test_the_429_page_says_why(self, client, settings, db):
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+        client.post("/accounts/login/", {"login": "a@x.test", "password": "wrong"})
+        response = client.post("/accounts/login/", {"login": "a@x.test", "password": "wrong"})
+        assert response.status_code == 429
+        assert "Too many attempts" in response.content.decode()
