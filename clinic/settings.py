@@ -222,6 +222,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="1200/min"),
         "ip": env.str("API_THROTTLE_IP", default="3000/min"),
         "login": env.str("API_THROTTLE_LOGIN", default="10/min"),
+        # Writes that book, move or cancel sessions, per user (or per IP when anonymous).
+        "booking": env.str("API_THROTTLE_BOOKING", default="60/min"),
     },
     # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR), so
     # a client cannot choose the address its throttles count against.
@@ -238,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers have a `status`; name the session's own set once.
+    "ENUM_NAME_OVERRIDES": {"SessionStatusEnum": "booking.models.Session.Status"},
 }
 
 # --- Celery -------------------------------------------------------------------------

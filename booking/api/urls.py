@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Booking API: availability and sessions."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("sessions", views.SessionViewSet, basename="session")
+
+urlpatterns = [
+    path("availability/", views.AvailabilityView.as_view(), name="api-availability"),
+    *router.urls,
+]

@@ -25,7 +25,9 @@ class BookingErrorSerializer(ErrorSerializer):
     suggestions = SuggestedSlotSerializer(
         many=True, help_text="Up to three nearest slots that do pass."
     )
-    race = serializers.DictField(required=False)
+    race = serializers.IntegerField(
+        required=False, help_text="The race behind a race-rule refusal."
+    )
 
 
 _EXAMPLES = {

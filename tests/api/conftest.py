@@ -1,7 +1,11 @@
 """API fixtures: a client per persona (anonymous, alice, bob, therapist, other_therapist,
 clinic_admin), signed in the way a real client would be where it matters."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 
@@ -51,3 +55,20 @@ def persona_client(request):
     obj = request.getfixturevalue(name)
     user = getattr(obj, "user", obj)
     return _client_for(user)
+
+
+# --- time -------------------------------------------------------------------------------
+
+MADRID = ZoneInfo("Europe/Madrid")
+# Monday 30 November 2026, 08:00 in Madrid: the clinic's week lies ahead.
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=MADRID)
+
+
+def local(y, m, d, h, mi=0) -> datetime:
+    return datetime(y, m, d, h, mi, tzinfo=MADRID)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller

@@ -1,0 +1,533 @@
+"""Booking API: availability, sessions (book, cancel, reschedule, series) and .ics.
+
+Thin adapters: parse, call booking.selectors / booking.services, render. Refusals are
+BookingError, rendered by the one exception handler (clinic.api.exceptions) as
+`{"code", "detail", "suggestions"}` with 400 for a rule and 409 for a conflict.
+"""
+
+from contextlib import contextmanager
+
+from django.db import IntegrityError
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, renderers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from booking import selectors, services
+from booking.calendar import session_ics
+from booking.exceptions import BookingError
+from booking.models import Session, SessionEvent
+from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
+from clinic.errors import CodedError
+from clinic.models import User
+from runners.models import Runner
+from runners.services import runner_get_or_create
+
+from .permissions import CanBook, in_staff_scope, is_staff_member, staff_clinic_id
+from .serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    RescheduleSerializer,
+    SeriesCreateSerializer,
+    SeriesRefusedSerializer,
+    SeriesResultSerializer,
+    SessionCreateSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    blocked_dict,
+    slot_dict,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_MAX = 100  # the column holds 100
+
+
+@contextmanager
+def _localised_refusals(clinic):
+    """Suggestions come back as Slot objects; the runner reads them in clinic time."""
+    try:
+        yield
+    except BookingError as exc:
+        slots = getattr(exc, "suggested_slots", None) or exc.suggestions
+        exc.suggestions = [
+            slot_dict(s, clinic.tz) if hasattr(s, "therapist_id") else s for s in slots
+        ]
+        raise
+
+
+def _runner_of(user) -> Runner | None:
+    if user.is_authenticated and user.role == User.Role.RUNNER:
+        return runner_get_or_create(user=user)
+    return None
+
+
+def _runner_in_scope(user, runner_id: int) -> Runner:
+    """Staff book for a runner of their clinic: one whose home clinic it is, or who has
+    had a session there. Anyone else is `unknown_runner` (existence does not leak)."""
+    runners = Runner.objects.select_related("user", "clinic")
+    scope = staff_clinic_id(user)
+    if scope is not None:
+        runners = runners.filter(Q(clinic_id=scope) | Q(sessions__clinic_id=scope)).distinct()
+    runner = runners.filter(pk=runner_id).first()
+    if runner is None:
+        raise CodedError(
+            _("There is no runner with that id at your clinic."), code="unknown_runner"
+        )
+    return runner
+
+
+def in_staff_scope_or_false(user, clinic_id: int) -> bool:
+    return is_staff_member(user) and in_staff_scope(user, clinic_id)
+
+
+def _who_books(request, data) -> tuple[Runner, str]:
+    """The runner a booking is for, and the override reason (staff only)."""
+    user = request.user
+    override = (data.get("override_reason") or "").strip()
+    if is_staff_member(user):
+        if "runner" not in data:
+            raise ValidationError(
+                {"runner": [_("Say which runner this session is for.")]}, code="required"
+            )
+        if not in_staff_scope(user, data["service"].clinic_id):
+            raise PermissionDenied(_("You can only book at your own clinic."), code="other_clinic")
+        return _runner_in_scope(user, data["runner"]), override
+    runner = _runner_of(user)
+    if "runner" in data and data["runner"] != runner.pk:
+        raise PermissionDenied(_("You can only book sessions for yourself."), code="not_yours")
+    if override:
+        raise PermissionDenied(
+            _("Only the clinic's staff can override a race rule."), code="override_not_allowed"
+        )
+    return runner, ""
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+    # Series occurrences append "#n" to the key; leave room for it.
+    if key is not None and len(key) > IDEMPOTENCY_MAX - 3:
+        raise CodedError(
+            _("The Idempotency-Key header is too long (at most 97 characters)."),
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+AVAILABILITY_PARAMS = [
+    OpenApiParameter("service", OpenApiTypes.INT, required=True, description="Service id."),
+    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="First day."),
+    OpenApiParameter(
+        "end", OpenApiTypes.DATE, required=True, description="Last day (inclusive), ≤ 62 days."
+    ),
+    OpenApiParameter("therapist", OpenApiTypes.INT, description="Only this therapist."),
+    OpenApiParameter(
+        "runner", OpenApiTypes.INT, description="Staff only: as this runner would see it."
+    ),
+]
+
+
+class AvailabilityView(APIView):
+    """Every bookable start for a service over a range of days. For a signed-in runner,
+    race-blocked slots are left out and listed in `blocked`, and `ideal` marks the slots
+    in their recommended window."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Bookable slots",
+        parameters=AVAILABILITY_PARAMS,
+        responses={200: AvailabilitySerializer, **ERROR_RESPONSES(400)},
+    )
+    def get(self, request):
+        params = AvailabilityQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        service = data["service"]
+        runner = _runner_of(request.user)
+        if "runner" in data and is_staff_member(request.user):
+            if not in_staff_scope(request.user, service.clinic_id):
+                raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
+            runner = _runner_in_scope(request.user, data["runner"])
+        result = selectors.availability(
+            service=service,
+            start_date=data["start"],
+            end_date=data["end"],
+            therapist=data.get("therapist"),
+            runner=runner,
+        )
+        tz = service.clinic.tz
+        return Response(
+            {
+                "timezone": service.clinic.timezone,
+                "slots": [slot_dict(s, tz) for s in result.slots],
+                "blocked": [blocked_dict(w, tz) for w in result.blocked],
+            }
+        )
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach here (the .ics itself is returned as bytes): keep them JSON.
+        return renderers.JSONRenderer().render(data)
+
+
+SESSION_LIST_PARAMS = [
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=Session.Status.values,
+        description="Only sessions with this status.",
+    ),
+    OpenApiParameter(
+        "when",
+        OpenApiTypes.STR,
+        enum=["upcoming", "past"],
+        description="Upcoming (soonest first) or past (latest first).",
+    ),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sessions",
+        description="A runner sees their own; a therapist and a clinic admin their clinic's.",
+        parameters=SESSION_LIST_PARAMS,
+        responses={200: SessionSerializer(many=True), **ERROR_RESPONSES(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One session, with its history",
+        responses={200: SessionDetailSerializer, **ERROR_RESPONSES(401, 403, 404)},
+    ),
+)
+class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [CanBook]
+    serializer_class = SessionSerializer
+    write_actions = {"create", "cancel", "reschedule", "series"}
+
+    def get_throttles(self):
+        if self.action in self.write_actions:
+            self.throttle_scope = "booking"
+            return [AnonRateThrottle(), UserRateThrottle(), ScopedRateThrottle()]
+        return super().get_throttles()
+
+    def get_serializer_class(self):
+        return SessionDetailSerializer if self.action == "retrieve" else SessionSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now(), "by": self.request.user}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
+        qs = selectors.sessions_for(self.request.user).select_related(
+            "service", "therapist", "clinic", "runner__user"
+        )
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch("events", queryset=SessionEvent.objects.order_by("at", "id"))
+            )
+        return qs
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        st = params.get("status")
+        if st:
+            if st not in Session.Status.values:
+                raise CodedError(
+                    _("Unknown status. Use one of: %(values)s.")
+                    % {"values": ", ".join(Session.Status.values)},
+                    code="invalid_status",
+                )
+            queryset = queryset.filter(status=st)
+        when = params.get("when")
+        now = timezone.now()
+        if when == "upcoming":
+            queryset = queryset.filter(end__gte=now).order_by("start", "id")
+        elif when == "past":
+            queryset = queryset.filter(end__lt=now).order_by("-start", "-id")
+        elif when:
+            raise CodedError(_("Use when=upcoming or when=past."), code="invalid_when")
+        else:
+            queryset = queryset.order_by("start", "id")
+        return queryset
+
+    def _session_or_404(self, pk) -> Session:
+        try:
+            return self.get_queryset().get(pk=pk)
+        except (Session.DoesNotExist, ValueError, TypeError):
+            raise NotFound() from None
+
+    def _render(self, session: Session, *, code=status.HTTP_200_OK, headers=None):
+        session = self.get_queryset().get(pk=session.pk)
+        return Response(
+            SessionSerializer(session, context=self.get_serializer_context()).data,
+            status=code,
+            headers=headers,
+        )
+
+    # --- book ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Book a session",
+        description=(
+            "A runner books for themselves; a therapist or clinic admin books for a runner "
+            "of their clinic (`runner`) and may pass `override_reason` to let a race rule "
+            "pass. Send an `Idempotency-Key` header to make retries safe: the same key and "
+            "body return the same session, never a second one."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Up to 97 characters, unique per booking attempt.",
+            )
+        ],
+        request=SessionCreateSerializer,
+        responses={
+            201: SessionSerializer,
+            **ERROR_RESPONSES(400, 401, 403, 409, booking=True),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description="The Idempotency-Key was already used for a different booking.",
+            ),
+        },
+    )
+    def create(self, request):
+        serializer = SessionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        runner, override = _who_books(request, data)
+        key = _idempotency_key(request)
+        if key is not None:
+            replay = self._replay(runner, key, data)
+            if replay is not None:
+                return replay
+        try:
+            with _localised_refusals(data["service"].clinic):
+                session = services.session_book(
+                    runner=runner,
+                    service=data["service"],
+                    therapist=data["therapist"],
+                    start=data["start"],
+                    by=request.user,
+                    discomfort_areas=data.get("discomfort_areas", ()),
+                    runner_note=data.get("runner_note", ""),
+                    idempotency_key=key,
+                    override_reason=override,
+                )
+        except IntegrityError:
+            # Two requests with one key at once: the unique key let one through.
+            replay = self._replay(runner, key, data) if key else None
+            if replay is None:
+                raise
+            return replay
+        return self._render(session, code=status.HTTP_201_CREATED)
+
+    def _replay(self, runner: Runner, key: str, data) -> Response | None:
+        earlier = (
+            Session.objects.filter(runner=runner, idempotency_key=key)
+            .select_related("service", "therapist", "clinic", "runner__user")
+            .first()
+        )
+        if earlier is None:
+            return None
+        # Compare with what was first asked for: the session may have moved since.
+        booked = earlier.events.filter(kind=SessionEvent.Kind.BOOKED).order_by("at", "id").first()
+        first_start = booked.new_start if booked and booked.new_start else earlier.start
+        first_therapist = (booked.data or {}).get("therapist") if booked else None
+        same = (
+            earlier.service_id == data["service"].pk
+            and (first_therapist or earlier.therapist_id) == data["therapist"].pk
+            and first_start == data["start"]
+        )
+        if not same:
+            raise CodedError(
+                _("That Idempotency-Key was already used for a different booking."),
+                code="idempotency_key_reused",
+                status_code=422,
+            )
+        return Response(
+            SessionSerializer(earlier, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    # --- cancel, reschedule ---------------------------------------------------------------
+
+    @extend_schema(
+        summary="Cancel a session",
+        description=(
+            "In time (before the clinic's cancellation window) the session becomes "
+            "`cancelled`; later it becomes `late_cancelled`, which counts in attendance. "
+            "`cancel_outcome` on a session says which one it would be now."
+        ),
+        request=None,
+        responses={200: SessionSerializer, **ERROR_RESPONSES(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        session = self._session_or_404(pk)
+        with _localised_refusals(session.clinic):
+            session = services.session_cancel(session=session, by=request.user)
+        return self._render(session)
+
+    @extend_schema(
+        summary="Move a session",
+        description="Re-validated like a new booking; the session keeps its history.",
+        request=RescheduleSerializer,
+        responses={
+            200: SessionSerializer,
+            **ERROR_RESPONSES(400, 401, 403, 404, 409, booking=True),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        session = self._session_or_404(pk)
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        therapist = serializer.validated_data.get("therapist")
+        override = (serializer.validated_data.get("override_reason") or "").strip()
+        if override and not in_staff_scope_or_false(request.user, session.clinic_id):
+            raise PermissionDenied(
+                _("Only the clinic's staff can override a race rule."), code="override_not_allowed"
+            )
+        if therapist is not None and therapist.clinic_id != session.clinic_id:
+            raise ValidationError(
+                {"therapist": [_("That therapist does not work at this session's clinic.")]},
+                code="therapist_other_clinic",
+            )
+        with _localised_refusals(session.clinic):
+            session = services.session_reschedule(
+                session=session,
+                start=serializer.validated_data["start"],
+                therapist=therapist,
+                by=request.user,
+                override_reason=override,
+            )
+        return self._render(session)
+
+    # --- series ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Book my plan: a series every 14 or 30 days",
+        description=(
+            "Up to 6 sessions. Every occurrence is validated on its own and the answer "
+            "says which were booked and why the others were not: 201 when all were "
+            "booked, 207 when some were, 400 (`series_refused`) when none was."
+        ),
+        request=SeriesCreateSerializer,
+        responses={
+            201: SeriesResultSerializer,
+            207: SeriesResultSerializer,
+            400: OpenApiResponse(SeriesRefusedSerializer, description="No occurrence passed."),
+            **ERROR_RESPONSES(401, 403),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def series(self, request):
+        serializer = SeriesCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        runner, _override = _who_books(request, data)
+        clinic = data["service"].clinic
+        result = services.series_book(
+            runner=runner,
+            service=data["service"],
+            therapist=data["therapist"],
+            first_start=data["first_start"],
+            every_days=int(data["every_days"]),
+            count=data["count"],
+            by=request.user,
+            all_or_nothing=data["all_or_nothing"],
+            idempotency_key=_idempotency_key(request),
+        )
+        booked_ids = [o.session.pk for o in result.occurrences if o.session is not None]
+        sessions = {
+            s.pk: s
+            for s in Session.objects.filter(pk__in=booked_ids).select_related(
+                "service", "therapist", "clinic", "runner__user"
+            )
+        }
+        context = self.get_serializer_context()
+        tz = clinic.tz
+        occurrences = []
+        for occ in result.occurrences:
+            session = sessions.get(occ.session.pk) if occ.session is not None else None
+            error = occ.error
+            if session is None and error is None:
+                # all_or_nothing: this one passed, but another did not, so none was booked.
+                error = CodedError(
+                    _("Not booked: another session of the plan was refused."),
+                    code="plan_not_booked",
+                )
+            occurrences.append(
+                {
+                    "start": occ.start.astimezone(tz).isoformat(),
+                    "booked": session is not None,
+                    "session": SessionSerializer(session, context=context).data
+                    if session is not None
+                    else None,
+                    "code": error.code if error is not None else None,
+                    "detail": error.detail if error is not None else None,
+                    "suggestions": [
+                        slot_dict(s, tz) if hasattr(s, "therapist_id") else s
+                        for s in (
+                            (getattr(error, "suggested_slots", None) or error.suggestions)
+                            if error is not None
+                            else []
+                        )
+                    ],
+                }
+            )
+        booked = sum(1 for o in occurrences if o["booked"])
+        body = {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
+        if booked == 0:
+            body = {
+                "code": "series_refused",
+                "detail": _("None of the sessions in this plan could be booked."),
+                **body,
+            }
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if booked == len(occurrences) else 207
+        return Response(body, status=code)
+
+    # --- calendar ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="The session as an iCalendar (.ics) file",
+        responses={
+            (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY),
+            **ERROR_RESPONSES(401, 403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="ics",
+        renderer_classes=[renderers.JSONRenderer, ICalendarRenderer],
+    )
+    def ics(self, request, pk=None):
+        session = self._session_or_404(pk)
+        response = HttpResponse(session_ics(session), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+        return response
