@@ -1,0 +1,184 @@
+"""Staff forms. Parsing only; the rules live in the services."""
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import BodyArea, WorkingHours
+from clinic.services import Interval
+
+_INTERVAL = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*[-–]\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+def parse_intervals(weekday: int, text: str) -> list[Interval]:
+    """ "09:00-14:00, 15:00-20:00" -> intervals; ValidationError with the piece that is wrong."""
+    result = []
+    for piece in filter(None, (p.strip() for p in re.split(r"[,;\n]", text or ""))):
+        m = _INTERVAL.match(piece)
+        try:
+            if not m:
+                raise ValueError
+            h1, m1, h2, m2 = (int(g) for g in m.groups())
+            end = time.max.replace(microsecond=0) if (h2, m2) == (24, 0) else time(h2, m2)
+            result.append(Interval(weekday, time(h1, m1), end))
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(piece)s” is not a time range like 09:00-14:00."),
+                params={"piece": piece},
+                code="bad_interval",
+            ) from None
+    return result
+
+
+def format_intervals(rows) -> str:
+    return ", ".join(f"{r.start_time:%H:%M}-{r.end_time:%H:%M}" for r in rows)
+
+
+class WorkingHoursForm(forms.Form):
+    valid_from = forms.DateField(
+        label=_("Apply from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        for value, label in WorkingHours.Weekday.choices:
+            self.fields[f"day_{value}"] = forms.CharField(
+                label=label,
+                required=False,
+                help_text=_("Time ranges separated by commas, e.g. 09:00-14:00, 15:00-20:00"),
+                widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
+            )
+
+    def day_fields(self):
+        return [self[f"day_{v}"] for v, _label in WorkingHours.Weekday.choices]
+
+    def clean_valid_from(self):
+        value = self.cleaned_data["valid_from"]
+        if value < self.today:
+            raise forms.ValidationError(_("New hours apply from today or a later date."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        intervals = []
+        for value, _label in WorkingHours.Weekday.choices:
+            name = f"day_{value}"
+            try:
+                intervals += parse_intervals(value, data.get(name, ""))
+            except forms.ValidationError as err:
+                self.add_error(name, err)
+        data["intervals"] = intervals
+        return data
+
+
+class TimeOffForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("From (day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_time = forms.TimeField(
+        label=_("From (time)"),
+        required=False,
+        help_text=_("Leave empty for the whole day."),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    end_date = forms.DateField(
+        label=_("Until (day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_time = forms.TimeField(
+        label=_("Until (time)"),
+        required=False,
+        help_text=_("Leave empty to include the whole last day."),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+    def __init__(self, *args, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        start = datetime.combine(
+            data["start_date"], data.get("start_time") or time.min, tzinfo=self.tz
+        )
+        if data.get("end_time"):
+            end = datetime.combine(data["end_date"], data["end_time"], tzinfo=self.tz)
+        else:
+            end = datetime.combine(data["end_date"] + timedelta(days=1), time.min, tzinfo=self.tz)
+        if end <= start:
+            raise forms.ValidationError(_("The time off ends before it starts."))
+        data["start"], data["end"] = start, end
+        return data
+
+
+class AttendanceForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=[("attended", _("Attended")), ("no_show", _("No-show"))],
+        widget=forms.RadioSelect,
+    )
+    areas_treated = forms.MultipleChoiceField(
+        label=_("Areas treated"),
+        choices=BodyArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mobilisation_done = forms.BooleanField(
+        label=_("Closed with joint mobilisation and stretching"), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MoveForm(forms.Form):
+    start = forms.DateTimeField(
+        label=_("New start"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, tz, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def clean_start(self):
+        value = self.cleaned_data["start"]
+        # The browser sends clinic-local wall time; Django made it aware in UTC (TIME_ZONE).
+        return value.replace(tzinfo=None).replace(tzinfo=self.tz)
+
+
+class ReportFilterForm(forms.Form):
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=None, required=False, empty_label=None
+    )
+    therapist = forms.ModelChoiceField(
+        label=_("Therapist"), queryset=None, required=False, empty_label=_("All therapists")
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label=_("Group by"), choices=[("week", _("Week")), ("month", _("Month"))], required=False
+    )
+
+    def __init__(self, *args, clinics, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = clinics
+        self.fields["therapist"].queryset = therapists
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The end comes before the start."))
+        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 366 * 3:
+            raise forms.ValidationError(_("Choose a period of up to three years."))
+        return data
