@@ -1,27 +1,181 @@
-"""Celery tasks: thin adapters that take ids, re-fetch, and call a service.
+"""Celery tasks: thin adapters that take ids, re-fetch, and call booking.notifications.
 
-The reminders issue fills these in; the booking services already enqueue
-`send_session_email` on commit.
+Exactly once, from the runner's side: a scan only selects ids (set-based, streamed) and
+enqueues one task per batch; the batch task records each reminder under its unique key
+and `deliver` claims and sends it. Tasks are acked late and rejected (redelivered) when
+a worker dies (settings); retries use short countdowns, well under the broker's
+visibility timeout, and a sweep picks up anything a lost message left behind.
 """
 
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
 from celery import shared_task
+from django.utils import timezone
+
+from . import notifications, reminders
+from .models import Reminder, Session
+
+logger = logging.getLogger(__name__)
+
+# Countdown of the n-th retry in seconds (1, 2, 4, 8, 15 min): all far below the Redis
+# visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), so an ETA'd retry held
+# by a worker is never redelivered to a second one.
+RETRY_COUNTDOWNS = (60, 120, 240, 480, 900)
+# A reminder left pending or failed this long (its message lost, its retries spent) is
+# picked up again by the sweep.
+SWEEP_AFTER = timedelta(minutes=45)
+
+
+def retry_countdown(retries: int) -> int:
+    return RETRY_COUNTDOWNS[min(retries, len(RETRY_COUNTDOWNS) - 1)]
+
+
+def _retry_failed(failed: list[int]) -> None:
+    if failed:
+        deliver_reminders.apply_async(args=(failed,), countdown=retry_countdown(0))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_COUNTDOWNS))
+def send_session_email(self, session_id: int, kind: str) -> None:
+    """Confirmation / cancellation / reschedule e-mail for one session (kind: a
+    booking.models.Reminder.Kind value). Safe to run twice."""
+    if notifications.send_session_email(session_id, kind) == notifications.FAILED:
+        raise self.retry(countdown=retry_countdown(self.request.retries))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_COUNTDOWNS))
+def deliver_reminders(self, reminder_ids: list[int]) -> None:
+    """Send recorded reminders that are not sent yet; retry the failed ones with backoff."""
+    failed = notifications.deliver_many(reminder_ids)
+    if failed:
+        raise self.retry(args=(failed,), countdown=retry_countdown(self.request.retries))
+
+
+# --- cadence ("time to book") -----------------------------------------------------------
+
+
+def run_cadence_scan(
+    *, now: datetime | None = None, enqueue: Callable[[list[int]], object] | None = None
+) -> int:
+    """Enqueue one batch task per BATCH_SIZE due runners of every clinic whose local hour
+    is its reminder hour. Returns the number of runners enqueued."""
+    now = now or timezone.now()
+    enqueue = enqueue or (lambda ids: send_cadence_batch.delay(ids))
+    count = 0
+    for clinic in reminders.clinics_at_reminder_hour(now=now):
+        for batch in reminders.due_runner_id_batches(clinic=clinic, now=now):
+            enqueue(batch)
+            count += len(batch)
+    return count
+
+
+def run_cadence_batch(runner_ids: list[int], *, now: datetime | None = None) -> list[int]:
+    """Record and send the cadence reminders of a batch; return the ids that failed."""
+    now = now or timezone.now()
+    due = reminders.cadence_due_keys(runner_ids=runner_ids, now=now)
+    notifications.record_many(
+        [Reminder(runner_id=d.runner_id, kind=Reminder.Kind.CADENCE, key=d.key) for d in due]
+    )
+    ids = notifications.pending_ids(
+        kind=Reminder.Kind.CADENCE, pairs=[(d.runner_id, d.key) for d in due]
+    )
+    return notifications.deliver_many(ids, now=now)
 
 
 @shared_task(acks_late=True)
-def send_session_email(session_id: int, kind: str) -> None:
-    """Confirmation / cancellation / reschedule e-mail for one session (kind: a
-    booking.models.Reminder.Kind value). Safe to run twice."""
-    from . import notifications
-
-    notifications.send_session_email(session_id, kind)
-
-
-@shared_task
-def cadence_scan() -> None:
+def cadence_scan() -> int:
     """Hourly: for each clinic whose local time is its reminder hour, find due runners
     in set-based queries and enqueue one task per batch."""
+    return run_cadence_scan()
 
 
-@shared_task
-def appointment_scan() -> None:
-    """Every 15 minutes: enqueue the 24-hours-before reminders that are due."""
+@shared_task(acks_late=True)
+def send_cadence_batch(runner_ids: list[int]) -> None:
+    _retry_failed(run_cadence_batch(runner_ids))
+
+
+# --- appointment reminders (24 h before) ------------------------------------------------
+
+
+def run_appointment_scan(
+    *, now: datetime | None = None, enqueue: Callable[[list[int]], object] | None = None
+) -> int:
+    now = now or timezone.now()
+    enqueue = enqueue or (lambda ids: send_appointment_batch.delay(ids))
+    ids = (
+        reminders.sessions_due_appointment_reminder(now=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=reminders.BATCH_SIZE)
+    )
+    count = 0
+    for batch in reminders.iter_batches(ids):
+        enqueue(batch)
+        count += len(batch)
+    return count
+
+
+def run_appointment_batch(session_ids: list[int], *, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    rows = list(
+        Session.objects.filter(pk__in=session_ids)
+        .annotate(reminder_key=reminders.appointment_key_expression())
+        .values_list("pk", "runner_id", "reminder_key", "status", "start", "created_at")
+    )
+    due = [
+        (pk, runner_id, key)
+        for pk, runner_id, key, status, start, created_at in rows
+        if status == Session.Status.BOOKED
+        and now < start <= now + reminders.APPOINTMENT_LEAD
+        and created_at <= start - reminders.APPOINTMENT_LEAD
+    ]
+    notifications.record_many(
+        [
+            Reminder(runner_id=runner_id, kind=Reminder.Kind.APPOINTMENT, key=key, session_id=pk)
+            for pk, runner_id, key in due
+        ]
+    )
+    ids = notifications.pending_ids(
+        kind=Reminder.Kind.APPOINTMENT, pairs=[(r, k) for _pk, r, k in due]
+    )
+    return notifications.deliver_many(ids, now=now)
+
+
+def run_sweep(
+    *, now: datetime | None = None, enqueue: Callable[[list[int]], object] | None = None
+) -> int:
+    """Re-enqueue reminders left pending or failed (a lost message, spent retries)."""
+    now = now or timezone.now()
+    enqueue = enqueue or (lambda ids: deliver_reminders.delay(ids))
+    ids = (
+        Reminder.objects.filter(
+            state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
+            attempts__lt=notifications.MAX_ATTEMPTS,
+            created_at__lt=now - SWEEP_AFTER,
+            created_at__gt=now - timedelta(days=2),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=reminders.BATCH_SIZE)
+    )
+    count = 0
+    for batch in reminders.iter_batches(ids):
+        enqueue(batch)
+        count += len(batch)
+    return count
+
+
+@shared_task(acks_late=True)
+def appointment_scan() -> int:
+    """Every 15 minutes: enqueue the 24-hours-before reminders that are due, and sweep
+    up reminders whose message was lost."""
+    count = run_appointment_scan()
+    run_sweep()
+    return count
+
+
+@shared_task(acks_late=True)
+def send_appointment_batch(session_ids: list[int]) -> None:
+    _retry_failed(run_appointment_batch(session_ids))

@@ -1,0 +1,101 @@
+"""Pages behind the signed links in reminder e-mails. GET only shows; POST acts.
+
+The signed token is the authority (it names the runner and, for booking, the slot), so
+these work without logging in, like the links themselves. CSRF is not needed for them:
+a forged cross-site POST would have to know the secret token already; and mail clients'
+RFC 8058 one-click unsubscribe POSTs without any cookie.
+"""
+
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from clinic.models import Service, Therapist
+from runners.models import Runner
+from runners.services import runner_update_profile
+
+from . import reminders
+from .exceptions import BookingError
+from .notifications import booking_page_url, session_urls, when
+
+
+def _language(request, runner: Runner) -> str:
+    """The runner's language, unless they picked one on the site (the switcher's cookie)."""
+    from django.conf import settings
+
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or runner.user.language
+
+
+def _invalid(request):
+    return render(request, "reminders/link_invalid.html", status=400)
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    runner = reminders.runner_from_unsubscribe_token(token)
+    if runner is None:
+        return _invalid(request)
+    with translation.override(_language(request, runner)):
+        done = False
+        if request.method == "POST":
+            if runner.reminders_opt_in:
+                runner_update_profile(runner=runner, reminders_opt_in=False)
+            done = True
+        response = render(
+            request,
+            "reminders/unsubscribe.html",
+            {"runner": runner, "done": done or not runner.reminders_opt_in, "token": token},
+        )
+    return response
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def book(request, token: str):
+    from .services import session_book
+
+    link = reminders.book_link_from_token(token)
+    if link is None:
+        return _invalid(request)
+    runner = Runner.objects.select_related("user").filter(pk=link.runner_id).first()
+    therapist = Therapist.objects.select_related("clinic").filter(pk=link.therapist_id).first()
+    service = Service.objects.filter(pk=link.service_id).first()
+    if runner is None or therapist is None or service is None:
+        return _invalid(request)
+    if request.user.is_authenticated and request.user.pk != runner.user_id:
+        return render(request, "reminders/link_other_account.html", status=403)
+    with translation.override(_language(request, runner)):
+        clinic = therapist.clinic
+        context = {
+            "runner": runner,
+            "therapist": therapist,
+            "service": service,
+            "clinic": clinic,
+            "when": when(link.start, clinic),
+            "token": token,
+            "book_url": booking_page_url(),
+        }
+        status = 200
+        if request.method == "POST":
+            try:
+                session = session_book(
+                    runner=runner,
+                    service=service,
+                    therapist=therapist,
+                    start=link.start,
+                    by=runner.user,
+                    idempotency_key=f"reminder-link-{therapist.pk}-{int(link.start.timestamp())}",
+                )
+            except BookingError as exc:
+                context["error"] = exc.detail
+                status = exc.status_code
+            else:
+                context["session"] = session
+                context["urls"] = session_urls(session)
+        response = render(request, "reminders/book.html", context, status=status)
+    return response

@@ -1,0 +1,331 @@
+"""Who is due a reminder, under which unique key, and the signed links in reminder e-mails.
+
+Reads only: the scans (booking.tasks) call these, record a Reminder row under the key,
+and booking.notifications sends it.
+
+Cadence rule, in the clinic's calendar: a runner with cadence fortnightly (14 days) or
+monthly (30 days), reminders on and an active account, is due on local day D when their
+last attended session started on day D - cadence or earlier (or there has never been one)
+and nothing is booked ahead. A session still marked "booked" after it happened counts as
+attended here: a therapist who has not marked attendance yet must not trigger a "time to
+book" e-mail to someone who was on the table yesterday.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core import signing
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.fields import CharField
+from django.db.models.functions import Cast, Concat
+
+from clinic.models import Clinic, RacePriority, RaceWindow
+from runners.models import CADENCE_DAYS, Race, Runner
+
+from .models import Reminder, Session
+
+BATCH_SIZE = 500
+# Statuses that mean "has had (or has) a massage" for the cadence rule.
+CADENCE_COUNTING = (Session.Status.ATTENDED, Session.Status.BOOKED)
+APPOINTMENT_LEAD = timedelta(hours=24)
+# How far ahead a priority race makes the cadence reminder race-aware.
+RACE_HORIZON = timedelta(days=60)
+
+UNSUBSCRIBE_SALT = "booking.reminders.unsubscribe"
+BOOK_SALT = "booking.reminders.book"
+BOOK_LINK_MAX_AGE = 60 * 60 * 24 * 14
+
+
+# --- clinics and clock ----------------------------------------------------------------
+
+
+def local_midnight(day: date, clinic: Clinic) -> datetime:
+    """The aware start of a clinic-local calendar day (DST-safe)."""
+    return datetime.combine(day, time(0), tzinfo=clinic.tz)
+
+
+def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
+    """Clinics whose local time is now in their reminder hour (one query)."""
+    return [c for c in Clinic.objects.all() if c.local(now).hour == c.reminder_hour]
+
+
+# --- cadence --------------------------------------------------------------------------
+
+
+def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
+    # Due on `today` when nothing counting started on or after local day today - days + 1.
+    return {
+        cadence: local_midnight(today - timedelta(days=days - 1), clinic)
+        for cadence, days in CADENCE_DAYS.items()
+    }
+
+
+def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool = True):
+    """Runners of the clinic due a cadence reminder on the clinic-local day of `now`.
+
+    One set-based query whatever the number of runners. `skip_recently_reminded` leaves
+    out those who already had a cadence reminder in this period (an optimisation for the
+    daily scan; the unique key is what makes it once)."""
+    today = clinic.local(now).date()
+    due = Q()
+    for cadence, threshold in _cadence_thresholds(clinic, today).items():
+        counting = Session.objects.filter(
+            runner=OuterRef("pk"), status__in=CADENCE_COUNTING, start__gte=threshold
+        )
+        due |= Q(cadence=cadence) & ~Exists(counting)
+    qs = Runner.objects.filter(
+        due,
+        clinic=clinic,
+        reminders_opt_in=True,
+        user__is_active=True,
+        cadence__in=list(CADENCE_DAYS),
+    )
+    if skip_recently_reminded:
+        for cadence, days in CADENCE_DAYS.items():
+            recent = Reminder.objects.filter(
+                runner=OuterRef("pk"),
+                kind=Reminder.Kind.CADENCE,
+                created_at__gt=now - timedelta(days=days) + timedelta(hours=12),
+            )
+            qs = qs.exclude(Q(cadence=cadence) & Exists(recent))
+    return qs
+
+
+def iter_batches(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    size = size or BATCH_SIZE
+    batch: list[int] = []
+    for pk in ids:
+        batch.append(pk)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def due_runner_id_batches(
+    *, clinic: Clinic, now: datetime, size: int | None = None
+) -> Iterator[list[int]]:
+    """Due runner ids in batches, streamed (a server-side cursor on PostgreSQL), so memory
+    stays flat however many runners there are."""
+    ids = (
+        due_runners(clinic=clinic, now=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=size or BATCH_SIZE)
+    )
+    return iter_batches(ids, size)
+
+
+@dataclass(frozen=True)
+class CadenceDue:
+    runner_id: int
+    key: str  # the due period: the clinic-local date it began
+
+
+def cadence_period(*, last: date | None, joined: date, today: date, days: int) -> date:
+    """The first day of the due period `today` falls in: periods of `days` days starting
+    `days` after the last session (or on the day the runner joined, if never)."""
+    anchor = last + timedelta(days=days) if last else joined
+    if today < anchor:
+        return anchor
+    return anchor + timedelta(days=((today - anchor).days // days) * days)
+
+
+def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue]:
+    """Re-check a batch against the rule (one query) and give each due runner its key."""
+    if not runner_ids:
+        return []
+    rows = (
+        Runner.objects.filter(pk__in=runner_ids, clinic__isnull=False)
+        .select_related("clinic")
+        .annotate(
+            last_start=Max(
+                "sessions__start",
+                filter=Q(sessions__status__in=CADENCE_COUNTING, sessions__start__lt=now),
+            )
+        )
+        .only("pk", "cadence", "created_at", "clinic")
+    )
+    due_ids = set()
+    by_clinic: dict[int, list[int]] = {}
+    for runner in rows:
+        by_clinic.setdefault(runner.clinic_id, []).append(runner.pk)
+    clinics = {r.clinic_id: r.clinic for r in rows}
+    for clinic_id, ids in by_clinic.items():
+        due_ids |= set(
+            due_runners(clinic=clinics[clinic_id], now=now, skip_recently_reminded=False)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+    out = []
+    for runner in rows:
+        if runner.pk not in due_ids:
+            continue
+        clinic = runner.clinic
+        days = CADENCE_DAYS[runner.cadence]
+        last = clinic.local(runner.last_start).date() if runner.last_start else None
+        period = cadence_period(
+            last=last,
+            joined=clinic.local(runner.created_at).date(),
+            today=clinic.local(now).date(),
+            days=days,
+        )
+        out.append(CadenceDue(runner_id=runner.pk, key=period.isoformat()))
+    return out
+
+
+def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
+    if runner.clinic_id is None:
+        return False
+    return (
+        due_runners(clinic=runner.clinic, now=now, skip_recently_reminded=False)
+        .filter(pk=runner.pk)
+        .exists()
+    )
+
+
+# --- appointment reminders ------------------------------------------------------------
+
+
+def appointment_key_expression():
+    """The appointment reminder key, computed by the database (session id and its start),
+    so the scan can leave out sessions already reminded in the same query."""
+    return Concat(
+        Value("s"),
+        Cast("pk", CharField()),
+        Value("@"),
+        Cast("start", CharField()),
+        output_field=CharField(),
+    )
+
+
+def sessions_due_appointment_reminder(*, now: datetime) -> QuerySet[Session]:
+    """Booked sessions starting within the next 24 hours that were booked at least 24
+    hours before their start and have no appointment reminder yet (one query)."""
+    reminded = Reminder.objects.filter(
+        session=OuterRef("pk"), kind=Reminder.Kind.APPOINTMENT, key=OuterRef("reminder_key")
+    )
+    return (
+        Session.objects.filter(
+            status=Session.Status.BOOKED,
+            start__gt=now,
+            start__lte=now + APPOINTMENT_LEAD,
+            created_at__lte=F("start") - APPOINTMENT_LEAD,
+        )
+        .annotate(reminder_key=appointment_key_expression())
+        .exclude(Exists(reminded))
+    )
+
+
+def appointment_still_due(session: Session, *, now: datetime) -> bool:
+    return (
+        session.status == Session.Status.BOOKED
+        and now < session.start <= now + APPOINTMENT_LEAD
+        and session.created_at <= session.start - APPOINTMENT_LEAD
+    )
+
+
+# --- races ----------------------------------------------------------------------------
+
+
+def race_window_hours(race: Race, clinic: Clinic, rules: Iterable[RaceWindow]) -> tuple[int, int]:
+    """(hours after, hours before) for a race: the largest of the clinic default and every
+    rule that matches the race (as the validator does)."""
+    after, before = clinic.after_race_hours, clinic.before_race_hours
+    distance = Decimal(race.distance_km) if race.distance_km is not None else None
+    for rule in rules:
+        if rule.min_distance_km is not None and (
+            distance is None or distance < rule.min_distance_km
+        ):
+            continue
+        if rule.priority and rule.priority != race.priority:
+            continue
+        after = max(after, rule.after_race_hours)
+        before = max(before, rule.before_race_hours)
+    return after, before
+
+
+@dataclass(frozen=True)
+class RaceAdvice:
+    race_name: str
+    race_start: datetime
+    last_session_end_by: datetime | None  # None when it is already too late before it
+    first_session_from: datetime
+    upcoming: bool  # False: a race that has just been run
+
+
+def race_advice(runner: Runner, clinic: Clinic, *, now: datetime) -> list[RaceAdvice]:
+    """What a cadence reminder says about races: for the next priority (A) race, by when
+    the last session should end and when the first one after it can be; for a race just
+    run whose "after" window is still open, when the first one can be. Two queries."""
+    rules = list(clinic.race_windows.all())
+    longest_after = max([clinic.after_race_hours, *(r.after_race_hours for r in rules)])
+    races = Race.objects.filter(runner=runner).filter(
+        Q(priority=RacePriority.A, start__gt=now, start__lte=now + RACE_HORIZON)
+        | Q(finish__lte=now, finish__gt=now - timedelta(hours=longest_after))
+    )
+    advice = []
+    next_priority_done = False
+    for race in races.order_by("start"):
+        after, before = race_window_hours(race, clinic, rules)
+        first = race.finish + timedelta(hours=after)
+        if race.start > now:
+            if next_priority_done:
+                continue
+            next_priority_done = True
+            end_by = race.start - timedelta(hours=before)
+            advice.append(
+                RaceAdvice(race.name, race.start, end_by if end_by > now else None, first, True)
+            )
+        elif first > now:
+            advice.append(RaceAdvice(race.name, race.start, None, first, False))
+    return advice
+
+
+# --- signed links ---------------------------------------------------------------------
+
+
+def unsubscribe_token(runner: Runner) -> str:
+    """Works without logging in and does not expire: an old e-mail's link still works."""
+    return signing.dumps({"r": runner.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def runner_from_unsubscribe_token(token: str) -> Runner | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Runner.objects.select_related("user").filter(pk=data.get("r")).first()
+
+
+@dataclass(frozen=True)
+class BookLink:
+    runner_id: int
+    therapist_id: int
+    service_id: int
+    start: datetime
+
+
+def book_token(*, runner_id: int, therapist_id: int, service_id: int, start: datetime) -> str:
+    return signing.dumps(
+        {"r": runner_id, "t": therapist_id, "s": service_id, "at": int(start.timestamp())},
+        salt=BOOK_SALT,
+        compress=True,
+    )
+
+
+def book_link_from_token(token: str) -> BookLink | None:
+    """None for a tampered or expired link."""
+    try:
+        data = signing.loads(token, salt=BOOK_SALT, max_age=BOOK_LINK_MAX_AGE)
+        return BookLink(
+            runner_id=int(data["r"]),
+            therapist_id=int(data["t"]),
+            service_id=int(data["s"]),
+            start=datetime.fromtimestamp(int(data["at"]), tz=UTC),
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
