@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps
+.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps security
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Static security check (ruff's bandit rules) and the dependency audit (pip-audit).
+security: install
+	$(BIN)/ruff check --select S --output-format concise .
+	$(BIN)/python scripts/audit.py
 
 format: install
 	$(BIN)/ruff check --fix .

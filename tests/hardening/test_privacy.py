@@ -1,0 +1,224 @@
+"""A runner downloads all their data and deletes their account."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from booking.models import Reminder, Session, SessionEvent
+from clinic.models import User
+from runners.models import Race, Runner
+from runners.privacy import runner_account_delete, runner_data_export
+from tests.factories import PASSWORD, RaceFactory, SessionFactory
+
+NOTE = "Left knee: patellar tendinopathy since March"
+
+
+@pytest.fixture
+def history(alice, bob, therapist, service):
+    """Alice with a note, two races, a past attended and an upcoming session; Bob too."""
+    alice.health_notes = NOTE
+    alice.phone = "+34 600 111 222"
+    alice.discomfort_areas = ["legs"]
+    alice.save()
+    now = timezone.now()
+    races = [
+        RaceFactory(runner=alice, name="Valencia Marathon", start=now + timedelta(days=40)),
+        RaceFactory(runner=alice, name="San Silvestre", start=now + timedelta(days=60)),
+    ]
+    past = SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=now - timedelta(days=10),
+        status=Session.Status.ATTENDED,
+        runner_note="My calves are tight",
+        therapist_note="Calves and hamstrings, knee spared",
+        areas_treated=["legs"],
+        discomfort_areas=["legs"],
+    )
+    SessionEvent.objects.create(session=past, kind="booked", by=alice.user, data={"x": 1})
+    upcoming = SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=now + timedelta(days=5)
+    )
+    Reminder.objects.create(runner=alice, kind="confirmation", key=f"s{upcoming.pk}")
+    bobs = SessionFactory(
+        runner=bob, therapist=therapist, service=service, start=now + timedelta(days=6)
+    )
+    RaceFactory(runner=bob, name="Bob's 10K")
+    return {"races": races, "past": past, "upcoming": upcoming, "bobs": bobs}
+
+
+class TestExport:
+    def test_the_export_holds_everything_about_the_runner_and_nothing_else(
+        self, alice, history, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(6):
+            data = runner_data_export(runner=alice)
+        json.dumps(data)  # JSON-ready
+        assert data["account"]["email"] == alice.user.email
+        assert data["profile"]["health_notes"] == NOTE
+        assert data["profile"]["phone"] == "+34 600 111 222"
+        assert [r["name"] for r in data["races"]] == ["Valencia Marathon", "San Silvestre"]
+        assert [s["id"] for s in data["sessions"]] == [history["past"].pk, history["upcoming"].pk]
+        past = data["sessions"][0]
+        assert past["therapist_note"] == "Calves and hamstrings, knee spared"
+        assert past["history"][0]["kind"] == "booked"
+        assert data["reminders"][0]["kind"] == "confirmation"
+        text = json.dumps(data)
+        assert "Bob" not in text and "Private" not in text
+
+    def test_query_count_does_not_grow_with_history(
+        self, alice, therapist, service, history, django_assert_max_num_queries
+    ):
+        now = timezone.now()
+        for i in range(20):
+            s = SessionFactory(
+                runner=alice,
+                therapist=therapist,
+                service=service,
+                start=now - timedelta(days=30 + i),
+                status="attended",
+            )
+            SessionEvent.objects.create(session=s, kind="attended")
+            RaceFactory(runner=alice, start=now - timedelta(days=100 + i))
+        with django_assert_max_num_queries(6):
+            data = runner_data_export(runner=alice)
+        assert len(data["sessions"]) == 22
+
+    def test_the_page_download_is_a_json_attachment(self, client, alice, history):
+        client.force_login(alice.user)
+        page = client.get("/account/privacy/")
+        assert page.status_code == 200
+        assert "/account/privacy/download/" in page.content.decode()
+        response = client.get("/account/privacy/download/")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/json")
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert "no-store" in response["Cache-Control"]
+        assert json.loads(response.content)["profile"]["health_notes"] == NOTE
+
+    def test_the_api_returns_my_data_only(self, client, alice, bob, history):
+        client.force_login(bob.user)
+        data = client.get("/api/v1/me/data/").json()
+        assert data["account"]["email"] == bob.user.email
+        assert [s["id"] for s in data["sessions"]] == [history["bobs"].pk]
+        assert NOTE not in json.dumps(data)
+
+    @pytest.mark.parametrize("url", ["/account/privacy/", "/account/privacy/download/"])
+    def test_pages_need_a_signed_in_runner(self, client, therapist, url):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        client.force_login(therapist.user)
+        assert client.get(url).status_code == 403
+
+    def test_the_api_needs_a_signed_in_runner(self, client, therapist):
+        assert client.get("/api/v1/me/data/").status_code in (401, 403)
+        client.force_login(therapist.user)
+        response = client.get("/api/v1/me/data/")
+        assert response.status_code == 403
+        assert response.json()["code"]
+
+
+class TestDeletion:
+    def test_deleting_keeps_sessions_anonymised_and_removes_the_rest(self, alice, history):
+        user_id, runner_id = alice.user_id, alice.pk
+        runner_account_delete(runner=alice)
+
+        user = User.objects.get(pk=user_id)
+        assert not user.is_active and not user.has_usable_password()
+        assert user.email.endswith("@deleted.invalid")
+        assert user.first_name == "" and user.last_name == ""
+        runner = Runner.objects.get(pk=runner_id)
+        assert runner.health_notes == "" and runner.phone == "" and runner.discomfort_areas == []
+        assert runner.cadence == "off" and not runner.reminders_opt_in
+        assert not Race.objects.filter(runner_id=runner_id).exists()
+        assert not Reminder.objects.filter(runner_id=runner_id).exists()
+
+        past = Session.objects.get(pk=history["past"].pk)
+        assert past.status == Session.Status.ATTENDED  # the clinic's record stays
+        assert past.areas_treated == ["legs"]
+        assert past.runner_note == "" and past.therapist_note == "" and past.discomfort_areas == []
+        assert SessionEvent.objects.get(session=past, kind="booked").data == {}
+        upcoming = Session.objects.get(pk=history["upcoming"].pk)
+        assert upcoming.status == Session.Status.CANCELLED  # the slot is free again
+        assert upcoming.events.filter(kind="cancelled", data__reason="account_deleted").exists()
+
+        # Bob is untouched.
+        assert Session.objects.get(pk=history["bobs"].pk).status == Session.Status.BOOKED
+        assert Race.objects.filter(runner__user__email="bob@runners.test").count() == 1
+        assert NOTE not in json.dumps(runner_data_export(runner=runner))
+
+    def test_through_the_page_with_password_then_login_is_impossible(self, client, alice, history):
+        client.force_login(alice.user)
+        other_device = client.__class__()
+        other_device.force_login(alice.user)
+        response = client.post(
+            "/account/privacy/delete/", {"password": PASSWORD, "confirm": "on"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "Your account has been deleted" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        # The other device is signed out on its next request.
+        assert not other_device.get("/").wsgi_request.user.is_authenticated
+        # Neither the old e-mail nor the password lets anyone in again.
+        assert not client.login(email="alice@runners.test", password=PASSWORD)
+        client.post("/accounts/login/", {"login": "alice@runners.test", "password": PASSWORD})
+        assert "_auth_user_id" not in client.session
+
+    def test_a_wrong_password_or_no_confirmation_changes_nothing(self, client, alice, history):
+        client.force_login(alice.user)
+        wrong = client.post("/account/privacy/delete/", {"password": "nope", "confirm": "on"})
+        assert wrong.status_code == 400
+        unconfirmed = client.post("/account/privacy/delete/", {"password": PASSWORD})
+        assert unconfirmed.status_code == 400
+        alice.refresh_from_db()
+        assert alice.health_notes == NOTE and alice.user.is_active
+        assert Race.objects.filter(runner=alice).count() == 2
+
+    def test_deletion_is_a_post(self, client, alice):
+        client.force_login(alice.user)
+        assert client.get("/account/privacy/delete/").status_code == 405
+
+    def test_through_the_api_the_token_dies_too(self, client, alice, history):
+        token = Token.objects.create(user=alice.user)
+        auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        refused = client.post(
+            "/api/v1/me/delete/",
+            {"password": PASSWORD, "confirm": False},
+            content_type="application/json",
+            **auth,
+        )
+        assert refused.status_code == 400 and refused.json()["code"] == "not_confirmed"
+        wrong = client.post(
+            "/api/v1/me/delete/",
+            {"password": "nope", "confirm": True},
+            content_type="application/json",
+            **auth,
+        )
+        assert wrong.status_code == 400
+        ok = client.post(
+            "/api/v1/me/delete/",
+            {"password": PASSWORD, "confirm": True},
+            content_type="application/json",
+            **auth,
+        )
+        assert ok.status_code == 204
+        assert client.get("/api/v1/me/data/", **auth).status_code == 401
+        assert not Token.objects.filter(key=token.key).exists()
+
+    def test_a_failure_halfway_leaves_the_account_as_it_was(self, alice, history, monkeypatch):
+        from runners import privacy
+
+        def explode(user):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(privacy, "_anonymise_user", explode)
+        with pytest.raises(RuntimeError):
+            runner_account_delete(runner=alice)
+        alice.refresh_from_db()
+        assert alice.health_notes == NOTE
+        assert Race.objects.filter(runner=alice).count() == 2
+        assert Session.objects.get(pk=history["upcoming"].pk).status == Session.Status.BOOKED
