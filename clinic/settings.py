@@ -143,6 +143,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/5m/key",
 }
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "runners.adapter.AccountAdapter"
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
 
 # --- Cache (allauth's rate limits and availability caching live here) ---------------

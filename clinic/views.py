@@ -75,3 +75,8 @@ def server_error(request):
             status=500,
         )
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    # Most often an expired session or a form left open for hours: say so, kindly.
+    return render(request, "errors/csrf.html", status=403)

@@ -1,0 +1,59 @@
+"""Forms for the booking pages: parse what the runner picked; the engine decides."""
+
+from datetime import date, datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import BodyArea
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_start(value: str | None) -> datetime | None:
+    """An aware instant from the query string; naive or malformed input is refused."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+class ConfirmForm(forms.Form):
+    REPEAT_ONCE = "once"
+    REPEAT_PLAN = "plan"
+
+    discomfort_areas = forms.MultipleChoiceField(
+        label=_("Any areas of discomfort? (optional)"),
+        choices=BodyArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    runner_note = forms.CharField(
+        label=_("Anything your physiotherapist should know? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    repeat = forms.ChoiceField(
+        label=_("How many sessions?"),
+        choices=[(REPEAT_ONCE, _("Just this one")), (REPEAT_PLAN, _("Book my plan"))],
+        initial=REPEAT_ONCE,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    count = forms.TypedChoiceField(
+        label=_("Sessions in the plan"),
+        choices=[(n, str(n)) for n in range(2, 7)],
+        coerce=int,
+        initial=3,
+        required=False,
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -1,0 +1,73 @@
+"""What the pages add to a refusal: a short title and what the runner can do next.
+
+The sentence itself (which race, which rule) comes from BookingError; this only helps
+the runner on, in plain words, for every code the engine can give.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import Code
+
+REFUSAL_PAGES = {
+    Code.IN_THE_PAST: (_("That time has passed"), _("Pick one of the times below.")),
+    Code.TOO_SHORT_NOTICE: (
+        _("That is too soon to book online"),
+        _("Pick a later time, or call the clinic if it is urgent."),
+    ),
+    Code.TOO_FAR_AHEAD: (
+        _("That is too far ahead"),
+        _("Pick an earlier day; the calendar opens a little further every day."),
+    ),
+    Code.OUTSIDE_WORKING_HOURS: (
+        _("Not a working time"),
+        _("Pick one of the free times shown for that day."),
+    ),
+    Code.THERAPIST_TIME_OFF: (
+        _("Your physiotherapist is away"),
+        _("Pick another day, or choose any physiotherapist."),
+    ),
+    Code.SLOT_TAKEN: (
+        _("Someone got there first"),
+        _("That time was booked a moment ago. These times are still free:"),
+    ),
+    Code.RUNNER_OVERLAP: (
+        _("You are already booked then"),
+        _("Check My sessions, or pick another time."),
+    ),
+    Code.TOO_SOON_AFTER_RACE: (
+        _("Your muscles need rest after the race"),
+        _(
+            "Right after a race the muscles are sore and inflamed: a massage then does more "
+            "harm than good. These times leave the rest your legs need:"
+        ),
+    ),
+    Code.TOO_CLOSE_BEFORE_RACE: (
+        _("Too close to your race"),
+        _(
+            "After an unloading massage muscle tone drops for a day: keep it clear of your "
+            "race. These times leave a rest day before it:"
+        ),
+    ),
+    Code.INACTIVE: (
+        _("Not available for booking"),
+        _("Choose another service or physiotherapist."),
+    ),
+    Code.NOT_CANCELLABLE: (
+        _("This session cannot be cancelled"),
+        _("It has already taken place or was cancelled. Call the clinic if something is wrong."),
+    ),
+    Code.NOT_RESCHEDULABLE: (
+        _("This session cannot be moved"),
+        _("It has already taken place or was cancelled. Book a new session instead."),
+    ),
+    Code.INVALID: (
+        _("That booking is not possible"),
+        _("Check the details and try again."),
+    ),
+}
+
+DEFAULT_PAGE = (_("That booking is not possible"), _("Check the details and try again."))
+
+
+def refusal_page(code: str) -> tuple[str, str]:
+    return REFUSAL_PAGES.get(code, DEFAULT_PAGE)

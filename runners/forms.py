@@ -1,0 +1,156 @@
+"""Forms for the runner's profile and race log. Times are entered in the runner's zone."""
+
+import re
+import zoneinfo
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import BodyArea, RacePriority, Therapist
+
+from .models import Cadence
+
+COMMON_ZONES = sorted(zoneinfo.available_timezones())
+MAX_ICS_BYTES = 512 * 1024
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language for e-mails"), choices=[("en", "English"), ("es", "Español")]
+    )
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(z, z) for z in COMMON_ZONES], initial="Europe/Madrid"
+    )
+    cadence = forms.ChoiceField(
+        label=_("How often do you want a massage?"),
+        choices=Cadence.choices,
+        widget=forms.RadioSelect,
+    )
+    reminders_opt_in = forms.BooleanField(label=_("Send me reminders by e-mail"), required=False)
+    preferred_therapist = forms.ModelChoiceField(
+        label=_("Preferred physiotherapist"),
+        queryset=Therapist.objects.none(),
+        required=False,
+        empty_label=_("Any physiotherapist"),
+    )
+    discomfort_areas = forms.MultipleChoiceField(
+        label=_("Usual areas of discomfort"),
+        choices=BodyArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_notes = forms.CharField(
+        label=_("Health notes (injuries, discomfort)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only you and your clinic's physiotherapists can read this."),
+    )
+
+    def __init__(self, *args, clinic=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Therapist.objects.filter(active=True)
+        if clinic is not None:
+            qs = qs.filter(clinic=clinic)
+        self.fields["preferred_therapist"].queryset = qs.order_by("display_name")
+
+
+def parse_duration(value: str) -> timedelta | None:
+    """'1:45', '1h45', '3:30:00' or '90' (minutes)."""
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{1,2})\s*[:h]\s*(\d{1,2})(?:\s*[:m]\s*(\d{1,2}))?\s*(?:min|m|s)?", value)
+    if m:
+        h, mins, secs = int(m[1]), int(m[2]), int(m[3] or 0)
+        if mins >= 60 or secs >= 60:
+            return None
+        return timedelta(hours=h, minutes=mins, seconds=secs)
+    m = re.fullmatch(r"(\d{1,4})\s*(?:min|m)?", value)
+    if m:
+        return timedelta(minutes=int(m[1]))
+    return None
+
+
+class RaceForm(forms.Form):
+    name = forms.CharField(label=_("Race name"), max_length=200)
+    start = forms.DateTimeField(
+        label=_("Date and start time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    distance_km = forms.DecimalField(
+        label=_("Distance (km)"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    duration = forms.CharField(
+        label=_("Expected duration"),
+        required=False,
+        help_text=_("For example 1:45 or 50 (minutes). Leave it empty and we estimate it."),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=RacePriority.choices, initial=RacePriority.B
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+    def __init__(self, *args, tz: zoneinfo.ZoneInfo, **kwargs):
+        self.tz = tz
+        super().__init__(*args, **kwargs)
+
+    def clean_start(self) -> datetime:
+        start = self.cleaned_data["start"]
+        # The widget gives a wall-clock time: it is the runner's local time.
+        naive = start.replace(tzinfo=None)
+        return naive.replace(tzinfo=self.tz)
+
+    def clean_duration(self) -> timedelta | None:
+        raw = self.cleaned_data.get("duration", "")
+        if not raw:
+            return None
+        duration = parse_duration(raw)
+        if duration is None:
+            raise forms.ValidationError(_("Write the duration as hours:minutes, e.g. 1:45."))
+        if duration <= timedelta(0) or duration > timedelta(hours=48):
+            raise forms.ValidationError(_("The duration must be between 1 minute and 48 hours."))
+        return duration
+
+    def race_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "start": data["start"],
+            "finish": data["start"] + data["duration"] if data.get("duration") else None,
+            "distance_km": data.get("distance_km"),
+            "priority": data["priority"],
+            "location": data.get("location", ""),
+        }
+
+
+class IcsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Calendar file (.ics)"),
+        help_text=_("Export it from your calendar or race platform. Up to 512 KB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_ICS_BYTES:
+            raise forms.ValidationError(
+                _("That file is too big (%(size)s KB). The limit is 512 KB."),
+                params={"size": f.size // 1024},
+            )
+        return f

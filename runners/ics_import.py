@@ -1,0 +1,145 @@
+"""Read races from an iCalendar (.ics) file, for a preview before they are saved.
+
+Calendars from race platforms are messy: all-day events, floating times, durations in
+place of an end. Whatever can be read becomes a candidate; whatever cannot is reported
+in words, per event, and a file that is not a calendar at all is refused as a whole.
+"""
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from icalendar import Calendar
+
+MAX_EVENTS = 200
+ALL_DAY_START = time(9, 0)
+
+_DISTANCES = (
+    (re.compile(r"\b(half[\s-]?marathon|media[\s-]?marat[oó]n|21[.,]1)\b", re.I), Decimal("21.1")),
+    (re.compile(r"\b(marathon|marat[oó]n|42[.,]2)\b", re.I), Decimal("42.2")),
+    (re.compile(r"\b(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:k|km)\b", re.I), None),
+)
+
+
+class IcsError(ValueError):
+    """The whole file is unusable; the message says why, for the runner."""
+
+
+@dataclass
+class Candidate:
+    name: str
+    start: datetime
+    finish: datetime | None
+    distance_km: Decimal | None
+    location: str = ""
+    problem: str = ""  # why it will not be imported (past, duplicate); empty when it will
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "start": self.start.isoformat(),
+            "finish": self.finish.isoformat() if self.finish else None,
+            "distance_km": str(self.distance_km) if self.distance_km is not None else None,
+            "location": self.location,
+            "problem": self.problem,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Candidate":
+        return cls(
+            name=data["name"],
+            start=datetime.fromisoformat(data["start"]),
+            finish=datetime.fromisoformat(data["finish"]) if data.get("finish") else None,
+            distance_km=Decimal(data["distance_km"]) if data.get("distance_km") else None,
+            location=data.get("location", ""),
+            problem=data.get("problem", ""),
+        )
+
+
+def guess_distance(name: str) -> Decimal | None:
+    for pattern, km in _DISTANCES:
+        m = pattern.search(name)
+        if m:
+            if km is not None:
+                return km
+            value = Decimal(m[1].replace(",", "."))
+            if 0 < value <= 1000:
+                return value
+    return None
+
+
+def _aware(value, tz: zoneinfo.ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, ALL_DAY_START, tzinfo=tz)
+    raise TypeError
+
+
+def parse_ics(
+    data: bytes,
+    *,
+    tz: zoneinfo.ZoneInfo,
+    now: datetime,
+    existing: set[tuple[str, datetime]] = frozenset(),
+) -> list[Candidate]:
+    """Candidates in start order. Raises IcsError when the file cannot be used at all."""
+    if not data.strip():
+        raise IcsError(_("The file is empty."))
+    if b"BEGIN:VCALENDAR" not in data[:2048].upper():
+        raise IcsError(
+            _("That is not an iCalendar file: it should start with BEGIN:VCALENDAR (.ics).")
+        )
+    try:
+        cal = Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError and friends on bad input
+        raise IcsError(_("The calendar file is damaged and cannot be read.")) from exc
+    events = list(cal.walk("VEVENT"))
+    if not events:
+        raise IcsError(_("The calendar file has no events."))
+    if len(events) > MAX_EVENTS:
+        raise IcsError(
+            _("The file has %(count)s events; import at most %(max)s at a time.")
+            % {"count": len(events), "max": MAX_EVENTS}
+        )
+    out: list[Candidate] = []
+    for event in events:
+        name = str(event.get("SUMMARY", "")).strip()[:200] or _("Race")
+        dtstart = event.get("DTSTART")
+        if dtstart is None:
+            continue
+        try:
+            start = _aware(dtstart.dt, tz)
+        except TypeError:
+            continue
+        finish = None
+        all_day = not isinstance(dtstart.dt, datetime)
+        if not all_day:
+            if event.get("DTEND") is not None:
+                try:
+                    finish = _aware(event["DTEND"].dt, tz)
+                except TypeError:
+                    finish = None
+            elif event.get("DURATION") is not None:
+                finish = start + event["DURATION"].dt
+            if finish is not None and (finish <= start or finish - start > timedelta(hours=48)):
+                finish = None
+        candidate = Candidate(
+            name=name,
+            start=start,
+            finish=finish,
+            distance_km=guess_distance(name),
+            location=str(event.get("LOCATION", "")).strip()[:200],
+        )
+        if start < now:
+            candidate.problem = _("Already past")
+        elif (name.casefold(), start) in existing:
+            candidate.problem = _("Already in your log")
+        out.append(candidate)
+    if not out:
+        raise IcsError(_("None of the events has a start date."))
+    out.sort(key=lambda c: c.start)
+    return out

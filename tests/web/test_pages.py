@@ -1,0 +1,211 @@
+"""Public and runner pages (no booking engine needed): home, accounts, profile, self-care,
+errors; in English and Spanish."""
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import User
+from runners.models import Runner
+from tests.factories import ServiceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_services_with_areas_and_prices_therapists_and_advice(
+    client, clinic, service, therapist
+):
+    ServiceFactory(clinic=clinic, name="Full unloading", price="55.00", body_areas=["lumbar"])
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Unloading massage" in html and "45.00 EUR" in html
+    assert "Legs, Glutes" in html and "Lumbar" in html
+    assert "Lucía Martín" in html and "MSc sports physiotherapy" in html
+    assert "Book a session" in html
+    assert "Never right after a race" in html
+    assert "does not replace the massage" in html
+
+
+def test_home_in_spanish_from_the_browser(client, clinic, service):
+    response = client.get("/", headers={"accept-language": "es"})
+    html = response.content.decode()
+    assert 'lang="es"' in html
+    assert "Reservar una sesión" in html
+    assert "Piernas, Glúteos" in html
+
+
+def test_language_switcher_sets_spanish(client, clinic):
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert response.status_code == 302
+    assert "Masaje de descarga para corredores" in client.get("/").content.decode()
+
+
+def test_signup_creates_a_runner_and_logs_in(client, clinic):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@runner.test",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="new@runner.test")
+    assert user.role == User.Role.RUNNER
+    assert Runner.objects.get(user=user).clinic == clinic
+    assert client.get(reverse("runners:profile")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_reset_password_done",
+    ],
+)
+@pytest.mark.parametrize("lang,word", [("en", "skip-link"), ("es", 'lang="es"')])
+def test_account_pages_use_our_layout(client, name, lang, word):
+    client.cookies["django_language"] = lang
+    response = client.get(reverse(name))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html and word in html
+    assert "<label" in html or name == "account_reset_password_done"
+
+
+def test_login_page_labels_every_field(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<label for="id_login"' in html and '<label for="id_password"' in html
+
+
+def test_failed_logins_are_rate_limited(client, alice):
+    for _ in range(5):
+        response = client.post(
+            reverse("account_login"), {"login": "alice@runners.test", "password": "wrong"}
+        )
+        assert response.status_code == 200
+    response = client.post(
+        reverse("account_login"), {"login": "alice@runners.test", "password": "wrong"}
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    # Even the right password is refused until the limit passes.
+    response = client.post(
+        reverse("account_login"),
+        {"login": "alice@runners.test", "password": "correct-horse-battery"},
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_password_reset_sends_a_mail(client, alice, mailoutbox):
+    response = client.post(reverse("account_reset_password"), {"email": "alice@runners.test"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+
+
+def test_runner_pages_need_login(client):
+    for name in ("runners:profile", "runners:races", "booking:book", "booking:my_sessions"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
+
+
+def test_staff_get_a_friendly_403_on_runner_pages(client, therapist):
+    client.force_login(therapist.user)
+    response = client.get(reverse("booking:book"))
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.content.decode()
+
+
+def test_404_page_is_friendly_in_spanish(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/", headers={"accept-language": "es"})
+    assert response.status_code == 404
+    assert "No hemos encontrado esa página" in response.content.decode()
+
+
+def test_500_page_is_plain_and_bilingual(rf):
+    from clinic.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content and b"Algo ha fallado" in response.content
+
+
+def test_expired_session_on_a_form_says_so(alice):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(alice.user)
+    response = csrf_client.post(reverse("runners:profile"), {})
+    assert response.status_code == 403
+    assert "Your session has expired" in response.content.decode()
+
+
+def test_profile_saves_cadence_notes_and_language(alice_client, alice, therapist):
+    response = alice_client.post(
+        reverse("runners:profile"),
+        {
+            "first_name": "Alice",
+            "last_name": "Runner",
+            "phone": "+34 600 000 000",
+            "language": "es",
+            "timezone": "Europe/Madrid",
+            "cadence": "monthly",
+            "reminders_opt_in": "",
+            "preferred_therapist": therapist.pk,
+            "discomfort_areas": ["legs", "lumbar"],
+            "health_notes": "Sore left calf",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    alice.user.refresh_from_db()
+    assert alice.cadence == "monthly" and not alice.reminders_opt_in
+    assert alice.preferred_therapist == therapist
+    assert alice.discomfort_areas == ["legs", "lumbar"]
+    assert alice.health_notes == "Sore left calf"
+    assert alice.user.language == "es"
+    page = alice_client.get(reverse("runners:profile")).content.decode()
+    assert "Tu perfil" in page
+
+
+def test_profile_rejects_an_unknown_time_zone(alice_client):
+    response = alice_client.post(
+        reverse("runners:profile"),
+        {"language": "en", "timezone": "Mars/Olympus", "cadence": "off"},
+    )
+    assert response.status_code == 200
+    assert "aria-invalid" in response.content.decode()
+
+
+def test_profile_only_offers_therapists_of_the_runners_clinic(
+    alice_client, therapist, other_therapist
+):
+    html = alice_client.get(reverse("runners:profile")).content.decode()
+    assert "Lucía Martín" in html and "João Silva" not in html
+
+
+def test_health_notes_of_another_runner_are_never_shown(alice_client, bob):
+    html = alice_client.get(reverse("runners:profile")).content.decode()
+    assert "Bob's private knee note" not in html
+
+
+@pytest.mark.parametrize(
+    "lang,phrase",
+    [("en", "Between sessions, not instead of them."), ("es", "Entre sesiones, no en su lugar.")],
+)
+def test_selfcare_page_lists_routines(client, lang, phrase):
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("runners:selfcare")).content.decode()
+    assert phrase in html
+    for slug in ("quadriceps", "calves", "hamstrings", "glutes", "lower-back"):
+        assert f'id="{slug}"' in html
+
+
+def test_a_user_without_runner_profile_gets_one(client, clinic):
+    user = UserFactory(email="late@runner.test")
+    client.force_login(user)
+    assert client.get(reverse("runners:races")).status_code == 200
+    assert Runner.objects.filter(user=user).exists()
