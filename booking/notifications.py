@@ -28,7 +28,7 @@ from runners.selfcare import pick_routine
 from . import reminders
 from .calendar import session_ics
 from .exceptions import BookingError
-from .models import Reminder, Session
+from .models import Reminder, Session, SessionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,23 @@ class Moot(Exception):
 # --- recording ------------------------------------------------------------------------
 
 
+def _last_move(session: Session) -> SessionEvent | None:
+    return (
+        SessionEvent.objects.filter(session=session, kind=SessionEvent.Kind.RESCHEDULED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 def session_email_key(session: Session, kind: str) -> str:
+    """One confirmation per booking, one cancellation per session, one e-mail per move
+    (a session is moved in place, so a move is its RESCHEDULED event)."""
     if kind == Reminder.Kind.CANCELLATION:
         return f"s{session.pk}"
+    if kind == Reminder.Kind.RESCHEDULE:
+        move = _last_move(session)
+        if move is not None:
+            return f"s{session.pk}@e{move.pk}"
     return f"s{session.pk}@{session.start.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
@@ -296,6 +310,30 @@ def _base_context(runner: Runner, clinic: Clinic | None) -> dict:
     }
 
 
+# Enough of the slots nearest to tomorrow to find three different days.
+CANDIDATES = 300
+
+
+def spread(slots: list, *, clinic: Clinic, preferred_id: int | None, limit: int = 3) -> list:
+    """Three choices worth offering: the preferred therapist first, on different days
+    when there are any, rather than three neighbouring quarter hours."""
+    chosen: list = []
+    days: set = set()
+    passes = (
+        lambda s: s.therapist_id == preferred_id and clinic.local(s.start).date() not in days,
+        lambda s: clinic.local(s.start).date() not in days,
+        lambda s: True,
+    )
+    for accept in passes:
+        for slot in sorted(slots, key=lambda s: s.start):
+            if len(chosen) >= limit:
+                break
+            if slot not in chosen and accept(slot):
+                chosen.append(slot)
+                days.add(clinic.local(slot.start).date())
+    return sorted(chosen, key=lambda s: (s.therapist_id != preferred_id, s.start))
+
+
 def _suggestions(runner: Runner, clinic: Clinic, *, now: datetime) -> list[dict]:
     """Up to three slots that pass the validator for this runner, preferred therapist
     first, each with a signed one-click link. A reminder without suggestions is still
@@ -311,31 +349,22 @@ def _suggestions(runner: Runner, clinic: Clinic, *, now: datetime) -> list[dict]
     service = last.service if last else clinic.services.filter(active=True).first()
     if service is None:
         return []
-    around = now + timedelta(days=1)
-    slots = []
+    preferred = runner.preferred_therapist
+    if not (preferred and preferred.active and preferred.clinic_id == clinic.pk):
+        preferred = None
     try:
-        preferred = runner.preferred_therapist
-        if preferred and preferred.active and preferred.clinic_id == clinic.pk:
-            slots = list(
-                suggest_slots(
-                    runner=runner,
-                    service=service,
-                    around=around,
-                    therapist=preferred,
-                    limit=3,
-                    now=now,
-                )
-            )
-        if len(slots) < 3:
-            seen = {(s.start, s.therapist_id) for s in slots}
-            for slot in suggest_slots(
-                runner=runner, service=service, around=around, limit=3 + len(slots), now=now
-            ):
-                if (slot.start, slot.therapist_id) not in seen and len(slots) < 3:
-                    slots.append(slot)
+        candidates = suggest_slots(
+            runner=runner,
+            service=service,
+            around=now + timedelta(days=1),
+            therapist=preferred,
+            limit=CANDIDATES,
+            now=now,
+        )
     except (BookingError, NotImplementedError) as exc:
         logger.warning("no suggestions for a cadence reminder (%s)", type(exc).__name__)
         return []
+    slots = spread(candidates, clinic=clinic, preferred_id=preferred.pk if preferred else None)
     therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
     return [
         {
@@ -455,6 +484,11 @@ def _session_change(runner: Runner, session: Session, kind: str) -> Rendered:
         context["subject"] = _("Moved: your unloading massage is now on %(when)s") % {
             "when": context["when"]
         }
-        old = session.rescheduled_from
-        context["old_when"] = when(old.start, old.clinic) if old else ""
+        move = _last_move(session)
+        if move is not None and move.old_start:
+            context["old_when"] = when(move.old_start, session.clinic)
+        elif session.rescheduled_from:
+            context["old_when"] = when(session.rescheduled_from.start, session.clinic)
+        else:
+            context["old_when"] = ""
     return _render(f"session_{kind}", context)

@@ -7,6 +7,7 @@ RFC 8058 one-click unsubscribe POSTs without any cookie.
 """
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -26,6 +27,30 @@ def _language(request, runner: Runner) -> str:
     from django.conf import settings
 
     return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or runner.user.language
+
+
+def _alternatives(runner: Runner, service: Service, exc: BookingError, clinic) -> list[dict]:
+    """The nearest slots that do pass, each as a new signed one-click link."""
+    slots = getattr(exc, "suggested_slots", None) or []
+    therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
+    return [
+        {
+            "when": when(slot.start, clinic),
+            "therapist": therapists.get(slot.therapist_id),
+            "url": reverse(
+                "reminders:book",
+                args=[
+                    reminders.book_token(
+                        runner_id=runner.pk,
+                        therapist_id=slot.therapist_id,
+                        service_id=service.pk,
+                        start=slot.start,
+                    )
+                ],
+            ),
+        }
+        for slot in slots
+    ]
 
 
 def _invalid(request):
@@ -93,6 +118,7 @@ def book(request, token: str):
                 )
             except BookingError as exc:
                 context["error"] = exc.detail
+                context["alternatives"] = _alternatives(runner, service, exc, clinic)
                 status = exc.status_code
             else:
                 context["session"] = session

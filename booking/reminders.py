@@ -17,14 +17,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields import CharField
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from clinic.models import Clinic, RacePriority, RaceWindow
 from runners.models import CADENCE_DAYS, Race, Runner
 
-from .models import Reminder, Session
+from .models import Reminder, Session, SessionEvent
 
 BATCH_SIZE = 500
 # Statuses that mean "has had (or has) a massage" for the cadence rule.
@@ -209,22 +209,38 @@ def sessions_due_appointment_reminder(*, now: datetime) -> QuerySet[Session]:
         session=OuterRef("pk"), kind=Reminder.Kind.APPOINTMENT, key=OuterRef("reminder_key")
     )
     return (
-        Session.objects.filter(
-            status=Session.Status.BOOKED,
-            start__gt=now,
-            start__lte=now + APPOINTMENT_LEAD,
-            created_at__lte=F("start") - APPOINTMENT_LEAD,
+        with_booked_at(
+            Session.objects.filter(
+                status=Session.Status.BOOKED, start__gt=now, start__lte=now + APPOINTMENT_LEAD
+            )
         )
+        .filter(booked_at__lte=F("start") - APPOINTMENT_LEAD)
         .annotate(reminder_key=appointment_key_expression())
         .exclude(Exists(reminded))
     )
 
 
+def with_booked_at(qs: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotate when the session got its current time: booked, or last moved (sessions
+    are moved in place). A session moved to within 24 hours gets no reminder either."""
+    last_move = (
+        SessionEvent.objects.filter(session=OuterRef("pk"), kind=SessionEvent.Kind.RESCHEDULED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return qs.annotate(booked_at=Coalesce(Subquery(last_move), F("created_at")))
+
+
 def appointment_still_due(session: Session, *, now: datetime) -> bool:
     return (
-        session.status == Session.Status.BOOKED
-        and now < session.start <= now + APPOINTMENT_LEAD
-        and session.created_at <= session.start - APPOINTMENT_LEAD
+        with_booked_at(Session.objects.filter(pk=session.pk))
+        .filter(
+            status=Session.Status.BOOKED,
+            start__gt=now,
+            start__lte=now + APPOINTMENT_LEAD,
+            booked_at__lte=F("start") - APPOINTMENT_LEAD,
+        )
+        .exists()
     )
 
 
@@ -290,15 +306,17 @@ def race_advice(runner: Runner, clinic: Clinic, *, now: datetime) -> list[RaceAd
 
 def unsubscribe_token(runner: Runner) -> str:
     """Works without logging in and does not expire: an old e-mail's link still works."""
-    return signing.dumps({"r": runner.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"r": runner.pk})
 
 
 def runner_from_unsubscribe_token(token: str) -> Runner | None:
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
-    return Runner.objects.select_related("user").filter(pk=data.get("r")).first()
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+        return None
+    return Runner.objects.select_related("user").filter(pk=data["r"]).first()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.db.models import F
 from django.utils import timezone
 
 from . import notifications, reminders
@@ -119,18 +120,19 @@ def run_appointment_scan(
 
 def run_appointment_batch(session_ids: list[int], *, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
-    rows = list(
-        Session.objects.filter(pk__in=session_ids)
+    due = list(
+        reminders.with_booked_at(
+            Session.objects.filter(
+                pk__in=session_ids,
+                status=Session.Status.BOOKED,
+                start__gt=now,
+                start__lte=now + reminders.APPOINTMENT_LEAD,
+            )
+        )
+        .filter(booked_at__lte=F("start") - reminders.APPOINTMENT_LEAD)
         .annotate(reminder_key=reminders.appointment_key_expression())
-        .values_list("pk", "runner_id", "reminder_key", "status", "start", "created_at")
+        .values_list("pk", "runner_id", "reminder_key")
     )
-    due = [
-        (pk, runner_id, key)
-        for pk, runner_id, key, status, start, created_at in rows
-        if status == Session.Status.BOOKED
-        and now < start <= now + reminders.APPOINTMENT_LEAD
-        and created_at <= start - reminders.APPOINTMENT_LEAD
-    ]
     notifications.record_many(
         [
             Reminder(runner_id=runner_id, kind=Reminder.Kind.APPOINTMENT, key=key, session_id=pk)

@@ -38,3 +38,13 @@ class SlowFileBackend(FileBackend):
     def send_messages(self, messages):
         time.sleep(self.DELAY)
         return super().send_messages(messages)
+
+
+class SlowLocmemBackend(LocmemBackend):
+    """Holds each send a moment, so two workers racing for one reminder overlap."""
+
+    DELAY = 0.3
+
+    def send_messages(self, messages):
+        time.sleep(self.DELAY)
+        return super().send_messages(messages)

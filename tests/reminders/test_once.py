@@ -1,0 +1,181 @@
+"""Exactly once, from the runner's side: twice, concurrently, and after a failed send."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from booking import notifications, tasks
+from booking.models import Reminder
+from tests.factories import SessionFactory
+
+from .conftest import booked_at, madrid
+
+pytestmark = pytest.mark.django_db
+
+
+def run_scan_and_batches(now):
+    batches = []
+    tasks.run_cadence_scan(now=now, enqueue=batches.append)
+    failed = [f for b in batches for f in tasks.run_cadence_batch(b, now=now)]
+    assert failed == []
+    return batches
+
+
+def test_scan_twice_one_email_each(alice, bob, runner_clinic, scan_day, mailoutbox):
+    run_scan_and_batches(scan_day)
+    run_scan_and_batches(scan_day + timedelta(minutes=1))
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@runners.test", "bob@runners.test"]
+
+
+def test_the_same_batch_run_twice_sends_once(alice, bob, runner_clinic, scan_day, mailoutbox):
+    """A redelivered task, or a second beat that got past the scan's filter."""
+    batch = [alice.pk, bob.pk]
+    tasks.run_cadence_batch(batch, now=scan_day)
+    tasks.run_cadence_batch(batch, now=scan_day + timedelta(hours=1))
+    assert len(mailoutbox) == 2
+    assert Reminder.objects.filter(state="sent").count() == 2
+
+
+def test_next_day_same_period_no_new_email(alice, runner_clinic, scan_day, mailoutbox):
+    tasks.run_cadence_batch([alice.pk], now=scan_day)
+    tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=1))
+    tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=13))
+    assert len(mailoutbox) == 1
+    # A full cadence later and still nothing booked: one new reminder for the new period.
+    run_scan_and_batches(scan_day + timedelta(days=14))
+    assert len(mailoutbox) == 2
+    assert list(Reminder.objects.order_by("key").values_list("key", flat=True)) == [
+        "2026-11-26",
+        "2026-12-10",
+    ]
+
+
+def test_appointment_scan_twice_one_email(alice, therapist, mailoutbox):
+    now = madrid(2026, 11, 26, 10, 0)
+    session = SessionFactory(runner=alice, therapist=therapist, start=now + timedelta(hours=23))
+    booked_at(session, now - timedelta(days=3))
+    for minutes in (0, 15):
+        batches = []
+        tasks.run_appointment_scan(now=now + timedelta(minutes=minutes), enqueue=batches.append)
+        for batch in batches:
+            tasks.run_appointment_batch(batch, now=now + timedelta(minutes=minutes))
+    tasks.run_appointment_batch([session.pk], now=now + timedelta(minutes=30))
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_one_email_each(
+    alice, bob, runner_clinic, scan_day, mailoutbox, settings
+):
+    settings.EMAIL_BACKEND = "tests.reminders.backends.SlowLocmemBackend"
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            tasks.run_cadence_batch([alice.pk, bob.pk], now=scan_day)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@runners.test", "bob@runners.test"]
+    assert Reminder.objects.filter(state="sent").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_same_session_email_one_email(alice, therapist, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "tests.reminders.backends.SlowLocmemBackend"
+    session = SessionFactory(runner=alice, therapist=therapist)
+    barrier = threading.Barrier(3)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(notifications.send_session_email(session.pk, "confirmation"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["busy", "busy", "sent"]
+    assert len(mailoutbox) == 1
+
+
+def test_a_failed_send_is_kept_and_retried_then_sent_once(
+    alice, runner_clinic, scan_day, mailoutbox, flaky_backend
+):
+    failed = tasks.run_cadence_batch([alice.pk], now=scan_day)
+    reminder = Reminder.objects.get(runner=alice)
+    assert failed == [reminder.pk]
+    assert (reminder.state, reminder.attempts) == ("failed", 1)
+    assert "SMTPServerDisconnected" in reminder.last_error
+    assert mailoutbox == []
+    # The retry (what deliver_reminders runs after its countdown) sends it, once.
+    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
+    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts, reminder.last_error) == ("sent", 2, "")
+    assert len(mailoutbox) == 1
+
+
+def test_the_task_retries_a_failed_session_email(alice, therapist, mailoutbox, flaky_backend):
+    """Through Celery's own retry (run in-process here; a real worker in test_worker)."""
+    flaky_backend.reset(2)
+    session = SessionFactory(runner=alice, therapist=therapist)
+    tasks.send_session_email.apply(args=(session.pk, "confirmation"))
+    reminder = Reminder.objects.get(session=session)
+    assert (reminder.state, reminder.attempts) == ("sent", 3)
+    assert len(mailoutbox) == 1
+
+
+def test_the_task_retries_failed_reminders_with_backoff_countdowns():
+    assert tasks.RETRY_COUNTDOWNS == tuple(sorted(tasks.RETRY_COUNTDOWNS))
+    assert tasks.retry_countdown(0) == 60
+    assert tasks.retry_countdown(99) == tasks.RETRY_COUNTDOWNS[-1]
+
+
+def test_retry_countdowns_fit_in_the_visibility_timeout(settings):
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    assert max(tasks.RETRY_COUNTDOWNS) < timeout / 2
+    assert settings.CELERY_TASK_TIME_LIMIT < timeout
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def test_the_sweep_picks_up_a_reminder_whose_message_was_lost(
+    alice, runner_clinic, scan_day, mailoutbox
+):
+    reminder = Reminder.objects.create(runner=alice, kind="cadence", key="2026-11-26")
+    Reminder.objects.filter(pk=reminder.pk).update(created_at=scan_day - timedelta(hours=1))
+    batches = []
+    assert tasks.run_sweep(now=scan_day, enqueue=batches.append) == 1
+    assert notifications.deliver_many(batches[0], now=scan_day) == []
+    assert len(mailoutbox) == 1
+    assert tasks.run_sweep(now=scan_day, enqueue=batches.append) == 0
+
+
+def test_a_reminder_that_failed_too_often_is_left_alone(alice, runner_clinic, scan_day, mailoutbox):
+    reminder = Reminder.objects.create(
+        runner=alice,
+        kind="cadence",
+        key="2026-11-26",
+        state="failed",
+        attempts=notifications.MAX_ATTEMPTS,
+    )
+    assert notifications.deliver(reminder.pk, now=scan_day) == notifications.BUSY
+    assert mailoutbox == []
