@@ -60,6 +60,10 @@ REFUSAL_PAGES = {
         _("This session cannot be moved"),
         _("It has already taken place or was cancelled. Book a new session instead."),
     ),
+    Code.OVERRIDE_NOT_ALLOWED: (
+        _("Only the clinic can do that"),
+        _("Pick a time that fits the rules, or call the clinic."),
+    ),
     Code.INVALID: (
         _("That booking is not possible"),
         _("Check the details and try again."),

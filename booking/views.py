@@ -95,6 +95,7 @@ def build_picker(
     clinic = service.clinic
     first = day
     last = day + timedelta(days=STRIP_DAYS - 1)
+    exclude = exclude_session.pk if exclude_session is not None else None
     mine = selectors.availability(
         service=service,
         start_date=first,
@@ -102,9 +103,16 @@ def build_picker(
         therapist=therapist,
         runner=runner,
         now=now,
+        exclude_session_id=exclude,
     )
     everyone = selectors.availability(
-        service=service, start_date=first, end_date=last, therapist=therapist, runner=None, now=now
+        service=service,
+        start_date=first,
+        end_date=last,
+        therapist=therapist,
+        runner=None,
+        now=now,
+        exclude_session_id=exclude,
     )
     free = {}
     for slot in mine.slots:
@@ -153,8 +161,6 @@ def build_picker(
                     blocked_reason=w["detail"],
                     blocked_ref=w["ref"],
                 )
-            elif exclude_session is not None and slot.start == exclude_session.start:
-                continue
             else:
                 bucket[slot.start] = SlotRow(
                     start=slot.start,

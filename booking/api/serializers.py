@@ -27,15 +27,18 @@ def _clinic_tz(obj):
 class CodedDateField(serializers.DateField):
     default_error_messages = {
         "invalid_date": _("Give the date as YYYY-MM-DD."),
+        "date_out_of_range": _("Give a date between the years 1970 and 2100."),
     }
 
     def to_internal_value(self, value):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail("invalid_date")
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip())
+            except ValueError:
+                self.fail("invalid_date")
+        if not 1970 <= value.year <= 2100:
+            self.fail("date_out_of_range")
+        return value
 
 
 # --- availability ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         "naive": _("Give the time with its UTC offset, e.g. 2026-12-01T10:00:00+01:00."),
+        "out_of_range": _("Give a time between the years 1970 and 2100."),
     }
 
     def to_internal_value(self, value):
@@ -24,7 +25,11 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("naive")
         elif isinstance(value, datetime) and value.tzinfo is None:
             self.fail("naive")
-        return super().to_internal_value(value)
+        parsed = super().to_internal_value(value)
+        # Far-off years overflow date arithmetic (a finish estimate, a slot's end).
+        if not 1970 <= parsed.year <= 2100:
+            self.fail("out_of_range")
+        return parsed
 
 
 class ZonedDateTimeField(AwareDateTimeField):

@@ -134,6 +134,8 @@ def test_dst_offsets_on_both_sides_of_the_change(anon_client, service, therapist
         ({"start": "2026-12-10", "end": "2026-12-02"}, "inverted_range"),
         ({"start": "2026-12-01", "end": "2027-02-01"}, "range_too_long"),
         ({"start": "2026-12-02", "end": "2026-12-02", "therapist": 999999}, "unknown_therapist"),
+        ({"start": "0001-01-01", "end": "0001-01-02"}, "date_out_of_range"),
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "date_out_of_range"),
     ],
 )
 def test_bad_parameters_are_400_with_a_code(anon_client, service, params, code):

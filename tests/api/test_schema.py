@@ -10,7 +10,18 @@ def test_schema_generates_without_warnings(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for path in ("/api/v1/me/", "/api/v1/races/", "/api/v1/races/{id}/"):
+    for path in (
+        "/api/v1/me/",
+        "/api/v1/races/",
+        "/api/v1/races/{id}/",
+        "/api/v1/availability/",
+        "/api/v1/sessions/",
+        "/api/v1/sessions/{id}/",
+        "/api/v1/sessions/{id}/cancel/",
+        "/api/v1/sessions/{id}/reschedule/",
+        "/api/v1/sessions/{id}/ics/",
+        "/api/v1/sessions/series/",
+    ):
         assert f"{path}:" in text, path
 
 
@@ -18,3 +29,28 @@ def test_schema_is_served(client):
     r = client.get("/api/schema/")
     assert r.status_code == 200
     assert b"/api/v1/races/" in r.content
+
+
+def test_booking_refusals_are_documented_with_examples(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    create = schema["paths"]["/api/v1/sessions/"]["post"]
+    assert {"201", "400", "401", "403", "409", "422"} <= set(create["responses"])
+    conflict = create["responses"]["409"]["content"]["application/json"]
+    assert {e["value"]["code"] for e in conflict["examples"].values()} == {
+        "slot_taken",
+        "runner_overlap",
+    }
+    params = {p["name"] for p in create["parameters"]}
+    assert "Idempotency-Key" in params
+    ics = schema["paths"]["/api/v1/sessions/{id}/ics/"]["get"]["responses"]["200"]
+    assert "text/calendar" in ics["content"]
+
+
+def test_docs_work_offline(client):
+    """Swagger UI and ReDoc load their assets from our own static files, not a CDN."""
+    for url in ("/api/docs/", "/api/redoc/"):
+        r = client.get(url)
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+        assert "/static/drf_spectacular_sidecar/" in html

@@ -151,6 +151,8 @@ def test_inactive_service_or_therapist(alice_client, clinic, therapist):
     [
         ({"start": "2026-12-02T10:00:00"}, "naive", "start"),
         ({"start": "soon"}, "invalid", "start"),
+        ({"start": "9999-12-31T23:59:00+00:00"}, "out_of_range", "start"),
+        ({"start": "0001-01-01T00:00:00+14:00"}, "invalid", "start"),
         ({"service": 999999}, "invalid", "service"),
         ({"therapist": "x"}, "invalid", "therapist"),
         ({"discomfort_areas": ["knees"]}, "invalid", "discomfort_areas"),
