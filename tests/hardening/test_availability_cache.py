@@ -67,9 +67,12 @@ def test_a_week_with_one_cached_day_computes_the_rest_in_one_go(
         slots = availability_cache.availability(
             service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
         ).slots
-    assert slots == selectors.availability(
-        service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
-    ).slots
+    assert (
+        slots
+        == selectors.availability(
+            service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
+        ).slots
+    )
 
 
 def test_booking_and_cancelling_invalidate(
