@@ -88,6 +88,7 @@ def build_picker(
     page_url: str,
     slot_href,
     exclude_session: Session | None = None,
+    extra_params: dict | None = None,
 ) -> Picker:
     """Slots of `day` and a strip of the next days, in two availability reads: one for the
     runner (race-aware, with ideal marks) and one without, so the slots a race blocks can
@@ -182,7 +183,7 @@ def build_picker(
     day_start = datetime.combine(day, datetime.min.time(), tzinfo=clinic.tz)
     day_end = day_start + timedelta(days=1)
     picker.windows = [w for w in windows if w["start"] < day_end and w["end"] > day_start]
-    params = {"therapist": _therapist_param(therapist)}
+    params = {"therapist": _therapist_param(therapist), **(extra_params or {})}
     for offset in range(STRIP_DAYS):
         d = day + timedelta(days=offset)
         cells = rows_by_day.get(d, {}).values()
@@ -244,7 +245,11 @@ def book_start(request):
     services_list = list(_bookable_services())
     # The runner's own clinic first; other clinics after.
     services_list.sort(key=lambda s: (s.clinic_id != runner.clinic_id, s.clinic.name))
-    return render(request, "booking/book_start.html", {"services": services_list, "runner": runner})
+    return render(
+        request,
+        "booking/book_start.html",
+        {"services": services_list, "runner": runner, "plan": request.GET.get("plan") == "1"},
+    )
 
 
 @runner_required
@@ -264,8 +269,12 @@ def book_slots(request, service_id: int):
     page_url = reverse("booking:book_slots", args=[service.pk])
     confirm_url = reverse("booking:book_confirm", args=[service.pk])
 
+    plan = request.GET.get("plan") == "1" and bool(runner.cadence_days)
+    extra = {"plan": "1"} if plan else {}
+
     def slot_href(slot):
-        return f"{confirm_url}?{urlencode({'start': slot.start.isoformat(), 'therapist': slot.therapist_id})}"
+        query = {"start": slot.start.isoformat(), "therapist": slot.therapist_id, **extra}
+        return f"{confirm_url}?{urlencode(query)}"
 
     picker = build_picker(
         service=service,
@@ -275,8 +284,10 @@ def book_slots(request, service_id: int):
         now=now,
         page_url=page_url,
         slot_href=slot_href,
+        extra_params=extra,
     )
     context = {
+        "plan": plan,
         "service": service,
         "clinic": service.clinic,
         "therapist": therapist,
@@ -351,6 +362,9 @@ def book_confirm(request, service_id: int):
             "discomfort_areas": runner.discomfort_areas,
             "token": uuid.uuid4().hex,
             "count": 3,
+            "repeat": ConfirmForm.REPEAT_PLAN
+            if request.GET.get("plan") == "1"
+            else ConfirmForm.REPEAT_ONCE,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -170,10 +170,28 @@ class AvailabilityView(APIView):
             runner=runner,
         )
         tz = service.clinic.tz
+        # A clinic's therapists share start times: format each moment once, not once
+        # per therapist (thousands of slots for a month of a whole clinic).
+        formatted: dict = {}
+
+        def iso(moment):
+            text = formatted.get(moment)
+            if text is None:
+                text = formatted[moment] = moment.astimezone(tz).isoformat()
+            return text
+
         return Response(
             {
                 "timezone": service.clinic.timezone,
-                "slots": [slot_dict(s, tz) for s in result.slots],
+                "slots": [
+                    {
+                        "start": iso(s.start),
+                        "end": iso(s.end),
+                        "therapist": s.therapist_id,
+                        "ideal": s.ideal,
+                    }
+                    for s in result.slots
+                ],
                 "blocked": [blocked_dict(w, tz) for w in result.blocked],
             }
         )

@@ -499,3 +499,76 @@ def test_book_my_plan_books_a_series_and_says_which_failed(alice_client, alice, 
     assert "Your plan" in html
     assert html.count("See session") == 2 and "Too close to Spring Half" in html
     assert Session.objects.filter(runner=alice, status="booked").count() == 2
+
+
+def test_book_my_plan_link_carries_through_to_the_confirm_step(alice_client, service, therapist):
+    html = alice_client.get(reverse("booking:my_sessions")).content.decode()
+    assert "?plan=1" in html
+    html = alice_client.get(reverse("booking:book") + "?plan=1").content.decode()
+    assert slots_url(service, plan=1) in html
+    html = alice_client.get(
+        slots_url(service, therapist=therapist.pk, day="2026-03-04", plan=1)
+    ).content.decode()
+    assert "plan=1" in html and 'name="plan"' in html
+    start = local(date(2026, 3, 4), 10)
+    page = alice_client.get(confirm_url(service, start, therapist) + "&plan=1").content.decode()
+    assert 'value="plan" id="id_repeat_1" checked' in page or 'value="plan" checked' in page
+
+
+def test_slots_across_the_spring_dst_change_stay_at_local_wall_time(
+    alice_client, service, therapist
+):
+    # Madrid moves to summer time on Sunday 29 March 2026; Monday's 09:00 is 07:00 UTC.
+    html = alice_client.get(
+        slots_url(service, therapist=therapist.pk, day="2026-03-30")
+    ).content.decode()
+    assert ">09:00" in html and "2026-03-30T07%3A00%3A00%2B00%3A00" in html
+    html = alice_client.get(
+        slots_url(service, therapist=therapist.pk, day="2026-03-27")
+    ).content.decode()
+    assert ">09:00" in html and "2026-03-27T08%3A00%3A00%2B00%3A00" in html
+
+
+def test_figures_query_counts(alice_client, alice, service, therapist, clinic):
+    """Prints the query counts of the two list pages (run with -s to read them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ServiceFactory, TherapistFactory
+
+    for i in range(20):
+        t = TherapistFactory(clinic=clinic)
+        s = ServiceFactory(clinic=clinic)
+        SessionFactory(
+            runner=alice,
+            therapist=t,
+            service=s,
+            start=local(date(2026, 3, 3), 9) + timedelta(days=i),
+        )
+        SessionFactory(
+            runner=alice,
+            therapist=t,
+            service=s,
+            start=local(date(2026, 1, 1), 9) + timedelta(days=i),
+            status="attended",
+        )
+        RaceFactory(runner=alice, start=local(date(2026, 3, 4), 18) + timedelta(days=i))
+    counts = {}
+    for name, url in (
+        ("my_sessions_40_sessions", reverse("booking:my_sessions")),
+        (
+            "slots_any_of_21_therapists_7_days",
+            slots_url(service, therapist="any", day="2026-03-03"),
+        ),
+        (
+            "slots_one_therapist_7_days",
+            slots_url(service, therapist=therapist.pk, day="2026-03-03"),
+        ),
+        ("race_log_20_races", reverse("runners:races")),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert alice_client.get(url).status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    print("QUERY_COUNTS", counts)
+    assert counts["my_sessions_40_sessions"] <= 8
+    assert max(counts.values()) <= 20
