@@ -13,6 +13,15 @@ MADRID = ZoneInfo("Europe/Madrid")
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # A page test before may leave another language active in this thread.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.parametrize(
     "raw,expected",
     [
