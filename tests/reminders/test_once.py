@@ -10,7 +10,7 @@ from booking import notifications, reminders, tasks
 from booking.models import Reminder
 from tests.factories import SessionFactory
 
-from .conftest import booked_at, madrid
+from .conftest import booked_at, joined_at, madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_the_same_batch_run_twice_sends_once(alice, bob, runner_clinic, scan_day
 
 
 def test_next_day_same_period_no_new_email(alice, runner_clinic, scan_day, mailoutbox):
+    joined_at(alice, scan_day)
     tasks.run_cadence_batch([alice.pk], now=scan_day)
     tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=1))
     tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=13))
