@@ -265,7 +265,10 @@ if not REDIS_URL:
 else:
     # Longer than the longest task plus its retries, so that an un-acked task of a
     # live worker is never handed to a second one.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Reminder retries count down at most 15 minutes (booking.tasks.RETRY_COUNTDOWNS).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,5 +1,6 @@
 """Real e-mail backends for the tests (not mocks): one that fails, one that is slow."""
 
+import os
 import smtplib
 import threading
 import time
@@ -33,10 +34,8 @@ class SlowFileBackend(FileBackend):
     """Waits before writing each message to its file, so a test can kill a worker while
     a message is on its way."""
 
-    DELAY = 3.0
-
     def send_messages(self, messages):
-        time.sleep(self.DELAY)
+        time.sleep(float(os.environ.get("SLOW_EMAIL_DELAY", "2")))
         return super().send_messages(messages)
 
 

@@ -1,0 +1,220 @@
+"""End to end: the real Redis broker and real `celery worker` processes started here.
+
+The worker runs the project's settings against this test database (the rows are
+committed: transactional tests) and writes e-mails with a file-based backend, so the
+test reads the outbox from disk, not from a mock.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from booking import tasks
+from booking.models import Reminder, Session
+from booking.services import session_book
+from clinic.celery import app
+from tests.factories import RunnerFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _clear_broker():
+    app.control.purge()
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        client.delete("unacked", "unacked_index", "unacked_mutex")
+
+
+def _worker_env(outbox: Path, **extra) -> dict:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.update(extra)
+    return env
+
+
+def _start_worker(env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "clinic",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            "-n",
+            f"e2e-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: killed as a whole
+    )
+
+
+def _stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, sig)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def _wait_for(predicate, *, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+def _messages_to(outbox: Path, address: str) -> list[str]:
+    found = []
+    for path in sorted(outbox.glob("*.log")):
+        for message in path.read_text().split("-" * 79):
+            if f"To: {address}" in message:
+                found.append(message)
+    return found
+
+
+@pytest.fixture
+def due_clinic(clinic):
+    """The clinic's reminder hour is the current local hour, so the real scan acts now."""
+    clinic.reminder_hour = clinic.local(timezone.now()).hour
+    clinic.save(update_fields=["reminder_hour"])
+    return clinic
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    path = tmp_path / "outbox"
+    path.mkdir()
+    return path
+
+
+def test_a_due_runner_gets_exactly_one_email_through_a_real_worker(
+    alice, bob, therapist, service, due_clinic, outbox, tmp_path
+):
+    bob.reminders_opt_in = False
+    bob.save()
+    _clear_broker()
+    log = tmp_path / "worker.log"
+    worker = _start_worker(_worker_env(outbox), log)
+    try:
+        # Two beats (say, a restarted beat) and the scan's own batch tasks.
+        tasks.cadence_scan.delay()
+        tasks.cadence_scan.delay()
+        _wait_for(
+            lambda: Reminder.objects.filter(runner=alice, state="sent").exists(),
+            timeout=60,
+            what="the cadence reminder",
+            log=log,
+        )
+        # A booking's confirmation is enqueued on commit and sent by the worker too.
+        tomorrow_10 = timezone.localtime(timezone.now(), due_clinic.tz).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        ) + timedelta(days=7)
+        while tomorrow_10.weekday() >= 5:
+            tomorrow_10 += timedelta(days=1)
+        session = session_book(
+            runner=bob, service=service, therapist=therapist, start=tomorrow_10, by=bob.user
+        )
+        _wait_for(
+            lambda: Reminder.objects.filter(session=session, state="sent").exists(),
+            timeout=60,
+            what="the confirmation",
+            log=log,
+        )
+        tasks.cadence_scan.delay()  # a third beat, after the e-mail went out
+        time.sleep(3)
+    finally:
+        _stop(worker)
+    cadence = _messages_to(outbox, "alice@runners.test")
+    assert len(cadence) == 1, log.read_text()[-4000:]
+    assert "Time to book your unloading massage" in cadence[0]
+    assert "/reminders/unsubscribe/" in cadence[0]
+    confirmation = _messages_to(outbox, "bob@runners.test")
+    assert len(confirmation) == 1
+    assert "text/calendar" in confirmation[0]
+    assert "private knee note" not in confirmation[0]
+    assert Session.objects.count() == 1
+
+
+def test_a_worker_killed_mid_batch_is_redelivered_without_duplicates(due_clinic, outbox, tmp_path):
+    runners = [
+        RunnerFactory(clinic=due_clinic, user=UserFactory(email=f"r{i}@runners.test"))
+        for i in range(3)
+    ]
+    _clear_broker()
+    env = _worker_env(
+        outbox,
+        EMAIL_BACKEND="tests.reminders.backends.SlowFileBackend",
+        SLOW_EMAIL_DELAY="2",
+        CELERY_VISIBILITY_TIMEOUT="6",
+    )
+    log = tmp_path / "worker.log"
+    tasks.send_cadence_batch.delay([r.pk for r in runners])
+    first = _start_worker(env, log)
+    try:
+        _wait_for(
+            lambda: Reminder.objects.filter(state="sent").count() == 1,
+            timeout=60,
+            what="the first e-mail of the batch",
+            log=log,
+        )
+        # The second e-mail is on its way (the backend is sleeping): kill -9 the worker.
+        _stop(first, signal.SIGKILL)
+    finally:
+        _stop(first, signal.SIGKILL)
+    # The one being sent when the worker died rolled back to pending, like the third.
+    assert Reminder.objects.filter(state="sent").count() == 1
+    assert Reminder.objects.filter(state="pending").count() == 2
+    assert sum(len(_messages_to(outbox, r.user.email)) for r in runners) == 1
+    time.sleep(7)  # past the visibility timeout: the broker hands the message out again
+    second = _start_worker(env, log)
+    try:
+        _wait_for(
+            lambda: Reminder.objects.filter(state="sent").count() == 3,
+            timeout=90,
+            what="the redelivered batch",
+            log=log,
+        )
+        time.sleep(2)
+    finally:
+        _stop(second)
+    for r in runners:
+        assert len(_messages_to(outbox, r.user.email)) == 1, r.user.email
+    assert Reminder.objects.count() == 3
