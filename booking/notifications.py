@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -120,6 +121,8 @@ def deliver(reminder_id: int, *, now: datetime | None = None) -> str:
             return SKIPPED
         try:
             message.send()
+        except SoftTimeLimitExceeded:
+            raise  # out of time: roll back, the row stays pending for the sweep
         except Exception as exc:  # any backend error: keep the row for the retry
             logger.warning(
                 "reminder %s failed to send (%s)", reminder.pk, type(exc).__name__, exc_info=False

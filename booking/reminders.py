@@ -211,7 +211,10 @@ def sessions_due_appointment_reminder(*, now: datetime) -> QuerySet[Session]:
     return (
         with_booked_at(
             Session.objects.filter(
-                status=Session.Status.BOOKED, start__gt=now, start__lte=now + APPOINTMENT_LEAD
+                status=Session.Status.BOOKED,
+                start__gt=now,
+                start__lte=now + APPOINTMENT_LEAD,
+                runner__user__is_active=True,
             )
         )
         .filter(booked_at__lte=F("start") - APPOINTMENT_LEAD)

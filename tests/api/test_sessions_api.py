@@ -707,3 +707,18 @@ def test_booking_writes_are_throttled(alice_client, service, therapist, monkeypa
     assert body["detail"]
     # Reading is not a booking write.
     assert alice_client.get(SESSIONS).status_code == 200
+
+
+def test_staff_override_a_race_rule_on_reschedule(therapist_client, alice, service, therapist):
+    mine = _session(alice, therapist, service, 2)
+    RaceFactory(runner=alice, name="Behobia", start=local(2026, 12, 10, 10))
+    url = f"{SESSIONS}{mine.pk}/reschedule/"
+    new = local(2026, 12, 9, 10).isoformat()
+    assert_error(therapist_client.post(url, {"start": new}, format="json"), 400)
+    r = therapist_client.post(
+        url, {"start": new, "override_reason": "Light flush, agreed"}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    mine.refresh_from_db()
+    assert mine.start == local(2026, 12, 9, 10)
+    assert mine.race_override_reason == "Light flush, agreed"

@@ -179,3 +179,25 @@ def test_a_reminder_that_failed_too_often_is_left_alone(alice, runner_clinic, sc
     )
     assert notifications.deliver(reminder.pk, now=scan_day) == notifications.BUSY
     assert mailoutbox == []
+
+
+def test_each_cadence_email_costs_the_same_queries_however_big_the_batch(
+    runner_clinic, therapist, service, scan_day, mailoutbox
+):
+    """The batch's own reads are set-based; what grows is one fixed cost per e-mail
+    (suggestions from the engine, races, the claim): no N+1 inside an e-mail."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import RunnerFactory
+
+    counts = {}
+    for n in (1, 4):
+        batch = [r.pk for r in RunnerFactory.create_batch(n, clinic=runner_clinic)]
+        with CaptureQueriesContext(connection) as queries:
+            assert tasks.run_cadence_batch(batch, now=scan_day) == []
+        counts[n] = len(queries)
+    per_email = (counts[4] - counts[1]) / 3
+    assert per_email == int(per_email) and per_email <= 30
+    assert counts[1] - per_email <= 6  # the batch's own: re-check, insert, select
+    assert len(mailoutbox) == 5
