@@ -209,3 +209,48 @@ def test_a_user_without_runner_profile_gets_one(client, clinic):
     client.force_login(user)
     assert client.get(reverse("runners:races")).status_code == 200
     assert Runner.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    "lang,word", [("en", "Log in to continue"), ("es", "Inicia sesión para continuar")]
+)
+def test_login_after_an_expired_session_says_why(client, lang, word):
+    client.cookies["django_language"] = lang
+    response = client.get(reverse("booking:my_sessions"), follow=True)
+    assert word in response.content.decode()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_logged_in_account_pages_use_our_layout(alice_client, lang):
+    alice_client.cookies["django_language"] = lang
+    for name in ("account_logout", "account_change_password", "account_email"):
+        response = alice_client.get(reverse(name))
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        assert 'class="site-header"' in html and f'lang="{lang}"' in html
+
+
+def test_email_verification_pages(client, alice, mailoutbox):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=alice.user, email=alice.user.email, primary=True, verified=False
+    )
+    client.force_login(alice.user)
+    response = client.post(reverse("account_email"), {"action_send": "", "email": alice.user.email})
+    assert response.status_code in (200, 302)
+    assert len(mailoutbox) == 1
+    bad = client.get(reverse("account_confirm_email", args=["not-a-key"]))
+    assert bad.status_code == 200 and 'class="site-header"' in bad.content.decode()
+    assert client.get(reverse("account_email_verification_sent")).status_code == 200
+
+
+def test_logging_in_brings_back_the_runners_language(client, alice):
+    alice.user.language = "es"
+    alice.user.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "alice@runners.test", "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "es"
