@@ -211,3 +211,58 @@ def test_main_pages_have_no_serious_accessibility_violations(page, clinic_setup)
         found[url] = axe_serious(page)
     assert runner.pk
     assert {url: v for url, v in found.items() if v} == {}
+
+
+def test_pages_fit_a_375_px_screen(page, clinic_setup):
+    clinic, service, therapist = clinic_setup
+    RunnerFactory(clinic=clinic, user=UserFactory(email="narrow@runner.test"))
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/accounts/login/")
+    page.fill("#id_login", "narrow@runner.test")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.auth-form button[type=submit]").click()
+    page.wait_for_url("**/")
+    day = race_day() + timedelta(days=1)
+    too_wide = {}
+    for url in (
+        "/",
+        "/book/",
+        f"/book/{service.pk}/?therapist=any&day={day.isoformat()}",
+        "/sessions/",
+        "/races/",
+        "/races/add/",
+        "/profile/",
+        "/self-care/",
+    ):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            too_wide[url] = width
+    assert too_wide == {}
+
+
+def test_days_swap_in_place_with_htmx_and_work_without_it(page, clinic_setup):
+    clinic, service, therapist = clinic_setup
+    RunnerFactory(clinic=clinic, user=UserFactory(email="htmx@runner.test"))
+    page.goto("/accounts/login/")
+    page.fill("#id_login", "htmx@runner.test")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.auth-form button[type=submit]").click()
+    page.wait_for_url("**/")
+    day = race_day()
+    page.goto(f"/book/{service.pk}/?therapist={therapist.pk}&day={day.isoformat()}")
+    assert page.evaluate("typeof window.htmx") == "object"
+    page.evaluate("window.__same_document = true")
+    target = page.locator(".day-strip a.day").nth(1)
+    wanted = (day + timedelta(days=1)).isoformat()
+    target.click()
+    page.wait_for_url(f"**day={wanted}**")
+    page.wait_for_selector(f".day-strip a.day.selected[href*='{wanted}']")
+    # Swapped in place: the page was not reloaded.
+    assert page.evaluate("window.__same_document") is True
+    assert page.locator("html").count() == 1 and page.locator("#picker .day-strip").count() == 1
+    assert page.js_errors == []
+    # Changing the physiotherapist keeps the day just picked.
+    page.select_option("#therapist-select", "any")
+    page.wait_for_url("**therapist=any**")
+    assert f"day={wanted}" in page.url
