@@ -123,7 +123,8 @@ def test_appointment_reminder_in_clinic_time_with_address_links_and_policy(
     for part in (message.body, html):
         assert "Calle Mayor 1, Madrid" in part
         assert "Lucía Martín" in part
-        assert f"/sessions/{session.pk}/reschedule/" in part or "reschedule" in part
+        assert f"/sessions/{session.pk}/reschedule/" in part
+        assert f"/sessions/{session.pk}/cancel/" in part
         assert "up to 24 hours before it starts" in part
         assert "private knee note" not in part
     assert "unsubscribe" not in message.body
@@ -213,3 +214,13 @@ def test_booked_elsewhere_since_the_scan_no_cadence_email(
     )
     assert tasks.run_cadence_batch(batches[0], now=scan_day) == []
     assert mailoutbox == []
+
+
+def test_without_bookable_times_the_reminder_still_goes_out_with_the_booking_page(
+    alice, runner_clinic, scan_day, mailoutbox
+):
+    # No therapist works at this clinic: nothing to suggest.
+    send_cadence(alice, scan_day)
+    (message,) = mailoutbox
+    assert "/reminders/book/" not in message.body
+    assert "See all available times: http://127.0.0.1:8000/book/" in message.body

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from booking import notifications, tasks
+from booking import notifications, reminders, tasks
 from booking.models import Reminder
 from tests.factories import SessionFactory
 
@@ -201,3 +201,20 @@ def test_each_cadence_email_costs_the_same_queries_however_big_the_batch(
     assert per_email == int(per_email) and per_email <= 30
     assert counts[1] - per_email <= 6  # the batch's own: re-check, insert, select
     assert len(mailoutbox) == 5
+
+
+def test_the_repeated_hour_when_clocks_go_back_sends_once(alice, runner_clinic, mailoutbox):
+    """25 Oct 2026 in Madrid: 02:00-03:00 happens twice; a clinic reminding at 02:00 is
+    scanned in both, and the runner still gets one e-mail."""
+    from datetime import UTC, datetime
+
+    runner_clinic.reminder_hour = 2
+    runner_clinic.save()
+    first = datetime(2026, 10, 25, 0, 5, tzinfo=UTC)  # 02:05 CEST
+    second = datetime(2026, 10, 25, 1, 5, tzinfo=UTC)  # 02:05 CET
+    assert {c.pk for c in reminders.clinics_at_reminder_hour(now=first)} == {runner_clinic.pk}
+    assert {c.pk for c in reminders.clinics_at_reminder_hour(now=second)} == {runner_clinic.pk}
+    run_scan_and_batches(first)
+    run_scan_and_batches(second)
+    tasks.run_cadence_batch([alice.pk], now=second)  # even if the second scan enqueued it
+    assert len(mailoutbox) == 1

@@ -57,7 +57,7 @@ def _worker_env(outbox: Path, **extra) -> dict:
     return env
 
 
-def _start_worker(env: dict, log: Path) -> subprocess.Popen:
+def _start_worker(env: dict, log: Path, pool: str = "solo") -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -66,7 +66,8 @@ def _start_worker(env: dict, log: Path) -> subprocess.Popen:
             "-A",
             "clinic",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -90,6 +91,20 @@ def _stop(worker: subprocess.Popen, sig=signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
 
 
 def _wait_for(predicate, *, timeout: float, what: str, log: Path):
@@ -218,3 +233,42 @@ def test_a_worker_killed_mid_batch_is_redelivered_without_duplicates(due_clinic,
     for r in runners:
         assert len(_messages_to(outbox, r.user.email)) == 1, r.user.email
     assert Reminder.objects.count() == 3
+
+
+def test_a_pool_process_killed_mid_send_is_redelivered_at_once_without_duplicates(
+    due_clinic, outbox, tmp_path
+):
+    """The prefork child dies (OOM killer, say) while the parent lives: with acks_late and
+    task_reject_on_worker_lost the message goes back to the queue straight away."""
+    runners = [
+        RunnerFactory(clinic=due_clinic, user=UserFactory(email=f"p{i}@runners.test"))
+        for i in range(3)
+    ]
+    _clear_broker()
+    env = _worker_env(
+        outbox, EMAIL_BACKEND="tests.reminders.backends.SlowFileBackend", SLOW_EMAIL_DELAY="2"
+    )
+    log = tmp_path / "worker.log"
+    tasks.send_cadence_batch.delay([r.pk for r in runners])
+    worker = _start_worker(env, log, pool="prefork")
+    try:
+        _wait_for(
+            lambda: Reminder.objects.filter(state="sent").count() == 1,
+            timeout=60,
+            what="the first e-mail of the batch",
+            log=log,
+        )
+        (child,) = _children(worker.pid)
+        os.kill(child, signal.SIGKILL)
+        _wait_for(
+            lambda: Reminder.objects.filter(state="sent").count() == 3,
+            timeout=90,
+            what="the requeued batch",
+            log=log,
+        )
+        time.sleep(2)
+    finally:
+        _stop(worker)
+    assert "WorkerLostError" in log.read_text()
+    for r in runners:
+        assert len(_messages_to(outbox, r.user.email)) == 1, r.user.email

@@ -254,3 +254,16 @@ def test_logging_in_brings_back_the_runners_language(client, alice):
     )
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "es"
+
+
+@pytest.mark.parametrize("lang,word", [("en", "Too many attempts"), ("es", "Demasiados intentos")])
+def test_rate_limited_pages_are_friendly(client, rf, lang, word):
+    from allauth.core.internal.ratelimit import handler429
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import translation
+
+    request = rf.get("/accounts/password/reset/")
+    request.user = AnonymousUser()
+    with translation.override(lang):
+        response = handler429(request)
+    assert response.status_code == 429 and word in response.content.decode()
