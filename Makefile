@@ -43,6 +43,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+## Load test: gunicorn on PostgreSQL + Redis, locust headless for LOAD_DURATION seconds
+## (default 60), then the figures and a check for double bookings (scripts/load/run.py).
+load: install
+	$(BIN)/python scripts/load/run.py $(LOAD_ARGS)
+
 ## Static security check (ruff's bandit rules) and the dependency audit (pip-audit).
 security: install
 	$(BIN)/ruff check --select S --output-format concise .

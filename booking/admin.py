@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from clinic.admin import ClinicScopedAdmin
 
@@ -16,8 +18,73 @@ class SessionEventInline(admin.TabularInline):
         return False
 
 
+class SessionAdminForm(forms.ModelForm):
+    """The admin refuses a booked session the way the API and the pages do: the same
+    validator (booking.rules through booking.services.session_violations). A race rule
+    may be overridden by writing the reason."""
+
+    class Meta:
+        model = Session
+        fields = [
+            "runner",
+            "therapist",
+            "service",
+            "clinic",
+            "start",
+            "end",
+            "status",
+            "price",
+            "discomfort_areas",
+            "runner_note",
+            "areas_treated",
+            "mobilisation_done",
+            "therapist_note",
+            "race_override_reason",
+            "race_override_by",
+            "idempotency_key",
+            "rescheduled_from",
+        ]
+
+    def clean(self):
+        from .services import session_violations, violation_error
+
+        cleaned = super().clean()
+        keys = ("runner", "therapist", "service", "start", "end")
+        runner, therapist, service, start, end = (cleaned.get(k) for k in keys)
+        watched = {"runner", "therapist", "service", "start", "end", "status"}
+        moved = self.instance.pk is None or bool(watched & set(self.changed_data))
+        if not (all((runner, therapist, service, start, end)) and moved):
+            return cleaned
+        if cleaned.get("status") != Session.Status.BOOKED:
+            return cleaned
+        if service.clinic_id != therapist.clinic_id:
+            raise ValidationError(violation_error_text_invalid())
+        violations = session_violations(
+            runner=runner,
+            service=service,
+            therapist=therapist,
+            start=start,
+            end=end,
+            exclude_session_id=self.instance.pk,
+        )
+        if (cleaned.get("race_override_reason") or "").strip():
+            violations = [v for v in violations if not v.is_race_rule]
+        if violations:
+            raise ValidationError(
+                [ValidationError(violation_error(v).detail, code=v.code) for v in violations]
+            )
+        return cleaned
+
+
+def violation_error_text_invalid() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("That service is not offered at that therapist's clinic.")
+
+
 @admin.register(Session)
 class SessionAdmin(ClinicScopedAdmin):
+    form = SessionAdminForm
     list_display = ["start", "end", "runner", "therapist", "service", "status", "clinic"]
     list_filter = ["status", "clinic", "therapist", "service"]
     search_fields = ["runner__user__email", "runner__user__last_name", "therapist__display_name"]
@@ -26,6 +93,12 @@ class SessionAdmin(ClinicScopedAdmin):
     raw_id_fields = ["runner", "therapist", "service", "rescheduled_from", "race_override_by"]
     readonly_fields = ["created_at", "updated_at", "cancelled_at", "attended_at", "no_show_at"]
     inlines = [SessionEventInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.clinic_id = obj.therapist.clinic_id
+        if obj.race_override_reason and obj.race_override_by_id is None:
+            obj.race_override_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SessionEvent)

@@ -398,15 +398,17 @@ def is_ideal(
 ) -> bool:
     """A slot is in the runner's recommended window when the cadence says they are due
     then (no other session of theirs within the cadence, less two days, on either side)
-    and it falls within a week of becoming due. Race-blocked slots never get here."""
+    and it falls within a week of becoming due. Race-blocked slots never get here.
+    `runner_sessions`: the starts of the runner's active sessions, sorted."""
     if not cadence_days:
         return False
     gap = timedelta(days=cadence_days) - IDEAL_EARLY
-    previous = None
-    for other in runner_sessions:
-        if abs(other - start) < gap:
-            return False
-        if other <= start and (previous is None or other > previous):
-            previous = other
+    i = bisect_right(runner_sessions, start)
+    previous = runner_sessions[i - 1] if i else None
+    following = runner_sessions[i] if i < len(runner_sessions) else None
+    if previous is not None and start - previous < gap:
+        return False
+    if following is not None and following - start < gap:
+        return False
     due = now if previous is None else max(now, previous + gap)
     return due <= start < due + IDEAL_LENGTH

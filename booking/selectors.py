@@ -71,7 +71,7 @@ class Context:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def load_context(
@@ -92,27 +92,30 @@ def load_context(
     hours are then read on their own.
     """
     infos: dict[int, rules.TherapistInfo] = {}
+    fields = ["therapist_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
     if therapists is not None:
         for t in therapists:
             infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
-        hours_qs = WorkingHours.objects.filter(therapist_id__in=list(infos))
+        rows = WorkingHours.objects.filter(therapist_id__in=list(infos)).values_list(*fields)
     else:
-        hours_qs = WorkingHours.objects.filter(therapist__clinic=clinic).select_related("therapist")
+        # Plain rows, not model instances: this is the hot path of every availability call.
+        hours_qs = WorkingHours.objects.filter(therapist__clinic=clinic, therapist__active=True)
         if therapist_ids is not None:
             hours_qs = hours_qs.filter(therapist_id__in=therapist_ids)
-    for h in hours_qs.order_by("therapist_id", "weekday", "start_time"):
-        if h.therapist_id not in infos:
-            t = h.therapist
-            infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
-        infos[h.therapist_id].hours.append(
-            rules.HoursRule(h.weekday, h.start_time, h.end_time, h.valid_from, h.valid_until)
-        )
+        rows = hours_qs.values_list(*fields, "therapist__display_name")
+    for t_id, weekday, h_start, h_end, valid_from, valid_until, *name in rows.order_by(
+        "therapist_id", "weekday", "start_time"
+    ):
+        info = infos.get(t_id)
+        if info is None:
+            info = infos[t_id] = rules.TherapistInfo(id=t_id, name=name[0], active=True)
+        info.hours.append(rules.HoursRule(weekday, h_start, h_end, valid_from, valid_until))
     ids = list(infos)
     if ids:
-        for off in TimeOff.objects.filter(
+        for t_id, off_start, off_end in TimeOff.objects.filter(
             therapist_id__in=ids, start__lt=span_end, end__gt=span_start
-        ).only("therapist_id", "start", "end"):
-            infos[off.therapist_id].time_off.append((_utc(off.start), _utc(off.end)))
+        ).values_list("therapist_id", "start", "end"):
+            infos[t_id].time_off.append((_utc(off_start), _utc(off_end)))
 
     policy_windows: list[RaceWindow] = []
     if runner is not None:

@@ -167,6 +167,29 @@ def _check(
     )
 
 
+def session_violations(
+    *,
+    runner: Runner,
+    service: Service,
+    therapist: Therapist,
+    start: datetime,
+    end: datetime | None = None,
+    now: datetime | None = None,
+    exclude_session_id: int | None = None,
+) -> list[rules.Violation]:
+    """The validator alone (no lock, nothing written): every rule this session would
+    break, race rules last. For forms and the admin; booking re-checks under the lock."""
+    return _check(
+        runner=runner,
+        service=service,
+        therapist=therapist,
+        start=start,
+        end=end or start + service.duration,
+        now=now or timezone.now(),
+        exclude_session_id=exclude_session_id,
+    )
+
+
 def _require_aware(start: datetime) -> None:
     if not isinstance(start, datetime) or timezone.is_naive(start):
         raise BookingError(Code.INVALID, _("Give the start time with its time zone."))
@@ -220,6 +243,13 @@ def session_book(
         with transaction.atomic():
             (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
             locked.clinic = therapist.clinic
+            if idempotency_key:
+                # A retry that waited on the runner lock behind its own first attempt.
+                existing = Session.objects.filter(
+                    runner=runner, idempotency_key=idempotency_key
+                ).first()
+                if existing is not None:
+                    return existing
             violations = _check(
                 runner=runner,
                 service=service,

@@ -13,3 +13,7 @@ class ClinicConfig(AppConfig):
         # Permissions exist only after migrate has run, so the role groups are
         # (re)built then rather than in a data migration.
         post_migrate.connect(ensure_role_groups, sender=self)
+
+        from . import cache_signals
+
+        cache_signals.connect()

@@ -9,7 +9,7 @@ bookings during a Redis restart.
 
 Availability is cached per therapist and clinic-local day under a key that contains the
 therapist's *version*; any booking, cancellation, time off or hours change of that
-therapist bumps the version (see clinic/signals_cache.py), so stale entries are simply
+therapist bumps the version (see clinic/cache_signals.py), so stale entries are simply
 never read again and expire on their own.
 """
 
@@ -136,7 +136,7 @@ class ResilientRedisCache(RedisCache):
 
 # --- Versioned availability cache -------------------------------------------------
 
-AVAILABILITY_TTL = 60 * 10  # seconds; correctness comes from the version, not the TTL
+AVAILABILITY_TTL = 60 * 5  # seconds; correctness comes from the versions, not the TTL
 _VERSION_TTL = 60 * 60 * 24 * 30
 
 
@@ -163,8 +163,44 @@ def bump_therapist(therapist_id: int) -> None:
             cache.set(key, time.time_ns(), _VERSION_TTL)
 
 
-def availability_key(*, scope: str, therapist_versions: dict[int, int]) -> str:
-    """A cache key for one availability answer: the request's scope (service, day,
-    runner or anonymous) plus the version of every therapist whose time it shows."""
-    versions = ",".join(f"{t}.{v}" for t, v in sorted(therapist_versions.items()))
-    return f"avail:{scope}:{versions}"
+def _clinic_key(clinic_id: int) -> str:
+    return f"avail:clinic:{clinic_id}:therapists"
+
+
+def clinic_therapist_ids(clinic_id: int) -> list[int]:
+    """The ids of the clinic's active therapists (cached until a therapist changes)."""
+    key = _clinic_key(clinic_id)
+    ids = cache.get(key)
+    if ids is None:
+        from .models import Therapist
+
+        ids = list(
+            Therapist.objects.filter(clinic_id=clinic_id, active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        cache.set(key, ids, _VERSION_TTL)
+    return ids
+
+
+def forget_clinic_therapists(clinic_id: int) -> None:
+    cache.delete(_clinic_key(clinic_id))
+
+
+def availability_changed(*, therapist_ids=(), clinic_id: int | None = None) -> None:
+    """Call after a change that moves availability (bookings, hours, time off, policy):
+    the cached days of these therapists (or of every therapist of the clinic) are dropped
+    once the transaction commits."""
+    from django.db import transaction
+
+    def bump() -> None:
+        ids = set(therapist_ids)
+        if clinic_id is not None:
+            forget_clinic_therapists(clinic_id)
+            from .models import Therapist
+
+            ids |= set(Therapist.objects.filter(clinic_id=clinic_id).values_list("pk", flat=True))
+        for therapist_id in ids:
+            bump_therapist(therapist_id)
+
+    transaction.on_commit(bump)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .cache import availability_changed
 from .errors import CodedError
 from .models import Therapist, TimeOff, User, WorkingHours
 
@@ -104,6 +105,8 @@ def working_hours_replace(
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
+    # availability cache hook (hardening): bulk writes send no signals.
+    availability_changed(therapist_ids={therapist.pk})
     return WorkingHours.objects.bulk_create(
         WorkingHours(
             therapist=therapist,

@@ -161,6 +161,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Anonymous availability cached per day, invalidated per therapist (clinic/cache.py).
+AVAILABILITY_CACHE = env.bool("AVAILABILITY_CACHE", default=True)
+
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.cache import availability_changed
 from clinic.models import User
 
 from .models import Runner
@@ -172,7 +173,7 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
             )
             for pk, _t in upcoming
         )
-        _bump_cached_availability({t for _pk, t in upcoming})
+        availability_changed(therapist_ids={t for _pk, t in upcoming})
 
     # The clinic's records stay; what the runner told us, or what names them, goes.
     Session.objects.filter(runner=runner).update(
@@ -216,10 +217,3 @@ def _anonymise_user(user: User) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-
-
-def _bump_cached_availability(therapist_ids: set[int]) -> None:
-    from clinic.cache import bump_therapist
-
-    for therapist_id in therapist_ids:
-        transaction.on_commit(lambda t=therapist_id: bump_therapist(t))

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from booking import selectors, services
+from booking import availability_cache, selectors, services
 from booking.calendar import session_ics
 from booking.exceptions import BookingError
 from booking.models import Session, SessionEvent
@@ -161,7 +161,8 @@ class AvailabilityView(APIView):
             if not in_staff_scope(request.user, service.clinic_id):
                 raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
             runner = _runner_in_scope(request.user, data["runner"])
-        result = selectors.availability(
+        # Cached per day for anonymous lookups (hardening: booking/availability_cache.py).
+        result = availability_cache.availability(
             service=service,
             start_date=data["start"],
             end_date=data["end"],

@@ -14,6 +14,7 @@ from tests.factories import (
     ClinicFactory,
     RunnerFactory,
     ServiceFactory,
+    SessionFactory,
     TherapistFactory,
     UserFactory,
 )
@@ -213,9 +214,18 @@ def test_main_pages_have_no_serious_accessibility_violations(page, clinic_setup)
     assert {url: v for url, v in found.items() if v} == {}
 
 
-def test_pages_fit_a_375_px_screen(page, clinic_setup):
+def test_pages_fit_a_375_px_screen(page, clinic_setup, artifacts):
     clinic, service, therapist = clinic_setup
-    RunnerFactory(clinic=clinic, user=UserFactory(email="narrow@runner.test"))
+    runner = RunnerFactory(clinic=clinic, user=UserFactory(email="narrow@runner.test"))
+    soon = timezone.now() + timedelta(days=3)
+    SessionFactory(runner=runner, therapist=therapist, service=service, start=soon)
+    SessionFactory(
+        runner=runner,
+        therapist=therapist,
+        service=service,
+        start=soon - timedelta(days=30),
+        status="attended",
+    )
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto("/accounts/login/")
     page.fill("#id_login", "narrow@runner.test")
@@ -235,6 +245,8 @@ def test_pages_fit_a_375_px_screen(page, clinic_setup):
         "/self-care/",
     ):
         page.goto(url)
+        name = url.strip("/").split("?")[0].replace("/", "-") or "home"
+        page.screenshot(path=str(artifacts / f"375-{name}.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 375:
             too_wide[url] = width

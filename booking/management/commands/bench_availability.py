@@ -1,0 +1,238 @@
+"""Seed a realistic clinic and time availability (median of several runs, queries).
+
+    python manage.py bench_availability [--json] [--runs 21] [--reseed]
+
+Seeds (once; --reseed to redo) the clinic "bench" in Europe/Madrid: 20 therapists
+working Monday-Friday 09:00-14:00 and 15:00-20:00 (some also Saturday morning, some from
+a later date), 5,000 booked sessions spread over 120 days around today, time off, and
+500 runners. Then times availability of the whole clinic and of one therapist over the
+next 30 days. With --json the last line is one JSON object of the figures.
+"""
+
+import json
+import random
+import statistics
+import time as clock
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from booking.models import Session
+from booking.selectors import availability
+from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
+from runners.models import Race, Runner
+
+UNUSABLE = make_password(None)  # bench users never log in
+SLUG = "bench"
+THERAPISTS = 20
+SESSIONS = 5000
+RUNNERS = 500
+DAYS_AROUND = 60  # sessions from 60 days ago to 60 days ahead
+
+
+class Command(BaseCommand):
+    help = "Time availability on a seeded clinic of 20 therapists and 5,000 sessions."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+        parser.add_argument("--runs", type=int, default=21)
+        parser.add_argument("--reseed", action="store_true", help="delete and seed again")
+        parser.add_argument("--therapists", type=int, default=THERAPISTS)
+        parser.add_argument("--sessions", type=int, default=SESSIONS)
+        parser.add_argument("--runners", type=int, default=RUNNERS)
+
+    def handle(self, *args, **opts):
+        clinic = Clinic.objects.filter(slug=SLUG).first()
+        if clinic is not None and opts["reseed"]:
+            self._delete(clinic)
+            clinic = None
+        if clinic is None:
+            started = clock.perf_counter()
+            clinic = self._seed(opts["therapists"], opts["sessions"], opts["runners"])
+            self.stdout.write(f"seeded in {clock.perf_counter() - started:.1f} s")
+        service = Service.objects.select_related("clinic").get(clinic=clinic, name="Bench massage")
+        therapist = Therapist.objects.filter(clinic=clinic).order_by("pk").first()
+        runner = Runner.objects.filter(clinic=clinic).order_by("pk").first()
+        tz = ZoneInfo(clinic.timezone)
+        now = timezone.now()
+        first = now.astimezone(tz).date() + timedelta(days=1)
+        last = first + timedelta(days=29)
+
+        figures = {
+            "database": connection.vendor,
+            "therapists": Therapist.objects.filter(clinic=clinic).count(),
+            "sessions": Session.objects.filter(clinic=clinic).count(),
+            "runs": opts["runs"],
+        }
+        cases = {
+            "clinic_30d": {"therapist": None, "runner": None},
+            "therapist_30d": {"therapist": therapist, "runner": None},
+            "clinic_30d_runner": {"therapist": None, "runner": runner},
+        }
+        for name, kw in cases.items():
+            ms, queries, slots = self._measure(service, first, last, now, opts["runs"], **kw)
+            figures[f"{name}_median_ms"] = round(ms, 2)
+            figures[f"{name}_queries"] = queries
+            figures[f"{name}_slots"] = slots
+            self.stdout.write(f"{name:18} median {ms:7.2f} ms  {queries} queries  {slots} slots")
+        figures["targets_met"] = (
+            figures["clinic_30d_median_ms"] < 150
+            and figures["therapist_30d_median_ms"] < 20
+            and figures["clinic_30d_queries"] <= 6
+            and figures["therapist_30d_queries"] <= 6
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures))
+
+    def _measure(self, service, first, last, now, runs, *, therapist, runner):
+        def once():
+            return availability(
+                service=service,
+                start_date=first,
+                end_date=last,
+                therapist=therapist,
+                runner=runner,
+                now=now,
+            )
+
+        once()  # warm up (connection, caches)
+        with CaptureQueriesContext(connection) as ctx:
+            result = once()
+        times = []
+        for _ in range(runs):
+            started = clock.perf_counter()
+            once()
+            times.append((clock.perf_counter() - started) * 1000)
+        return statistics.median(times), len(ctx.captured_queries), len(result.slots)
+
+    @transaction.atomic
+    def _delete(self, clinic):
+        Session.objects.filter(clinic=clinic).delete()
+        User.objects.filter(runner__clinic=clinic).delete()
+        User.objects.filter(therapist__clinic=clinic).delete()
+        Service.objects.filter(clinic=clinic).delete()
+        clinic.delete()
+
+    @transaction.atomic
+    def _seed(self, n_therapists: int, n_sessions: int, n_runners: int) -> Clinic:
+        rng = random.Random(2026)  # noqa: S311 (deterministic test data)
+        clinic = Clinic.objects.create(
+            name="Bench clinic", slug=SLUG, timezone="Europe/Madrid", buffer_minutes=10
+        )
+        tz = ZoneInfo(clinic.timezone)
+        service = Service.objects.create(
+            clinic=clinic, name="Bench massage", duration_minutes=60, price=45
+        )
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"bench-therapist-{i}@bench.test",
+                    role=User.Role.THERAPIST,
+                    password=UNUSABLE,
+                    first_name="T",
+                    last_name=str(i),
+                )
+                for i in range(n_therapists)
+            ]
+            + [
+                User(
+                    email=f"bench-runner-{i}@bench.test",
+                    role=User.Role.RUNNER,
+                    password=UNUSABLE,
+                    first_name="R",
+                    last_name=str(i),
+                )
+                for i in range(n_runners)
+            ]
+        )
+        therapists = Therapist.objects.bulk_create(
+            [
+                Therapist(user=u, clinic=clinic, display_name=f"Therapist {i}")
+                for i, u in enumerate(users[:n_therapists])
+            ]
+        )
+        runners = Runner.objects.bulk_create(
+            [Runner(user=u, clinic=clinic) for u in users[n_therapists:]]
+        )
+        today = timezone.now().astimezone(tz).date()
+        hours = []
+        for i, t in enumerate(therapists):
+            for d in range(5):
+                hours.append(
+                    WorkingHours(therapist=t, weekday=d, start_time=time(9), end_time=time(14))
+                )
+                hours.append(
+                    WorkingHours(therapist=t, weekday=d, start_time=time(15), end_time=time(20))
+                )
+            if i % 4 == 0:
+                hours.append(
+                    WorkingHours(
+                        therapist=t,
+                        weekday=5,
+                        start_time=time(9),
+                        end_time=time(13),
+                        valid_from=today + timedelta(days=10),
+                    )
+                )
+        WorkingHours.objects.bulk_create(hours)
+        TimeOff.objects.bulk_create(
+            TimeOff(
+                therapist=t,
+                start=datetime.combine(today + timedelta(days=3 + i), time(9), tzinfo=tz),
+                end=datetime.combine(today + timedelta(days=5 + i), time(20), tzinfo=tz),
+                reason="Course",
+            )
+            for i, t in enumerate(therapists[::3])
+        )
+        # Sessions: on the working grid, no overlap per therapist (with the buffer) or
+        # per runner, as the exclusion constraints require.
+        days = [
+            today + timedelta(days=n)
+            for n in range(-DAYS_AROUND, DAYS_AROUND)
+            if (today + timedelta(days=n)).weekday() < 5
+        ]
+        starts = [time(h, m) for h in (9, 10, 11, 12, 13, 15, 16, 17, 18, 19) for m in (0,)]
+        sessions = []
+        runner_busy: dict[int, set] = {}
+        slots = [(t, d, s) for t in therapists for d in days for s in starts]
+        rng.shuffle(slots)
+        for t, d, s in slots:
+            if len(sessions) >= n_sessions:
+                break
+            start = datetime.combine(d, s, tzinfo=tz)
+            for _ in range(5):
+                runner = runners[rng.randrange(n_runners)]
+                if start not in runner_busy.setdefault(runner.pk, set()):
+                    runner_busy[runner.pk].add(start)
+                    break
+            else:
+                continue
+            past = d < today
+            sessions.append(
+                Session(
+                    runner=runner,
+                    therapist=t,
+                    service=service,
+                    clinic=clinic,
+                    start=start,
+                    end=start + timedelta(hours=1),
+                    price=45,
+                    status=Session.Status.ATTENDED if past else Session.Status.BOOKED,
+                )
+            )
+        Session.objects.bulk_create(sessions, batch_size=1000)
+        Race.objects.bulk_create(
+            Race(
+                runner=r,
+                name=f"Race {i}",
+                start=datetime.combine(today + timedelta(days=7 + i % 20), time(9), tzinfo=tz),
+                finish=datetime.combine(today + timedelta(days=7 + i % 20), time(12), tzinfo=tz),
+            )
+            for i, r in enumerate(runners[:100])
+        )
+        return clinic

@@ -1,0 +1,204 @@
+"""The availability cache answers what the selector answers, and forgets a therapist's
+days the moment anything that moves their availability commits."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from booking import availability_cache, selectors, services
+from clinic.cache import ResilientRedisCache
+from clinic.services import Interval, time_off_add, working_hours_replace
+from tests.factories import TherapistFactory
+
+from .conftest import closed_port
+
+
+@pytest.fixture
+def day(clinic):
+    """A Wednesday a week or two ahead, in the clinic's calendar."""
+    today = timezone.now().astimezone(clinic.tz).date()
+    d = today + timedelta(days=7)
+    while d.weekday() != 2:
+        d += timedelta(days=1)
+    return d
+
+
+@pytest.fixture
+def second_therapist(clinic):
+    return TherapistFactory(clinic=clinic, display_name="Second")
+
+
+def both(service, day, end=None, therapist=None):
+    kwargs = {"service": service, "start_date": day, "end_date": end or day, "therapist": therapist}
+    return availability_cache.availability(**kwargs).slots, selectors.availability(**kwargs).slots
+
+
+def starts(slots, therapist):
+    return {s.start for s in slots if s.therapist_id == therapist.pk}
+
+
+def at(clinic, day, hour):
+    return datetime.combine(day, time(hour), tzinfo=clinic.tz)
+
+
+def test_cached_answers_equal_the_selectors(service, therapist, second_therapist, day):
+    for end, who in [(day, None), (day + timedelta(days=6), None), (day, therapist)]:
+        cached, fresh = both(service, day, end, who)
+        assert cached == fresh and cached
+        # Second time from the cache: still equal.
+        cached_again, _ = both(service, day, end, who)
+        assert cached_again == fresh
+
+
+def test_a_cached_day_costs_no_query(service, therapist, day, django_assert_num_queries):
+    availability_cache.availability(service=service, start_date=day, end_date=day)
+    with django_assert_num_queries(0):
+        availability_cache.availability(service=service, start_date=day, end_date=day)
+
+
+def test_a_week_with_one_cached_day_computes_the_rest_in_one_go(
+    service, therapist, day, django_assert_max_num_queries
+):
+    availability_cache.availability(service=service, start_date=day, end_date=day)
+    with django_assert_max_num_queries(5):
+        slots = availability_cache.availability(
+            service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
+        ).slots
+    assert (
+        slots
+        == selectors.availability(
+            service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
+        ).slots
+    )
+
+
+def test_booking_and_cancelling_invalidate(
+    service, therapist, second_therapist, alice, day, django_capture_on_commit_callbacks
+):
+    ten = at(service.clinic, day, 10)
+    cached, _ = both(service, day)
+    assert ten in starts(cached, therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.session_book(
+            runner=alice, service=service, therapist=therapist, start=ten, by=alice.user
+        )
+    cached, fresh = both(service, day)
+    assert cached == fresh
+    assert ten not in starts(cached, therapist)
+    assert ten in starts(cached, second_therapist)  # the other therapist is still free
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=session, by=alice.user)
+    cached, fresh = both(service, day)
+    assert cached == fresh and ten in starts(cached, therapist)
+
+
+def test_a_reschedule_to_another_therapist_frees_the_first(
+    service, therapist, second_therapist, alice, day, django_capture_on_commit_callbacks
+):
+    ten, noon = at(service.clinic, day, 10), at(service.clinic, day, 12)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.session_book(
+            runner=alice, service=service, therapist=therapist, start=ten, by=alice.user
+        )
+    both(service, day)  # cache the day
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_reschedule(
+            session=session, start=noon, therapist=second_therapist, by=alice.user
+        )
+    cached, fresh = both(service, day)
+    assert cached == fresh
+    assert ten in starts(cached, therapist) and noon not in starts(cached, second_therapist)
+
+
+def test_time_off_hours_and_policy_changes_invalidate(
+    service, therapist, day, clinic, django_capture_on_commit_callbacks
+):
+    both(service, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        time_off_add(
+            therapist=therapist, start=at(clinic, day, 9), end=at(clinic, day, 12), by=None
+        )
+    cached, fresh = both(service, day)
+    assert cached == fresh and at(clinic, day, 10) not in starts(cached, therapist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        working_hours_replace(
+            therapist=therapist,
+            intervals=[Interval(weekday=2, start=time(16), end=time(18))],
+            valid_from=day - timedelta(days=1),
+        )
+    cached, fresh = both(service, day)
+    assert cached == fresh
+    assert {s.astimezone(clinic.tz).hour for s in starts(cached, therapist)} <= {16, 17}
+    assert len(cached) == 5  # 16:00 to 17:00, every 15 minutes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        clinic.slot_step_minutes = 60
+        clinic.save()
+    cached, fresh = both(service, day)
+    assert cached == fresh and len(cached) == 2  # 16:00 and 17:00
+
+
+def test_the_minimum_notice_is_applied_on_read(service, therapist, clinic):
+    today = timezone.now().astimezone(clinic.tz)
+    day = today.date() + timedelta(days=1)
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    morning = at(clinic, day, 7)
+    with time_machine.travel(morning, tick=False):
+        early = availability_cache.availability(service=service, start_date=day, end_date=day)
+        assert at(clinic, day, 9) in starts(early.slots, therapist)
+    with time_machine.travel(at(clinic, day, 9), tick=False):
+        later = availability_cache.availability(service=service, start_date=day, end_date=day)
+        fresh = selectors.availability(service=service, start_date=day, end_date=day)
+        assert later.slots == fresh.slots
+        assert min(starts(later.slots, therapist)) >= at(clinic, day, 11)
+
+
+def test_runners_get_the_uncached_answer(service, therapist, alice, day, monkeypatch):
+    calls = []
+    real = selectors.availability
+    monkeypatch.setattr(selectors, "availability", lambda **kw: calls.append(kw) or real(**kw))
+    availability_cache.availability(service=service, start_date=day, end_date=day, runner=alice)
+    availability_cache.availability(service=service, start_date=day, end_date=day, runner=alice)
+    assert len(calls) == 2
+
+
+def test_the_api_serves_the_cache(client, service, therapist, day):
+    url = f"/api/v1/availability/?service={service.pk}&start={day}&end={day}"
+    first = client.get(url).json()
+    assert first == client.get(url).json()
+    assert first["slots"]
+
+
+class TestRedisDown:
+    @pytest.fixture
+    def dead_cache(self):
+        return ResilientRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
+
+    def test_reads_miss_and_writes_are_dropped(self, dead_cache):
+        assert dead_cache.get("k", "fallback") == "fallback"
+        dead_cache.set("k", 1)
+        assert dead_cache.get_many(["a", "b"]) == {}
+        assert dead_cache.add("k", 1) is False
+        assert dead_cache.breaker.open
+
+    def test_availability_is_still_right_without_redis(
+        self, service, therapist, day, dead_cache, monkeypatch
+    ):
+        import clinic.cache
+
+        monkeypatch.setattr(clinic.cache, "cache", dead_cache)
+        monkeypatch.setattr(availability_cache, "cache", dead_cache)
+        cached, fresh = both(service, day)
+        assert cached == fresh and cached
+
+
+def test_cache_entries_are_namespaced(service, therapist, day):
+    availability_cache.availability(service=service, start_date=day, end_date=day)
+    keys = [k for k in cache._cache.get_client().keys("*") if b"avail:" in k]
+    assert keys
