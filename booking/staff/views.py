@@ -562,7 +562,8 @@ def export_report(request):
         clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
     )
     return exports.csv_response(
-        exports.report_rows(report), f"attendance-{clinic.slug}-{start}-{end}-{group_by}.csv"
+        exports.stream_csv(exports.report_rows(report)),
+        f"attendance-{clinic.slug}-{start}-{end}-{group_by}.csv",
     )
 
 
@@ -570,6 +571,6 @@ def export_report(request):
 def export_sessions(request):
     _form, clinic, therapist, start, end, _group = _report_filters(request)
     return exports.csv_response(
-        exports.session_rows(clinic=clinic, start=start, end=end, therapist=therapist),
+        exports.sessions_csv(clinic=clinic, start=start, end=end, therapist=therapist),
         f"sessions-{clinic.slug}-{start}-{end}.csv",
     )
