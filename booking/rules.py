@@ -172,6 +172,9 @@ def working_intervals(
     sorted, with touching or overlapping intervals of a day merged (09-14 and 14-20 is one
     stretch a session may span)."""
     result: list[tuple[datetime, datetime]] = []
+    by_weekday: dict[int, list[HoursRule]] = {}
+    for h in hours:
+        by_weekday.setdefault(h.weekday, []).append(h)
     day = first
     while day <= last:
         todays = sorted(
@@ -179,9 +182,10 @@ def working_intervals(
                 datetime.combine(day, h.start_time, tzinfo=tz).astimezone(UTC),
                 datetime.combine(day, h.end_time, tzinfo=tz).astimezone(UTC),
             )
-            for h in hours
+            for h in by_weekday.get(day.weekday(), ())
             if h.applies_on(day)
         )
+        day += timedelta(days=1)
         for start, end in todays:
             if end <= start:
                 continue  # e.g. hours ending inside a skipped DST hour
@@ -190,7 +194,6 @@ def working_intervals(
                     result[-1] = (result[-1][0], end)
             else:
                 result.append((start, end))
-        day += timedelta(days=1)
     return result
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,8 @@ from .selectors import load_context, suggest_slots
 MAX_SERIES = 6
 SERIES_EVERY_DAYS = (14, 30)
 LOCK_TIMEOUT = "5s"
+RETRIES = 3
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -47,6 +49,10 @@ def _enqueue(session_id: int, kind: str) -> None:
     from .tasks import send_session_email
 
     transaction.on_commit(lambda: send_session_email.delay(session_id, kind))
+
+
+def _is_retryable(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def _set_lock_timeout() -> None:
@@ -239,75 +245,86 @@ def session_book(
     end = start + service.duration
 
     refusal: BookingError | None = None
-    try:
-        with transaction.atomic():
-            (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
-            locked.clinic = therapist.clinic
-            if idempotency_key:
-                # A retry that waited on the runner lock behind its own first attempt.
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with transaction.atomic():
+                (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
+                locked.clinic = therapist.clinic
+                if idempotency_key:
+                    # A retry that waited on the runner lock behind its own first attempt.
+                    existing = Session.objects.filter(
+                        runner=runner, idempotency_key=idempotency_key
+                    ).first()
+                    if existing is not None:
+                        return existing
+                violations = _check(
+                    runner=runner,
+                    service=service,
+                    therapist=locked,
+                    start=start,
+                    end=end,
+                    now=now,
+                )
+                overridden = []
+                if override_reason:
+                    overridden = [v for v in violations if v.is_race_rule]
+                    violations = [v for v in violations if not v.is_race_rule]
+                if violations:
+                    refusal = violation_error(violations[0])
+                else:
+                    session = Session.objects.create(
+                        runner=runner,
+                        therapist=locked,
+                        service=service,
+                        clinic_id=locked.clinic_id,
+                        start=start,
+                        end=end,
+                        price=service.price,
+                        discomfort_areas=areas,
+                        runner_note=runner_note,
+                        idempotency_key=idempotency_key or None,
+                        race_override_reason=override_reason if overridden else "",
+                        race_override_by=by if overridden else None,
+                    )
+                    SessionEvent.objects.create(
+                        session=session,
+                        kind=SessionEvent.Kind.BOOKED,
+                        by=by,
+                        to_status=Session.Status.BOOKED,
+                        new_start=start,
+                        data={"therapist": locked.pk, "service": service.pk},
+                    )
+                    if overridden:
+                        SessionEvent.objects.create(
+                            session=session,
+                            kind=SessionEvent.Kind.OVERRIDE,
+                            by=by,
+                            new_start=start,
+                            data={
+                                "reason": override_reason,
+                                "rules": [v.code for v in overridden],
+                                "races": [v.race_id for v in overridden],
+                            },
+                        )
+                    _enqueue(session.pk, Reminder.Kind.CONFIRMATION)
+        except IntegrityError as exc:
+            if idempotency_key and "idempotency" in str(exc):
                 existing = Session.objects.filter(
                     runner=runner, idempotency_key=idempotency_key
                 ).first()
                 if existing is not None:
                     return existing
-            violations = _check(
-                runner=runner,
-                service=service,
-                therapist=locked,
-                start=start,
-                end=end,
-                now=now,
-            )
-            overridden = []
-            if override_reason:
-                overridden = [v for v in violations if v.is_race_rule]
-                violations = [v for v in violations if not v.is_race_rule]
-            if violations:
-                refusal = violation_error(violations[0])
-            else:
-                session = Session.objects.create(
-                    runner=runner,
-                    therapist=locked,
-                    service=service,
-                    clinic_id=locked.clinic_id,
-                    start=start,
-                    end=end,
-                    price=service.price,
-                    discomfort_areas=areas,
-                    runner_note=runner_note,
-                    idempotency_key=idempotency_key or None,
-                    race_override_reason=override_reason if overridden else "",
-                    race_override_by=by if overridden else None,
-                )
-                SessionEvent.objects.create(
-                    session=session,
-                    kind=SessionEvent.Kind.BOOKED,
-                    by=by,
-                    to_status=Session.Status.BOOKED,
-                    new_start=start,
-                    data={"therapist": locked.pk, "service": service.pk},
-                )
-                if overridden:
-                    SessionEvent.objects.create(
-                        session=session,
-                        kind=SessionEvent.Kind.OVERRIDE,
-                        by=by,
-                        new_start=start,
-                        data={
-                            "reason": override_reason,
-                            "rules": [v.code for v in overridden],
-                            "races": [v.race_id for v in overridden],
-                        },
-                    )
-                _enqueue(session.pk, Reminder.Kind.CONFIRMATION)
-    except IntegrityError as exc:
-        if idempotency_key and "idempotency" in str(exc):
-            existing = Session.objects.filter(
-                runner=runner, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return existing
-        refusal = _integrity_to_booking_error(exc, therapist)
+            refusal = _integrity_to_booking_error(exc, therapist)
+            break
+        except OperationalError as exc:
+            # Two inserts checking the exclusion constraint against each other can
+            # deadlock; PostgreSQL aborts one. Its retry sees the winner's row.
+            if not _is_retryable(exc):
+                raise
+            if attempt == RETRIES:
+                refusal = SlotTaken(therapist.display_name)
+        else:
+            break
     if refusal is not None:
         if with_suggestions:
             _attach_suggestions(
@@ -399,66 +416,80 @@ def session_reschedule(
     if override_reason and not is_clinic_staff(by, target.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     end = start + current.service.duration
-    try:
-        with transaction.atomic():
-            locked_therapists = {
-                t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
-            }
-            locked = Session.objects.select_for_update().get(pk=session.pk)
-            if locked.status != Session.Status.BOOKED or locked.start <= now:
-                raise BookingError(Code.NOT_RESCHEDULABLE)
-            new_therapist = locked_therapists[target.pk]
-            new_therapist.clinic = target.clinic
-            violations = _check(
-                runner=current.runner,
-                service=current.service,
-                therapist=new_therapist,
-                start=start,
-                end=end,
-                now=now,
-                exclude_session_id=locked.pk,
-            )
-            overridden = []
-            if override_reason:
-                overridden = [v for v in violations if v.is_race_rule]
-                violations = [v for v in violations if not v.is_race_rule]
-            if violations:
-                refusal = violation_error(violations[0])
-            else:
-                old_start, old_therapist = locked.start, locked.therapist_id
-                locked.start, locked.end = start, end
-                locked.therapist = new_therapist
-                fields = ["start", "end", "therapist", "updated_at"]
-                if overridden:
-                    locked.race_override_reason = override_reason
-                    locked.race_override_by = by
-                    fields += ["race_override_reason", "race_override_by"]
-                locked.save(update_fields=fields)
-                SessionEvent.objects.create(
-                    session=locked,
-                    kind=SessionEvent.Kind.RESCHEDULED,
-                    by=by,
-                    from_status=locked.status,
-                    to_status=locked.status,
-                    old_start=old_start,
-                    new_start=start,
-                    data={"old_therapist": old_therapist, "new_therapist": new_therapist.pk},
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with transaction.atomic():
+                locked_therapists = {
+                    t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
+                }
+                locked = Session.objects.select_for_update().get(pk=session.pk)
+                if locked.status != Session.Status.BOOKED or locked.start <= now:
+                    raise BookingError(Code.NOT_RESCHEDULABLE)
+                new_therapist = locked_therapists[target.pk]
+                new_therapist.clinic = target.clinic
+                violations = _check(
+                    runner=current.runner,
+                    service=current.service,
+                    therapist=new_therapist,
+                    start=start,
+                    end=end,
+                    now=now,
+                    exclude_session_id=locked.pk,
                 )
-                if overridden:
+                overridden = []
+                if override_reason:
+                    overridden = [v for v in violations if v.is_race_rule]
+                    violations = [v for v in violations if not v.is_race_rule]
+                if violations:
+                    refusal = violation_error(violations[0])
+                else:
+                    old_start, old_therapist = locked.start, locked.therapist_id
+                    locked.start, locked.end = start, end
+                    locked.therapist = new_therapist
+                    fields = ["start", "end", "therapist", "updated_at"]
+                    if overridden:
+                        locked.race_override_reason = override_reason
+                        locked.race_override_by = by
+                        fields += ["race_override_reason", "race_override_by"]
+                    locked.save(update_fields=fields)
                     SessionEvent.objects.create(
                         session=locked,
-                        kind=SessionEvent.Kind.OVERRIDE,
+                        kind=SessionEvent.Kind.RESCHEDULED,
                         by=by,
+                        from_status=locked.status,
+                        to_status=locked.status,
+                        old_start=old_start,
                         new_start=start,
                         data={
-                            "reason": override_reason,
-                            "rules": [v.code for v in overridden],
-                            "races": [v.race_id for v in overridden],
+                            "old_therapist": old_therapist,
+                            "new_therapist": new_therapist.pk,
                         },
                     )
-                _enqueue(locked.pk, Reminder.Kind.RESCHEDULE)
-    except IntegrityError as exc:
-        refusal = _integrity_to_booking_error(exc, target)
+                    if overridden:
+                        SessionEvent.objects.create(
+                            session=locked,
+                            kind=SessionEvent.Kind.OVERRIDE,
+                            by=by,
+                            new_start=start,
+                            data={
+                                "reason": override_reason,
+                                "rules": [v.code for v in overridden],
+                                "races": [v.race_id for v in overridden],
+                            },
+                        )
+                    _enqueue(locked.pk, Reminder.Kind.RESCHEDULE)
+        except IntegrityError as exc:
+            refusal = _integrity_to_booking_error(exc, target)
+            break
+        except OperationalError as exc:
+            # Two inserts checking the exclusion constraint against each other can
+            # deadlock; PostgreSQL aborts one. Its retry sees the winner's row.
+            if not _is_retryable(exc):
+                raise
+            if attempt == RETRIES:
+                refusal = SlotTaken(target.display_name)
+        else:
+            break
     if refusal is not None:
         _attach_suggestions(
             refusal,

@@ -267,3 +267,26 @@ def test_rate_limited_pages_are_friendly(client, rf, lang, word):
     with translation.override(lang):
         response = handler429(request)
     assert response.status_code == 429 and word in response.content.decode()
+
+
+def test_an_expired_session_during_an_htmx_swap_sends_the_page_to_log_in(client, service):
+    url = reverse("booking:book_slots", args=[service.pk])
+    response = client.get(
+        url, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/book/1/"}
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("account_login") + "?next=")
+
+
+def test_home_reminds_a_runner_of_the_next_session(alice_client, alice, therapist, service):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import SessionFactory
+
+    SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=timezone.now() + timedelta(days=2)
+    )
+    html = alice_client.get("/").content.decode()
+    assert "Your next session:" in html and "with Lucía Martín" in html
