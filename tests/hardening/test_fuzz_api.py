@@ -46,7 +46,9 @@ def api_schema(db, clinic, service, therapist, other_therapist, alice, bob, monk
         monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "1000000/min")
     # Data for the ids the fuzzer tries: sessions and races of both runners.
     now = timezone.now()
-    SessionFactory(runner=alice, therapist=therapist, service=service, start=now + timedelta(days=4))
+    SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=now + timedelta(days=4)
+    )
     SessionFactory(runner=bob, therapist=therapist, service=service, start=now + timedelta(days=5))
     RaceFactory(runner=alice)
     raw = Client().get("/api/schema/", {"format": "json"}).json()
