@@ -2,7 +2,6 @@
 see, move and cancel sessions. Views parse and render; the engine validates and writes."""
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -23,9 +22,9 @@ from .calendar import session_ics
 from .exceptions import BookingError
 from .forms import ConfirmForm, parse_day, parse_start
 from .models import Session
+from .picker import build_picker
 from .refusals import refusal_page
 
-STRIP_DAYS = 7
 SELFCARE_FOR_AREA = {
     "legs": ("quadriceps", "calves", "hamstrings"),
     "glutes": ("glutes",),
@@ -33,180 +32,6 @@ SELFCARE_FOR_AREA = {
     "dorsal": ("lower-back",),
     "cervical": (),
 }
-
-
-# --- slots ---------------------------------------------------------------------------
-
-
-@dataclass
-class SlotRow:
-    """One start time on the page. With "any" physiotherapist, the first free one."""
-
-    start: datetime
-    therapist_id: int | None
-    ideal: bool = False
-    blocked_reason: str = ""
-    blocked_ref: str = ""
-    href: str = ""
-
-    @property
-    def free(self) -> bool:
-        return not self.blocked_reason
-
-
-@dataclass
-class DayCell:
-    day: date
-    free: int = 0
-    blocked: bool = False
-    selected: bool = False
-    href: str = ""
-
-
-@dataclass
-class Picker:
-    day: date
-    rows: list[SlotRow] = field(default_factory=list)
-    windows: list[dict] = field(default_factory=list)
-    strip: list[DayCell] = field(default_factory=list)
-    prev_href: str = ""
-    next_href: str = ""
-    next_free_href: str = ""
-
-
-def _therapist_param(therapist: Therapist | None) -> str:
-    return str(therapist.pk) if therapist else "any"
-
-
-def build_picker(
-    *,
-    service: Service,
-    therapist: Therapist | None,
-    runner,
-    day: date,
-    now: datetime,
-    page_url: str,
-    slot_href,
-    exclude_session: Session | None = None,
-    extra_params: dict | None = None,
-) -> Picker:
-    """Slots of `day` and a strip of the next days, in two availability reads: one for the
-    runner (race-aware, with ideal marks) and one without, so the slots a race blocks can
-    be shown disabled with the rule that blocks them."""
-    clinic = service.clinic
-    first = day
-    last = day + timedelta(days=STRIP_DAYS - 1)
-    exclude = exclude_session.pk if exclude_session is not None else None
-    mine = selectors.availability(
-        service=service,
-        start_date=first,
-        end_date=last,
-        therapist=therapist,
-        runner=runner,
-        now=now,
-        exclude_session_id=exclude,
-    )
-    everyone = selectors.availability(
-        service=service,
-        start_date=first,
-        end_date=last,
-        therapist=therapist,
-        runner=None,
-        now=now,
-        exclude_session_id=exclude,
-    )
-    free = {}
-    for slot in mine.slots:
-        key = slot.start
-        if key not in free or (slot.ideal and not free[key].ideal):
-            free[key] = slot
-    windows = []
-    for index, w in enumerate(mine.blocked):
-        windows.append(
-            {
-                "ref": f"block-{index}",
-                "start": w.start,
-                "end": w.end,
-                "detail": w.detail,
-                "race": w.race_name,
-                "code": w.code,
-            }
-        )
-
-    def window_for(start: datetime, end: datetime):
-        for w in windows:
-            if start < w["end"] and end > w["start"]:
-                return w
-        return None
-
-    rows_by_day: dict[date, dict[datetime, SlotRow]] = {}
-    for slot in everyone.slots:
-        local_day = slot.start.astimezone(clinic.tz).date()
-        bucket = rows_by_day.setdefault(local_day, {})
-        if slot.start in bucket:
-            continue
-        if slot.start in free:
-            chosen = free[slot.start]
-            bucket[slot.start] = SlotRow(
-                start=slot.start,
-                therapist_id=chosen.therapist_id,
-                ideal=chosen.ideal,
-                href=slot_href(chosen),
-            )
-        else:
-            w = window_for(slot.start, slot.end)
-            if w is not None:
-                bucket[slot.start] = SlotRow(
-                    start=slot.start,
-                    therapist_id=None,
-                    blocked_reason=w["detail"],
-                    blocked_ref=w["ref"],
-                )
-            else:
-                bucket[slot.start] = SlotRow(
-                    start=slot.start,
-                    therapist_id=None,
-                    blocked_reason=_("You already have a session at that time."),
-                )
-    # A free slot the runner-aware read found that the other did not (should not happen)
-    # is still offered.
-    for start, slot in free.items():
-        local_day = start.astimezone(clinic.tz).date()
-        bucket = rows_by_day.setdefault(local_day, {})
-        if start not in bucket:
-            bucket[start] = SlotRow(
-                start=start, therapist_id=slot.therapist_id, ideal=slot.ideal, href=slot_href(slot)
-            )
-
-    picker = Picker(day=day)
-    picker.rows = sorted(rows_by_day.get(day, {}).values(), key=lambda r: r.start)
-    day_start = datetime.combine(day, datetime.min.time(), tzinfo=clinic.tz)
-    day_end = day_start + timedelta(days=1)
-    picker.windows = [w for w in windows if w["start"] < day_end and w["end"] > day_start]
-    params = {"therapist": _therapist_param(therapist), **(extra_params or {})}
-    for offset in range(STRIP_DAYS):
-        d = day + timedelta(days=offset)
-        cells = rows_by_day.get(d, {}).values()
-        n_free = sum(1 for r in cells if r.free)
-        cell = DayCell(
-            day=d,
-            free=n_free,
-            blocked=bool(cells) and n_free == 0,
-            selected=d == day,
-            href=f"{page_url}?{urlencode({**params, 'day': d.isoformat()})}",
-        )
-        picker.strip.append(cell)
-    today = timezone.localdate(now, clinic.tz)
-    if day > today:
-        prev_day = max(today, day - timedelta(days=STRIP_DAYS))
-        picker.prev_href = f"{page_url}?{urlencode({**params, 'day': prev_day.isoformat()})}"
-    next_day = day + timedelta(days=STRIP_DAYS)
-    picker.next_href = f"{page_url}?{urlencode({**params, 'day': next_day.isoformat()})}"
-    if not any(r.free for r in picker.rows):
-        later = next((c for c in picker.strip if c.day > day and c.free), None)
-        if later:
-            picker.next_free_href = later.href
-    return picker
 
 
 def _bookable_services():
