@@ -57,10 +57,19 @@ _EXAMPLES = {
     403: [
         OpenApiExample(
             "Wrong role",
-            value={"code": "permission_denied", "detail": "This part of the API is for runners."},
+            value={"code": "runners_only", "detail": "This part of the API is for runners."},
             status_codes=["403"],
             response_only=True,
-        )
+        ),
+        OpenApiExample(
+            "Staff only",
+            value={
+                "code": "override_not_allowed",
+                "detail": "Only the clinic's staff can override a race rule.",
+            },
+            status_codes=["403"],
+            response_only=True,
+        ),
     ],
     404: [
         OpenApiExample(

@@ -2,11 +2,20 @@
 every queryset starts from the requester."""
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, viewsets
 from rest_framework.response import Response
 
 from clinic.api.schema import ERROR_RESPONSES
+from clinic.errors import CodedError
 from runners import services
 from runners.models import Race
 from runners.selectors import races_for
@@ -54,7 +63,18 @@ class MeView(generics.GenericAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="My races", responses={200: RaceSerializer(many=True)}),
+    list=extend_schema(
+        summary="My races",
+        parameters=[
+            OpenApiParameter(
+                "when",
+                OpenApiTypes.STR,
+                enum=["upcoming", "past"],
+                description="Upcoming (not finished yet, soonest first) or past (latest first).",
+            )
+        ],
+        responses={200: RaceSerializer(many=True), **ERROR_RESPONSES(400, 401, 403)},
+    ),
     retrieve=extend_schema(
         summary="One of my races", responses={200: RaceSerializer, **ERROR_RESPONSES(404)}
     ),
@@ -98,6 +118,19 @@ class RaceViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Race.objects.none()
         return races_for(_runner(self.request)).select_related("runner")
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        when = self.request.query_params.get("when")
+        now = timezone.now()
+        if when == "upcoming":
+            return queryset.filter(finish__gte=now).order_by("start", "id")
+        if when == "past":
+            return queryset.filter(finish__lt=now).order_by("-start", "-id")
+        if when:
+            raise CodedError(_("Use when=upcoming or when=past."), code="invalid_when")
+        return queryset.order_by("start", "id")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

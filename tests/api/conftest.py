@@ -72,3 +72,8 @@ def local(y, m, d, h, mi=0) -> datetime:
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def frozen_now(frozen):
+    return NOW

@@ -114,9 +114,9 @@ def test_me_and_races_are_for_runners_only(persona, request):
     obj = request.getfixturevalue(persona)
     client = APIClient()
     client.force_authenticate(getattr(obj, "user", obj))
-    assert_error(client.get(ME), 403)
-    assert_error(client.get(RACES), 403)
-    assert_error(client.post(RACES, {"name": "x"}, format="json"), 403)
+    assert_error(client.get(ME), 403, "runners_only")
+    assert_error(client.get(RACES), 403, "runners_only")
+    assert_error(client.post(RACES, {"name": "x"}, format="json"), 403, "runners_only")
 
 
 def test_a_new_runner_without_a_profile_gets_one(clinic):
@@ -289,3 +289,14 @@ def test_role_refusal_in_spanish(therapist):
     client.force_authenticate(therapist.user)
     body = assert_error(client.get(ME, HTTP_ACCEPT_LANGUAGE="es"), 403)
     assert body["detail"] == "Esta parte de la API es para corredores."
+
+
+def test_upcoming_and_past_races(alice_client, alice, frozen_now):
+    gone = RaceFactory(runner=alice, start=frozen_now - timedelta(days=3))
+    soon = RaceFactory(runner=alice, start=frozen_now + timedelta(days=3))
+    later = RaceFactory(runner=alice, start=frozen_now + timedelta(days=30))
+    up = alice_client.get(RACES, {"when": "upcoming"}).json()["results"]
+    assert [r["id"] for r in up] == [soon.pk, later.pk]
+    past = alice_client.get(RACES, {"when": "past"}).json()["results"]
+    assert [r["id"] for r in past] == [gone.pk]
+    assert_error(alice_client.get(RACES, {"when": "someday"}), 400, "invalid_when")

@@ -36,6 +36,15 @@ def clinic_setup(transactional_db):
     return clinic, service, therapist
 
 
+def log_in(page, email: str, *, goto: bool = True) -> None:
+    if goto:
+        page.goto("/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def race_day():
     """A Monday to Thursday at least four days ahead, so the morning after is a working day."""
     day = timezone.localdate(timezone.now(), MADRID) + timedelta(days=4)
@@ -189,10 +198,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page, clinic_setup)
     found = {"/": axe_serious(page)}
     page.goto("/accounts/login/")
     found["/accounts/login/"] = axe_serious(page)
-    page.fill("#id_login", "axe@runner.test")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.auth-form button[type=submit]").click()
-    page.wait_for_url("**/")
+    log_in(page, "axe@runner.test", goto=False)
     day = race_day() + timedelta(days=1)
     start = timezone.make_aware(
         timezone.datetime.combine(day, timezone.datetime.min.time()), MADRID
@@ -227,11 +233,7 @@ def test_pages_fit_a_375_px_screen(page, clinic_setup, artifacts):
         status="attended",
     )
     page.set_viewport_size({"width": 375, "height": 812})
-    page.goto("/accounts/login/")
-    page.fill("#id_login", "narrow@runner.test")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.auth-form button[type=submit]").click()
-    page.wait_for_url("**/")
+    log_in(page, "narrow@runner.test")
     day = race_day() + timedelta(days=1)
     too_wide = {}
     for url in (
@@ -256,11 +258,7 @@ def test_pages_fit_a_375_px_screen(page, clinic_setup, artifacts):
 def test_days_swap_in_place_with_htmx_and_work_without_it(page, clinic_setup):
     clinic, service, therapist = clinic_setup
     RunnerFactory(clinic=clinic, user=UserFactory(email="htmx@runner.test"))
-    page.goto("/accounts/login/")
-    page.fill("#id_login", "htmx@runner.test")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form.auth-form button[type=submit]").click()
-    page.wait_for_url("**/")
+    log_in(page, "htmx@runner.test")
     day = race_day()
     page.goto(f"/book/{service.pk}/?therapist={therapist.pk}&day={day.isoformat()}")
     assert page.evaluate("typeof window.htmx") == "object"
@@ -278,3 +276,37 @@ def test_days_swap_in_place_with_htmx_and_work_without_it(page, clinic_setup):
     page.select_option("#therapist-select", "any")
     page.wait_for_url("**therapist=any**")
     assert f"day={wanted}" in page.url
+
+
+def _tab_to(page, predicate_js: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(predicate_js):
+            return
+    raise AssertionError(
+        f"never reached with Tab: {predicate_js}; at "
+        + page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+        + " on "
+        + page.url
+    )
+
+
+def test_booking_with_the_keyboard_alone_and_visible_focus(page, clinic_setup):
+    clinic, service, therapist = clinic_setup
+    RunnerFactory(clinic=clinic, user=UserFactory(email="keys@runner.test"))
+    log_in(page, "keys@runner.test")
+    day = race_day()
+    page.goto(f"/book/{service.pk}/?therapist={therapist.pk}&day={day.isoformat()}")
+    _tab_to(page, "document.activeElement.matches('a.slot')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    chosen = page.evaluate("document.activeElement.textContent.trim().slice(0, 5)")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/confirm/**")
+    _tab_to(page, "document.activeElement.id === 'confirm-booking'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sessions/*/?booked=1")
+    assert chosen in page.inner_text(".summary")
+    assert (
+        Session.objects.filter(runner__user__email="keys@runner.test", status="booked").count() == 1
+    )
