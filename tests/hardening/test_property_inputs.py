@@ -7,8 +7,8 @@ leaves nothing behind.
 """
 
 import os
-from urllib.parse import quote
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
