@@ -13,10 +13,12 @@ Expectations:
 Each row is one test; each persona's request runs in a savepoint rolled back after it,
 so a write one persona may make (Alice cancelling) does not change what the next sees.
 
-`test_every_route_is_in_the_table` lists the project's routes and fails on one that no
-row covers, so a new endpoint cannot skip this table.
+`test_every_route_is_in_the_table` lists the project's routes and fails in CI on one that
+no row covers (locally it warns), so a new endpoint cannot skip this table.
 """
 
+import os
+import warnings
 from datetime import timedelta
 
 import pytest
@@ -467,6 +469,10 @@ def test_every_route_is_in_the_table():
         and "\\.(?P<format>" not in r
     }
     missing = sorted(routes - covered)
+    if missing and not os.environ.get("CI"):
+        # Locally a warning, so a route landed late does not block its author; CI fails.
+        warnings.warn(f"routes with no row in the permission table: {missing}", stacklevel=1)
+        return
     assert not missing, f"routes with no row in the permission table: {missing}"
 
 
