@@ -85,7 +85,7 @@ class AttendanceReport:
         }
 
 
-def _bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, datetime]:
+def period_bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, datetime]:
     tz = clinic.tz
     return (
         datetime.combine(start, time.min, tzinfo=tz),
@@ -96,7 +96,7 @@ def _bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, datetime]
 def sessions_in_period(
     *, clinic: Clinic, start: date, end: date, therapist: Therapist | None = None
 ):
-    lo, hi = _bounds(clinic, start, end)
+    lo, hi = period_bounds(clinic, start, end)
     qs = Session.objects.filter(clinic=clinic, start__gte=lo, start__lt=hi)
     if therapist is not None:
         qs = qs.filter(therapist=therapist)
@@ -210,7 +210,7 @@ def adherence(
     the cadence, the longest gap between sessions (the open one up to today included), days
     since the last session and the next booked one. Three queries."""
     now = now or timezone.now()
-    lo, hi = _bounds(clinic, start, end)
+    lo, hi = period_bounds(clinic, start, end)
     bound = min(hi, now)
     attended_q = Q(sessions__status=S.ATTENDED, sessions__clinic=clinic)
     runners = (

@@ -3,6 +3,7 @@ a runner's pages come back in the language they chose."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 
 from .services import runner_get_or_create
 
@@ -26,3 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax"
             )
         return response
+
+    def get_login_redirect_url(self, request):
+        # Staff land on their working page: a therapist on today's agenda, an admin on
+        # the attendance dashboard (the staff home decides which).
+        user = request.user
+        if user.is_authenticated and (user.is_superuser or user.role != "runner"):
+            return reverse("staff:home")
+        return super().get_login_redirect_url(request)

@@ -143,9 +143,16 @@ class MoveForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, tz, **kwargs):
+    therapist = forms.ModelChoiceField(
+        label=_("With"), queryset=None, required=False, empty_label=_("Same therapist")
+    )
+
+    def __init__(self, *args, tz, therapists=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tz = tz
+        self.fields["therapist"].queryset = therapists
+        if therapists is None:
+            del self.fields["therapist"]
 
     def clean_start(self):
         value = self.cleaned_data["start"]

@@ -371,22 +371,41 @@ def time_off_delete(request, pk: int):
 @staff_required
 def in_the_way(request):
     therapist = _schedule_therapist(request)
-    tz = therapist.clinic.tz
     since_day = _date_param(request, "since", _today(therapist.clinic))
+    return _render_in_the_way(request, therapist, since_day)
+
+
+def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
+    """The list, each with a move form; after a refused move, that session's form shows
+    the reason and the nearest slots that pass, one tap each."""
+    tz = therapist.clinic.tz
     since = datetime.combine(since_day, time.min, tzinfo=tz)
     items = sessions_in_the_way(therapist=therapist, since=since)
+    colleagues = Therapist.objects.filter(clinic=therapist.clinic, active=True).order_by(
+        "display_name"
+    )
+    rows = []
+    for w in items:
+        form = MoveForm(
+            tz=tz,
+            therapists=colleagues,
+            initial={"start": w.local_start},
+            prefix=f"s{w.session.pk}",
+        )
+        error, slots = None, []
+        if refusal and refusal[0] == w.session.pk:
+            error = refusal[1].detail
+            names = {t.pk: t.display_name for t in colleagues}
+            slots = [
+                (s.start.astimezone(tz), s.therapist_id, names.get(s.therapist_id, ""))
+                for s in getattr(refusal[1], "suggested_slots", [])
+            ]
+        rows.append((w, form, error, slots))
     return render(
         request,
         "staff/in_the_way.html",
-        {
-            "therapist": therapist,
-            "clinic": therapist.clinic,
-            "items": [
-                (w, MoveForm(tz=tz, initial={"start": w.local_start}, prefix=f"s{w.session.pk}"))
-                for w in items
-            ],
-            "since": since_day,
-        },
+        {"therapist": therapist, "clinic": therapist.clinic, "items": rows, "since": since_day},
+        status=status,
     )
 
 
@@ -398,19 +417,34 @@ def _back_to_in_the_way(session):
 @require_POST
 def session_move(request, pk: int):
     session = _session_for(request, pk)
-    access.schedule_editable_therapist(request.user, session.therapist_id)
-    form = MoveForm(request.POST, tz=session.clinic.tz, prefix=f"s{session.pk}")
+    therapist = access.schedule_editable_therapist(request.user, session.therapist_id)
+    clinic = session.clinic
+    _today(clinic)
+    form = MoveForm(
+        request.POST,
+        tz=clinic.tz,
+        therapists=Therapist.objects.filter(clinic=clinic, active=True),
+        prefix=f"s{session.pk}",
+    )
     if not form.is_valid():
         messages.error(request, _("Give the new start as a date and a time."))
         return _back_to_in_the_way(session)
     try:
         booking_services.session_reschedule(
-            session=session, start=form.cleaned_data["start"], by=request.user
+            session=session,
+            start=form.cleaned_data["start"],
+            therapist=form.cleaned_data.get("therapist"),
+            by=request.user,
         )
     except BookingError as err:
-        messages.error(request, err.detail)
-    else:
-        messages.success(request, _("Session moved; the runner gets an e-mail."))
+        return _render_in_the_way(
+            request,
+            therapist,
+            _today(clinic),
+            refusal=(session.pk, err),
+            status=err.status_code,
+        )
+    messages.success(request, _("Session moved; the runner gets an e-mail."))
     return _back_to_in_the_way(session)
 
 
@@ -528,7 +562,8 @@ def export_report(request):
         clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
     )
     return exports.csv_response(
-        exports.report_rows(report), f"attendance-{clinic.slug}-{start}-{end}-{group_by}.csv"
+        exports.stream_csv(exports.report_rows(report)),
+        f"attendance-{clinic.slug}-{start}-{end}-{group_by}.csv",
     )
 
 
@@ -536,6 +571,6 @@ def export_report(request):
 def export_sessions(request):
     _form, clinic, therapist, start, end, _group = _report_filters(request)
     return exports.csv_response(
-        exports.session_rows(clinic=clinic, start=start, end=end, therapist=therapist),
+        exports.sessions_csv(clinic=clinic, start=start, end=end, therapist=therapist),
         f"sessions-{clinic.slug}-{start}-{end}.csv",
     )

@@ -2,6 +2,7 @@
 morning after it and read why not, book a valid time with the keyboard, find it under
 My sessions, cancel it. Once in English, once in Spanish; a 375 px screenshot; axe."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,7 +86,7 @@ T = {
 }
 
 
-def run_flow(page, *, lang, service, therapist, email, race_name, artifacts=None):
+def run_flow(page, *, lang, service, therapist, email, race_name, artifacts=None, shots=None):
     t = T[lang]
     page.goto("/")
     if lang == "es":
@@ -135,6 +136,8 @@ def run_flow(page, *, lang, service, therapist, email, race_name, artifacts=None
     page.get_by_role("button", name=t["confirm"]).click()
     assert t["refused"] in page.inner_text("h1")
     assert reason in page.inner_text(".refusal-detail")
+    if shots is not None:
+        page.screenshot(path=str(shots / f"refusal-{lang}.png"), full_page=True)
     # 5. Back to the times, and book 11:00 with the keyboard alone.
     page.locator("main a.button.secondary").first.click()
     page.locator("a.slot", has_text="11:00").focus()
@@ -170,13 +173,14 @@ def test_runner_signs_up_logs_a_race_is_refused_books_and_cancels(page, clinic_s
         email="new@runner.test",
         race_name="Valencia 10K",
         artifacts=artifacts,
+        shots=artifacts,
     )
     session = Session.objects.get(runner__user__email="new@runner.test")
     assert session.status == "cancelled" and session.discomfort_areas == ["glutes"]
     assert (artifacts / "booking-375.png").exists()
 
 
-def test_the_same_flow_in_spanish(page, clinic_setup):
+def test_the_same_flow_in_spanish(page, clinic_setup, artifacts):
     _clinic, service, therapist = clinic_setup
     run_flow(
         page,
@@ -185,6 +189,7 @@ def test_the_same_flow_in_spanish(page, clinic_setup):
         therapist=therapist,
         email="nueva@corredora.test",
         race_name="10K de Sevilla",
+        shots=artifacts,
     )
     session = Session.objects.get(runner__user__email="nueva@corredora.test")
     assert session.status == "cancelled"
@@ -247,7 +252,7 @@ def test_pages_fit_a_375_px_screen(page, clinic_setup, artifacts):
         "/self-care/",
     ):
         page.goto(url)
-        name = url.strip("/").split("?")[0].replace("/", "-") or "home"
+        name = re.sub(r"\d+", "N", url.strip("/").split("?")[0]).replace("/", "-") or "home"
         page.screenshot(path=str(artifacts / f"375-{name}.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 375:

@@ -292,3 +292,12 @@ def test_adherence_page(client, clinic_admin, alice, make_session, django_assert
         r = client.get(reverse("staff:adherence") + "?overdue=1&sort=name")
     html = r.content.decode()
     assert r.status_code == 200 and "Alice Runner" in html and "overdue" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_therapist_logs_in_to_todays_agenda(client, therapist):
+    from tests.factories import PASSWORD
+
+    r = client.post(reverse("account_login"), {"login": therapist.user.email, "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == reverse("staff:home")
+    assert client.get(r["Location"])["Location"] == reverse("staff:agenda")

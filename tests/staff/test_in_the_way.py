@@ -1,0 +1,82 @@
+"""Moving or cancelling the sessions a schedule change leaves in the way (real engine)."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from booking.models import Session
+from clinic import services as schedule
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(2026, 11, 16, 8)  # Monday
+
+
+@pytest.fixture
+def blocked(therapist, make_session, alice):
+    s = make_session(at(2026, 11, 18, 10), runner=alice)  # Wednesday 10:00
+    schedule.time_off_add(therapist=therapist, start=at(2026, 11, 18, 0), end=at(2026, 11, 19, 0))
+    return s
+
+
+@time_machine.travel(NOW, tick=False)
+def test_move_a_session_out_of_the_way(client, therapist, blocked):
+    client.force_login(therapist.user)
+    r = client.post(
+        reverse("staff:session-move", args=[blocked.pk]),
+        {f"s{blocked.pk}-start": "2026-11-19T10:00"},
+    )
+    assert r.status_code == 302
+    blocked.refresh_from_db()
+    assert blocked.start == at(2026, 11, 19, 10) and blocked.status == "booked"
+    assert blocked.events.filter(kind="rescheduled", by=therapist.user).exists()
+    r = client.get(reverse("staff:in-the-way"))
+    assert "Nothing in the way" in r.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_refused_move_says_why_and_offers_slots(client, therapist, blocked):
+    client.force_login(therapist.user)
+    # Saturday: the therapist does not work.
+    r = client.post(
+        reverse("staff:session-move", args=[blocked.pk]),
+        {f"s{blocked.pk}-start": "2026-11-21T10:00"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "does not work at that time" in html
+    assert f'name="s{blocked.pk}-start"' in html and 'type="hidden"' in html
+    blocked.refresh_from_db()
+    assert blocked.start == at(2026, 11, 18, 10)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_cancel_a_session_in_the_way_is_not_counted_against_the_runner(client, therapist, blocked):
+    client.force_login(therapist.user)
+    r = client.post(reverse("staff:session-cancel", args=[blocked.pk]))
+    assert r.status_code == 302
+    blocked.refresh_from_db()
+    assert blocked.status == Session.Status.CANCELLED
+    assert blocked.events.filter(kind="cancelled", by=therapist.user).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_therapist_cannot_move_a_colleagues_session(client, clinic, therapist, service, alice):
+    from tests.factories import SessionFactory, TherapistFactory
+
+    colleague = TherapistFactory(clinic=clinic)
+    s = SessionFactory(
+        therapist=colleague, service=service, runner=alice, start=at(2026, 11, 18, 10)
+    )
+    client.force_login(therapist.user)
+    assert client.post(reverse("staff:session-cancel", args=[s.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("staff:session-move", args=[s.pk]), {f"s{s.pk}-start": "2026-11-19T10:00"}
+        ).status_code
+        == 403
+    )
+    s.refresh_from_db()
+    assert s.status == "booked" and s.start == at(2026, 11, 18, 10)
