@@ -91,6 +91,10 @@ def test_too_far_ahead(alice, service, therapist, clinic):
     assert book(alice, service, therapist, local(2027, 2, 25, 10))
     error = refused(Code.TOO_FAR_AHEAD, alice, service, therapist, local(2027, 3, 2, 10))
     assert "90" in error.detail
+    # The nearest slots that pass are the last bookable ones.
+    assert_suggestions_pass(error, alice, service)
+    assert all(s.start <= NOW + timedelta(days=90) for s in error.suggested_slots)
+    assert all(s.start >= local(2027, 2, 26) for s in error.suggested_slots)
 
 
 def test_outside_working_hours(alice, service, therapist):
