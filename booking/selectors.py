@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, WorkingHours
@@ -92,9 +92,10 @@ def load_context(
     therapists: list[Therapist] | None = None,
     lookback: timedelta = timedelta(0),
 ) -> Context:
-    """Set-based: hours (with therapists), time off, sessions (therapists' and the
-    runner's in one query), and for a runner the race window rules and races: at most five
-    queries whatever the span and the number of therapists.
+    """Set-based, whatever the span and the number of therapists: the hours (with the
+    therapists' names), then time off and sessions (the therapists' and the runner's) in
+    one UNION ALL, and for a runner the race window rules and the races: two queries
+    without a runner, four with one.
 
     `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
     hours are then read on their own.
@@ -118,40 +119,68 @@ def load_context(
         if info is None:
             info = infos[t_id] = rules.TherapistInfo(id=t_id, name=name[0], active=True)
         info.hours.append(rules.HoursRule(weekday, h_start, h_end, valid_from, valid_until))
-    ids = list(infos)
-    if ids:
-        for t_id, off_start, off_end in TimeOff.objects.filter(
-            therapist_id__in=ids, start__lt=span_end, end__gt=span_start
-        ).values_list("therapist_id", "start", "end"):
-            infos[t_id].time_off.append((_utc(off_start), _utc(off_end)))
-
     policy_windows: list[RaceWindow] = []
     if runner is not None:
         policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
     policy = rules.Policy.from_clinic(clinic, policy_windows)
 
-    # Sessions that hold time: the therapists' (widened by the buffer) and the runner's.
+    # Time off and the sessions that hold time (the therapists', widened by the buffer,
+    # and the runner's anywhere) in one round trip: a UNION ALL of plain rows.
     buffer = policy.buffer
-    cond = Q()
-    if ids:
-        cond |= Q(therapist_id__in=ids, start__lt=span_end + buffer, end__gt=span_start - buffer)
+    if therapists is not None:
+        mine = Q(therapist_id__in=[t.pk for t in therapists])
+        off_filter = mine
+    elif therapist_ids is not None:
+        mine = off_filter = Q(therapist_id__in=therapist_ids)
+    else:
+        # Through the therapist, not Session.clinic: a therapist's time is theirs even
+        # for a session booked when they worked elsewhere.
+        mine = off_filter = Q(therapist__clinic_id=clinic.pk)
+    cond = mine & Q(start__lt=span_end + buffer, end__gt=span_start - buffer)
     runner_info = None
     if runner is not None:
         runner_info = rules.RunnerInfo(id=runner.pk)
         cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
-    starts: list[datetime] = []
-    if cond:
-        rows = Session.objects.filter(cond, status__in=Session.ACTIVE_STATUSES).values_list(
-            "pk", "therapist_id", "runner_id", "start", "end"
+    columns = ("k", "pk", "t", "r", "a", "b")
+    off_rows = (
+        TimeOff.objects.filter(off_filter, start__lt=span_end, end__gt=span_start)
+        .annotate(
+            k=Value("off", output_field=CharField()),
+            t=F("therapist_id"),
+            r=Value(None, output_field=IntegerField()),
+            a=F("start"),
+            b=F("end"),
         )
-        for pk, t_id, r_id, s_start, s_end in rows:
-            busy = rules.Busy(_utc(s_start), _utc(s_end), pk)
-            if t_id in infos and s_start < span_end + buffer and s_end > span_start - buffer:
-                infos[t_id].busy.append(busy)
-            if runner_info is not None and r_id == runner.pk:
-                starts.append(busy.start)
-                if s_start < span_end and s_end > span_start:
-                    runner_info.busy.append(busy)
+        .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
+        .values_list(*columns)
+    )
+    session_rows = (
+        Session.objects.filter(cond, status__in=Session.ACTIVE_STATUSES)
+        .annotate(
+            k=Value("session", output_field=CharField()),
+            t=F("therapist_id"),
+            r=F("runner_id"),
+            a=F("start"),
+            b=F("end"),
+        )
+        .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
+        .values_list(*columns)
+    )
+    starts: list[datetime] = []
+    for kind, pk, t_id, r_id, a, b in off_rows.union(session_rows, all=True):
+        a, b = _utc(a), _utc(b)
+        info = infos.get(t_id)
+        if kind == "off":
+            if info is not None:
+                info.time_off.append((a, b))
+            continue
+        busy = rules.Busy(a, b, pk)
+        if info is not None and a < span_end + buffer and b > span_start - buffer:
+            info.busy.append(busy)
+        if runner_info is not None and r_id == runner.pk:
+            starts.append(a)
+            if a < span_end and b > span_start:
+                runner_info.busy.append(busy)
     if runner_info is not None:
         after, before = policy.longest_race_windows
         for race in Race.objects.filter(
@@ -196,8 +225,8 @@ def availability(
     """Every bookable start per therapist for the service's clinic, from start_date to
     end_date inclusive (clinic-local dates). With a runner: race-blocked slots are left
     out and listed in `blocked`, and slots in the runner's recommended window are ideal.
-    A fixed number of queries whatever the range (at most six with a runner, four
-    without, one more when `service.clinic` is not loaded yet).
+    A fixed number of queries whatever the range (two without a runner, four with one,
+    one more when `service.clinic` is not loaded yet).
 
     `exclude_session_id`: a session being rescheduled does not block its own move.
     """

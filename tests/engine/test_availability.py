@@ -258,7 +258,7 @@ def test_availability_queries_do_not_grow(
     service = _busy_clinic(clinic, therapists, days)
     RaceFactory(runner=alice, start=local(2026, 12, 6, 9), finish=local(2026, 12, 6, 12))
     service = type(service).objects.select_related("clinic").get(pk=service.pk)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         av = selectors.availability(
             service=service,
             start_date=date(2026, 12, 2),
@@ -266,7 +266,7 @@ def test_availability_queries_do_not_grow(
             now=NOW,
         )
     assert av.slots
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         av = selectors.availability(
             service=service,
             start_date=date(2026, 12, 2),

@@ -350,3 +350,18 @@ def test_a_refusal_enqueues_nothing(alice, service, therapist, django_capture_on
         with pytest.raises(BookingError):
             book(alice, service, therapist, NOW - timedelta(hours=1))
     assert callbacks == []
+
+
+def test_booking_runs_a_fixed_number_of_queries(
+    alice, bob, service, therapist, django_assert_max_num_queries
+):
+    for d in range(20):
+        SessionFactory(
+            runner=bob,
+            therapist=therapist,
+            service=service,
+            start=local(2026, 12, 3, 9) + timedelta(days=d),
+        )
+    RaceFactory(runner=alice, start=local(2026, 12, 20, 9), finish=local(2026, 12, 20, 12))
+    with django_assert_max_num_queries(12):
+        book(alice, service, therapist, WED_10)
