@@ -317,8 +317,9 @@ def suggest_slots(
     now = now or timezone.now()
     clinic = service.clinic
     tz = rules.Policy.from_clinic(clinic).tz
-    centre = max(around, now).astimezone(tz).date()
     last_day = (now + timedelta(days=clinic.max_days_ahead)).astimezone(tz).date()
+    # Too far ahead: the nearest that pass are the last bookable days.
+    centre = min(max(around, now).astimezone(tz).date(), last_day)
     today = now.astimezone(tz).date()
     for radius in (3, 14, clinic.max_days_ahead):
         first = max(today, centre - timedelta(days=radius))

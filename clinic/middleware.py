@@ -4,6 +4,7 @@ cap on how long a staff member's session lives."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -67,6 +68,28 @@ class DatabaseUnavailableMiddleware:
             exception.__class__.__name__,
         )
         return unavailable_response(request)
+
+
+_SESSION_KEY = re.compile(r"^[a-z0-9]{8,40}$")
+
+
+class SessionCookieSanityMiddleware:
+    """Drop a session cookie that cannot be a session key before anything looks it up.
+
+    Django's session keys are lowercase letters and digits; a forged cookie with a NUL
+    byte reaches PostgreSQL as a DataError (a 500) the moment request.user is read.
+    Such a request simply goes on as anonymous.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = settings.SESSION_COOKIE_NAME
+        value = request.COOKIES.get(name)
+        if value is not None and not _SESSION_KEY.match(value):
+            del request.COOKIES[name]
+        return self.get_response(request)
 
 
 def is_staff_user(user) -> bool:

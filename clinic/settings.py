@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic.middleware.SessionCookieSanityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,6 +251,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several serializers have a `status`; name the session's own set once.
     "ENUM_NAME_OVERRIDES": {"SessionStatusEnum": "booking.models.Session.Status"},
+    # Every operation also documents 400/401/403/404/429/503 with the error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.openapi_hooks.add_common_error_responses",
+    ],
 }
 
 # --- Celery -------------------------------------------------------------------------

@@ -95,9 +95,10 @@ def parse_ics(
         )
     try:
         cal = Calendar.from_ical(data)
+        # walk() recurses: a hostile file nests thousands of components (RecursionError).
+        events = list(cal.walk("VEVENT"))
     except Exception as exc:  # icalendar raises ValueError and friends on bad input
         raise IcsError(_("The calendar file is damaged and cannot be read.")) from exc
-    events = list(cal.walk("VEVENT"))
     if not events:
         raise IcsError(_("The calendar file has no events."))
     if len(events) > MAX_EVENTS:
@@ -113,7 +114,8 @@ def parse_ics(
             continue
         try:
             start = _aware(dtstart.dt, tz)
-        except TypeError:
+            start.astimezone(tz)  # year 1 or 9999 may not fit once converted
+        except (TypeError, OverflowError, ValueError):
             continue
         finish = None
         all_day = not isinstance(dtstart.dt, datetime)
@@ -124,7 +126,10 @@ def parse_ics(
                 except TypeError:
                     finish = None
             elif event.get("DURATION") is not None:
-                finish = start + event["DURATION"].dt
+                try:
+                    finish = start + event["DURATION"].dt
+                except (TypeError, OverflowError):  # a hostile P99999999D
+                    finish = None
             if finish is not None and (finish <= start or finish - start > timedelta(hours=48)):
                 finish = None
         candidate = Candidate(

@@ -25,7 +25,9 @@ import signal
 import subprocess  # noqa: S404 (runs our own tools with fixed arguments)
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -51,6 +53,61 @@ SELECT
   (SELECT count(*) FROM booking_session WHERE status = 'cancelled'
      AND clinic_id IN (SELECT id FROM clinic_clinic WHERE slug LIKE 'load-%')) AS cancelled
 """
+
+
+HALF_WRITTEN_SQL = """
+SELECT count(*) FROM booking_session s WHERE s.id > {before}
+  AND NOT EXISTS (SELECT 1 FROM booking_sessionevent e WHERE e.session_id = s.id)
+"""
+
+
+class ReadyMonitor(threading.Thread):
+    """Polls /readyz twice a second: when the app saw the fault, and when it recovered."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(daemon=True)
+        self.base_url = base_url
+        self.samples: list[tuple[float, int, str]] = []
+        self._halt = threading.Event()
+        self.t0 = time.monotonic()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            status, body = 0, ""
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/readyz", timeout=2) as r:  # noqa: S310
+                    status, body = r.status, r.read().decode()
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, exc.read().decode()
+            except OSError as exc:
+                status, body = 0, str(exc)
+            self.samples.append((round(time.monotonic() - self.t0, 1), status, body[:200]))
+            self._halt.wait(0.5)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=5)
+
+    def report(self) -> dict:
+        bad = [(t, st, body) for t, st, body in self.samples if st != 200]
+        return {
+            "samples": len(self.samples),
+            "not_ready": len(bad),
+            "first_not_ready_s": bad[0][0] if bad else None,
+            "last_not_ready_s": bad[-1][0] if bad else None,
+            "not_ready_bodies": sorted({body for _t, _st, body in bad})[:3],
+            "last": self.samples[-1][1] if self.samples else None,
+        }
+
+
+def drill(args, monitor: ReadyMonitor) -> None:
+    time.sleep(args.during_at)
+    log(f"drill at {time.monotonic() - monitor.t0:.1f} s: {args.during}")
+    subprocess.run(args.during, shell=True, check=False)  # noqa: S602 (the operator's own command)
+    if args.after:
+        time.sleep(5)
+        log(f"restore at {time.monotonic() - monitor.t0:.1f} s: {args.after}")
+        subprocess.run(args.after, shell=True, check=False)  # noqa: S602
 
 
 def log(message: str) -> None:
@@ -119,6 +176,11 @@ def main() -> int:
     parser.add_argument("--no-cache", action="store_true", help="turn availability caching off")
     parser.add_argument("--keep-db", action="store_true", help="do not recreate the database")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument(
+        "--during", default="", help="fault drill: a shell command to run while under load"
+    )
+    parser.add_argument("--during-at", type=float, default=15.0, help="seconds into the run")
+    parser.add_argument("--after", default="", help="drill: command to restore, 5 s later")
     args = parser.parse_args()
 
     database_url = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rc_load")
@@ -163,6 +225,10 @@ def main() -> int:
     summary_file = Path(tempfile.mkstemp(prefix="load-summary-", suffix=".json")[1])
     try:
         wait_ready(base_url)
+        monitor = ReadyMonitor(base_url)
+        monitor.start()
+        if args.during:
+            threading.Thread(target=drill, args=(args, monitor), daemon=True).start()
         log(f"locust: {args.users} users for {args.duration} s")
         subprocess.run(  # noqa: S603
             [
@@ -189,12 +255,21 @@ def main() -> int:
             check=False,
             stdout=subprocess.DEVNULL,
         )
+        monitor.stop()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
     summary = json.loads(summary_file.read_text())
     summary_file.unlink()
+    summary["readyz"] = monitor.report()
+    if args.during:
+        summary["drill"] = {"during": args.during, "at_s": args.during_at, "after": args.after}
+        summary["500"] = sum(v for k, v in summary["status_counts"].items() if k == "500")
+        summary["503"] = sum(v for k, v in summary["status_counts"].items() if k == "503")
+        summary["database"]["half_written_sessions"] = int(
+            psql(database_url, HALF_WRITTEN_SQL.format(before=before))
+        )
     therapist_overlaps, runner_overlaps, booked, cancelled = (
         int(x) for x in psql(database_url, DOUBLE_BOOKINGS_SQL.format(before=before)).split(",")
     )
@@ -220,6 +295,14 @@ def main() -> int:
         "zero 5xx": summary["5xx"] == 0,
         "zero double bookings": therapist_overlaps == 0 and runner_overlaps == 0,
     }
+    if args.during:
+        # Under a fault 503 is the right answer; a 500 would be a traceback.
+        checks = {
+            "no 500 (every failure a clean 503)": summary["500"] == 0,
+            "recovered by itself (readyz 200 at the end)": summary["readyz"]["last"] == 200,
+            "no half-written session": summary["database"]["half_written_sessions"] == 0,
+            "zero double bookings": therapist_overlaps == 0 and runner_overlaps == 0,
+        }
     summary["checks"] = checks
     if args.json:
         print(json.dumps(summary))
@@ -252,6 +335,24 @@ def print_report(summary: dict) -> None:
         f"{db['sessions_cancelled']} cancelled, double bookings: therapist "
         f"{db['double_bookings_therapist']}, runner {db['double_bookings_runner']}"
     )
+    r = summary["readyz"]
+    print(
+        f"readyz: {r['samples']} polls, {r['not_ready']} not ready"
+        + (
+            f" (from {r['first_not_ready_s']} s to {r['last_not_ready_s']} s)"
+            if r["not_ready"]
+            else ""
+        )
+        + f", last {r['last']}"
+    )
+    for body in r["not_ready_bodies"]:
+        print(f"  readyz said: {body}")
+    if "drill" in summary:
+        print(
+            f"drill: {summary['drill']['during']!r} at {summary['drill']['at_s']} s; "
+            f"503: {summary['503']}, 500: {summary['500']}, half-written sessions: "
+            f"{summary['database']['half_written_sessions']}"
+        )
     for check, ok in summary["checks"].items():
         print(f"  [{'PASS' if ok else 'FAIL'}] {check}")
 

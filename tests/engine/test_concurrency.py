@@ -201,3 +201,27 @@ def test_idempotency_key_under_concurrency(setup):
     assert all(isinstance(r, Session) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Session.objects.count() == 1
+
+
+def test_one_runner_twenty_therapists_same_time_one_session(clinic):
+    """The runner's side: the same runner racing to book one time with several
+    therapists gets one session; the rest are runner_overlap (409)."""
+    service = ServiceFactory(clinic=clinic, duration_minutes=60)
+    therapists = [TherapistFactory(clinic=clinic) for _ in range(THREADS)]
+    runner = RunnerFactory(clinic=clinic)
+
+    def target(i):
+        return services.session_book(
+            runner=runner,
+            service=service,
+            therapist=therapists[i],
+            start=SLOT,
+            by=runner.user,
+            now=NOW,
+            with_suggestions=False,
+        )
+
+    wins, codes, others = outcome(run_threads(target))
+    assert others == [] and len(wins) == 1
+    assert codes == [Code.RUNNER_OVERLAP] * (THREADS - 1)
+    assert Session.objects.filter(runner=runner).count() == 1

@@ -91,6 +91,10 @@ def test_too_far_ahead(alice, service, therapist, clinic):
     assert book(alice, service, therapist, local(2027, 2, 25, 10))
     error = refused(Code.TOO_FAR_AHEAD, alice, service, therapist, local(2027, 3, 2, 10))
     assert "90" in error.detail
+    # The nearest slots that pass are the last bookable ones.
+    assert_suggestions_pass(error, alice, service)
+    assert all(s.start <= NOW + timedelta(days=90) for s in error.suggested_slots)
+    assert all(s.start >= local(2027, 2, 26) for s in error.suggested_slots)
 
 
 def test_outside_working_hours(alice, service, therapist):
@@ -365,3 +369,35 @@ def test_booking_runs_a_fixed_number_of_queries(
     RaceFactory(runner=alice, start=local(2026, 12, 20, 9), finish=local(2026, 12, 20, 12))
     with django_assert_max_num_queries(12):
         book(alice, service, therapist, WED_10)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def _deadlocking_check(monkeypatch, times):
+    from django.db import OperationalError
+
+    original = services._check
+    calls = {"n": 0}
+
+    def check(**kw):
+        calls["n"] += 1
+        if calls["n"] <= times:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return original(**kw)
+
+    monkeypatch.setattr(services, "_check", check)
+    return calls
+
+
+def test_a_deadlock_is_retried(alice, service, therapist, monkeypatch):
+    calls = _deadlocking_check(monkeypatch, times=1)
+    assert book(alice, service, therapist, WED_10)
+    assert calls["n"] == 2
+
+
+def test_a_deadlock_that_persists_is_slot_taken_not_a_500(alice, service, therapist, monkeypatch):
+    _deadlocking_check(monkeypatch, times=services.RETRIES)
+    error = refused(Code.SLOT_TAKEN, alice, service, therapist, WED_10)
+    assert error.status_code == 409

@@ -122,3 +122,10 @@ def test_readyz_reports_the_database_down_on_its_own(client, transactional_db):
     data = response.json()
     assert data["database"] == "down" and data["broker"] == "ok"
     assert "OperationalError" in data["errors"]["database"]
+
+
+def test_a_forged_session_cookie_is_ignored_not_a_500(quiet_client, db):
+    quiet_client.cookies["sessionid"] = "abc\x00def"
+    for url in ("/", "/api/v1/clinics/", "/api/v1/reports/attendance/"):
+        response = quiet_client.get(url)
+        assert response.status_code < 500, url
