@@ -478,13 +478,27 @@ def _report_filters(request):
     therapists = Therapist.objects.filter(clinic=clinic).order_by("display_name")
     form = ReportFilterForm(request.GET or None, clinics=clinics, therapists=therapists)
     today = _today(clinic)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    therapist = data.get("therapist")
-    if request.GET.get("therapist") and therapist is None and form.is_bound:
+    valid = form.is_bound and form.is_valid()
+    data = form.cleaned_data if valid else {}
+    if form.is_bound and "therapist" in form.errors:
         raise Http404  # a therapist of another clinic
+    therapist = data.get("therapist")
     end = data.get("end") or today
     start = data.get("start") or (end - timedelta(days=7 * 12 - 1))
     group_by = data.get("group_by") or "week"
+    if valid or not form.is_bound:
+        # Show the period actually reported, defaults included.
+        form = ReportFilterForm(
+            initial={
+                "clinic": clinic,
+                "therapist": therapist,
+                "start": start,
+                "end": end,
+                "group_by": group_by,
+            },
+            clinics=clinics,
+            therapists=therapists,
+        )
     return form, clinic, therapist, start, end, group_by
 
 
@@ -510,7 +524,7 @@ def dashboard(request):
             "rate_chart": charts.rate_chart(report),
             "query": query,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if form.errors else 200,
     )
 
 
