@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from clinic.admin import ClinicScopedAdmin
 
@@ -118,3 +119,21 @@ class ReminderAdmin(ClinicScopedAdmin):
     search_fields = ["runner__user__email", "key"]
     list_select_related = ["runner__user"]
     raw_id_fields = ["runner", "session"]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the selected failed reminders again"))
+    def send_again(self, request, queryset):
+        from .tasks import deliver_reminders
+
+        ids = list(
+            queryset.filter(state__in=[Reminder.State.FAILED, Reminder.State.PENDING]).values_list(
+                "pk", flat=True
+            )
+        )
+        # A fresh budget of attempts; `deliver` still sends each at most once.
+        Reminder.objects.filter(pk__in=ids).update(attempts=0)
+        for start in range(0, len(ids), 500):
+            deliver_reminders.delay(ids[start : start + 500])
+        self.message_user(
+            request, _("%(count)s reminders will be sent again.") % {"count": len(ids)}
+        )

@@ -10,6 +10,7 @@ Health notes, the runner's note and areas of discomfort never go into an e-mail.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -243,7 +244,8 @@ def _render(template: str, context: dict) -> Rendered:
     subject = context["subject"]
     return Rendered(
         subject=subject,
-        text=render_to_string(f"emails/{template}.txt", context).strip() + "\n",
+        text=re.sub(r"\n{3,}", "\n\n", render_to_string(f"emails/{template}.txt", context)).strip()
+        + "\n",
         html=render_to_string(f"emails/{template}.html", context),
     )
 
@@ -292,12 +294,14 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
                 )
         else:
             raise Moot(f"unknown kind {reminder.kind}")
+    clinic = session.clinic if session else runner.clinic
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[runner.user.email],
         headers={"X-Reminder-Key": f"{reminder.kind}:{reminder.key}", **headers},
+        reply_to=[clinic.email] if clinic and clinic.email else None,
     )
     message.attach_alternative(rendered.html, "text/html")
     for name, content, mimetype in attachments:
@@ -317,23 +321,29 @@ def _base_context(runner: Runner, clinic: Clinic | None) -> dict:
 CANDIDATES = 300
 
 
-def spread(slots: list, *, clinic: Clinic, preferred_id: int | None, limit: int = 3) -> list:
-    """Three choices worth offering: the preferred therapist first, on different days
-    when there are any, rather than three neighbouring quarter hours."""
+def spread(slots: list, *, clinic: Clinic, preferred_id: int | None, today, limit: int = 3) -> list:
+    """Three choices worth offering, from the engine's order (nearest to tomorrow
+    first): the preferred therapist first, from tomorrow on and on different days when
+    there are any, rather than three neighbouring quarter hours."""
     chosen: list = []
     days: set = set()
+
+    def day_of(slot):
+        return clinic.local(slot.start).date()
+
     passes = (
-        lambda s: s.therapist_id == preferred_id and clinic.local(s.start).date() not in days,
-        lambda s: clinic.local(s.start).date() not in days,
+        lambda s: s.therapist_id == preferred_id and day_of(s) > today and day_of(s) not in days,
+        lambda s: day_of(s) > today and day_of(s) not in days,
+        lambda s: day_of(s) not in days,
         lambda s: True,
     )
     for accept in passes:
-        for slot in sorted(slots, key=lambda s: s.start):
+        for slot in slots:
             if len(chosen) >= limit:
                 break
             if slot not in chosen and accept(slot):
                 chosen.append(slot)
-                days.add(clinic.local(slot.start).date())
+                days.add(day_of(slot))
     return sorted(chosen, key=lambda s: (s.therapist_id != preferred_id, s.start))
 
 
@@ -367,7 +377,12 @@ def _suggestions(runner: Runner, clinic: Clinic, *, now: datetime) -> list[dict]
     except (BookingError, NotImplementedError) as exc:
         logger.warning("no suggestions for a cadence reminder (%s)", type(exc).__name__)
         return []
-    slots = spread(candidates, clinic=clinic, preferred_id=preferred.pk if preferred else None)
+    slots = spread(
+        candidates,
+        clinic=clinic,
+        preferred_id=preferred.pk if preferred else None,
+        today=clinic.local(now).date(),
+    )
     therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
     return [
         {

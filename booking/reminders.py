@@ -84,10 +84,12 @@ def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool =
     )
     if skip_recently_reminded:
         for cadence, days in CADENCE_DAYS.items():
+            # Keys are the ISO dates periods start on; one that started within the last
+            # `days` days is the current period.
             recent = Reminder.objects.filter(
                 runner=OuterRef("pk"),
                 kind=Reminder.Kind.CADENCE,
-                created_at__gt=now - timedelta(days=days) + timedelta(hours=12),
+                key__gte=(today - timedelta(days=days - 1)).isoformat(),
             )
             qs = qs.exclude(Q(cadence=cadence) & Exists(recent))
     return qs

@@ -38,7 +38,7 @@ def format_intervals(rows) -> str:
 
 class WorkingHoursForm(forms.Form):
     valid_from = forms.DateField(
-        label=_("Apply from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Apply from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, today: date, **kwargs):
@@ -76,22 +76,22 @@ class WorkingHoursForm(forms.Form):
 
 class TimeOffForm(forms.Form):
     start_date = forms.DateField(
-        label=_("From (day)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From (day)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     start_time = forms.TimeField(
         label=_("From (time)"),
         required=False,
         help_text=_("Leave empty for the whole day."),
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     end_date = forms.DateField(
-        label=_("Until (day)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until (day)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     end_time = forms.TimeField(
         label=_("Until (time)"),
         required=False,
         help_text=_("Leave empty to include the whole last day."),
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
@@ -168,10 +168,14 @@ class ReportFilterForm(forms.Form):
         label=_("Therapist"), queryset=None, required=False, empty_label=_("All therapists")
     )
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     group_by = forms.ChoiceField(
         label=_("Group by"), choices=[("week", _("Week")), ("month", _("Month"))], required=False

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,12 @@ from .selectors import agenda, planned_changes, sessions_in_the_way, staff_sessi
 from .services import session_mark_attendance
 
 
+def _private(response):
+    # Health notes and attendance are personal data: no shared or browser cache keeps them.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -43,7 +50,7 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         access.require_staff(request.user)
         try:
-            return view(request, *args, **kwargs)
+            return _private(view(request, *args, **kwargs))
         finally:
             timezone.deactivate()
 
@@ -57,7 +64,7 @@ def admin_required(view):
             return redirect_to_login(request.get_full_path())
         access.require_admin(request.user)
         try:
-            return view(request, *args, **kwargs)
+            return _private(view(request, *args, **kwargs))
         finally:
             timezone.deactivate()
 
@@ -478,13 +485,27 @@ def _report_filters(request):
     therapists = Therapist.objects.filter(clinic=clinic).order_by("display_name")
     form = ReportFilterForm(request.GET or None, clinics=clinics, therapists=therapists)
     today = _today(clinic)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    therapist = data.get("therapist")
-    if request.GET.get("therapist") and therapist is None and form.is_bound:
+    valid = form.is_bound and form.is_valid()
+    data = form.cleaned_data if valid else {}
+    if form.is_bound and "therapist" in form.errors:
         raise Http404  # a therapist of another clinic
+    therapist = data.get("therapist")
     end = data.get("end") or today
     start = data.get("start") or (end - timedelta(days=7 * 12 - 1))
     group_by = data.get("group_by") or "week"
+    if valid or not form.is_bound:
+        # Show the period actually reported, defaults included.
+        form = ReportFilterForm(
+            initial={
+                "clinic": clinic,
+                "therapist": therapist,
+                "start": start,
+                "end": end,
+                "group_by": group_by,
+            },
+            clinics=clinics,
+            therapists=therapists,
+        )
     return form, clinic, therapist, start, end, group_by
 
 
@@ -510,7 +531,7 @@ def dashboard(request):
             "rate_chart": charts.rate_chart(report),
             "query": query,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=400 if form.errors else 200,
     )
 
 

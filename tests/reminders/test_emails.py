@@ -44,7 +44,8 @@ def test_cadence_reminder_text_and_html_with_unsubscribe_and_routine(
     # Health notes are personal data: never in an e-mail.
     assert "private knee note" not in message.body + html
     reminder = Reminder.objects.get(runner=bob)
-    assert (reminder.kind, reminder.key, reminder.state) == ("cadence", "2026-11-26", "sent")
+    # Never had a session: due from sign-up (the clock fixture's 20 November).
+    assert (reminder.kind, reminder.key, reminder.state) == ("cadence", "2026-11-20", "sent")
 
 
 def test_spanish_runner_gets_spanish_email(alice, runner_clinic, scan_day, mailoutbox):

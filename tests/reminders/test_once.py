@@ -10,7 +10,7 @@ from booking import notifications, reminders, tasks
 from booking.models import Reminder
 from tests.factories import SessionFactory
 
-from .conftest import booked_at, madrid
+from .conftest import booked_at, joined_at, madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_the_same_batch_run_twice_sends_once(alice, bob, runner_clinic, scan_day
 
 
 def test_next_day_same_period_no_new_email(alice, runner_clinic, scan_day, mailoutbox):
+    joined_at(alice, scan_day)
     tasks.run_cadence_batch([alice.pk], now=scan_day)
     tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=1))
     tasks.run_cadence_batch([alice.pk], now=scan_day + timedelta(days=13))
@@ -218,3 +219,29 @@ def test_the_repeated_hour_when_clocks_go_back_sends_once(alice, runner_clinic, 
     run_scan_and_batches(second)
     tasks.run_cadence_batch([alice.pk], now=second)  # even if the second scan enqueued it
     assert len(mailoutbox) == 1
+
+
+def test_staff_can_send_failed_reminders_again_from_the_admin(
+    client, superuser, alice, runner_clinic, scan_day, flaky_backend
+):
+    flaky_backend.reset(notifications.MAX_ATTEMPTS)
+    reminder = Reminder.objects.create(runner=alice, kind="cadence", key="2026-11-26")
+    for _ in range(notifications.MAX_ATTEMPTS):
+        notifications.deliver(reminder.pk, now=scan_day)
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == ("failed", notifications.MAX_ATTEMPTS)
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/booking/reminder/",
+        {"action": "send_again", "_selected_action": [reminder.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 reminders will be sent again." in response.content.decode()
+    reminder.refresh_from_db()
+    assert reminder.attempts == 0
+    # What the enqueued deliver_reminders task runs:
+    flaky_backend.reset(0)
+    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
+    reminder.refresh_from_db()
+    assert reminder.state == "sent"

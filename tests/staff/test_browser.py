@@ -95,3 +95,25 @@ def test_working_hours_error_is_shown_next_to_the_day(browser_page, live_server,
     page.get_by_role("button", name="Save working hours").click()
     assert page.get_by_text("Tuesday: 09:00–14:00 and 13:00–16:00 overlap.").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_charts_fit_a_phone(browser_page, live_server, clinic_admin, therapist, service):
+    ARTIFACTS.mkdir(exist_ok=True)
+    now = timezone.now().replace(second=0, microsecond=0)
+    for days, status in [
+        (3, "attended"),
+        (10, "no_show"),
+        (17, "attended"),
+        (24, "late_cancelled"),
+    ]:
+        SessionFactory(
+            therapist=therapist, service=service, start=now - timedelta(days=days), status=status
+        )
+    _login(browser_page, live_server, clinic_admin)
+    page = browser_page.new_page()
+    page.goto(f"{live_server.url}/staff/reports/")
+    assert page.get_by_role("img", name="Sessions by outcome").is_visible()
+    assert page.get_by_role("img", name="Attendance rate").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(ARTIFACTS / "staff-dashboard-375.png"), full_page=True)
