@@ -48,7 +48,10 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization fai
 def _enqueue(session_id: int, kind: str) -> None:
     from .tasks import send_session_email
 
-    transaction.on_commit(lambda: send_session_email.delay(session_id, kind))
+    # robust (hardening, Redis-down drill): the booking has committed; a broker that is
+    # down must not turn its answer into a 500. The failure is logged, and the e-mail is
+    # left to the reminders' sweep.
+    transaction.on_commit(lambda: send_session_email.delay(session_id, kind), robust=True)
 
 
 def _is_retryable(exc: OperationalError) -> bool:

@@ -23,7 +23,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("clinic.cache")
 
@@ -77,6 +77,19 @@ def _get_default(args: tuple, kwargs: dict) -> Any:
     return args[1] if len(args) > 1 else None
 
 
+class _ReusingClient(RedisCacheClient):
+    """Django builds a new redis.Redis object for every cache call (about 0.2 ms each,
+    nine per API request with the throttles); one per pool is enough: it is thread-safe
+    and borrows a connection from the pool per command."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if index not in clients:
+            clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return clients[index]
+
+
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache; connection failures become misses (see the module doc)."""
 
@@ -86,6 +99,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.25)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, params)
+        self._class = _ReusingClient
         self.breaker = _Breaker()
         self.errors = _redis_errors()
 

@@ -267,9 +267,7 @@ def main() -> int:
         summary["drill"] = {"during": args.during, "at_s": args.during_at, "after": args.after}
         summary["500"] = sum(v for k, v in summary["status_counts"].items() if k == "500")
         summary["503"] = sum(v for k, v in summary["status_counts"].items() if k == "503")
-        summary["database"]["half_written_sessions"] = int(
-            psql(database_url, HALF_WRITTEN_SQL.format(before=before))
-        )
+
     therapist_overlaps, runner_overlaps, booked, cancelled = (
         int(x) for x in psql(database_url, DOUBLE_BOOKINGS_SQL.format(before=before)).split(",")
     )
@@ -279,6 +277,10 @@ def main() -> int:
         "sessions_booked_during_run": booked,
         "sessions_cancelled": cancelled,
     }
+    if args.during:
+        summary["database"]["half_written_sessions"] = int(
+            psql(database_url, HALF_WRITTEN_SQL.format(before=before))
+        )
     summary["settings"] = {
         "users": args.users,
         "duration_s": args.duration,

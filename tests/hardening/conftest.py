@@ -32,6 +32,9 @@ def run_production():
     def run(*args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
         env = {**os.environ, **PRODUCTION_ENV, **(extra_env or {})}
         env.pop("DJANGO_SETTINGS_MODULE", None)
+        # The browser tests' conftest sets this for Playwright; production never has it
+        # (and the deploy check rightly flags it).
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         return subprocess.run(
             [sys.executable, *args],
             cwd=ROOT,

@@ -301,3 +301,10 @@ def test_a_therapist_logs_in_to_todays_agenda(client, therapist):
     r = client.post(reverse("account_login"), {"login": therapist.user.email, "password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == reverse("staff:home")
     assert client.get(r["Location"])["Location"] == reverse("staff:agenda")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_staff_pages_are_not_cached(client, therapist):
+    client.force_login(therapist.user)
+    r = client.get(reverse("staff:agenda"))
+    assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
