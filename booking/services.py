@@ -214,6 +214,21 @@ def _same_clinic(service: Service, therapist: Therapist) -> None:
 # --- Booking -------------------------------------------------------------------------
 
 
+def _record_override(session: Session, *, by: User, reason: str, overridden) -> None:
+    """Keep a staff override of race rules in the session's history, with its reason."""
+    SessionEvent.objects.create(
+        session=session,
+        kind=SessionEvent.Kind.OVERRIDE,
+        by=by,
+        new_start=session.start,
+        data={
+            "reason": reason,
+            "rules": [v.code for v in overridden],
+            "races": [v.race_id for v in overridden],
+        },
+    )
+
+
 def session_book(
     *,
     runner: Runner,
@@ -298,16 +313,8 @@ def session_book(
                         data={"therapist": locked.pk, "service": service.pk},
                     )
                     if overridden:
-                        SessionEvent.objects.create(
-                            session=session,
-                            kind=SessionEvent.Kind.OVERRIDE,
-                            by=by,
-                            new_start=start,
-                            data={
-                                "reason": override_reason,
-                                "rules": [v.code for v in overridden],
-                                "races": [v.race_id for v in overridden],
-                            },
+                        _record_override(
+                            session, by=by, reason=override_reason, overridden=overridden
                         )
                     _enqueue(session.pk, Reminder.Kind.CONFIRMATION)
         except IntegrityError as exc:
@@ -469,16 +476,8 @@ def session_reschedule(
                         },
                     )
                     if overridden:
-                        SessionEvent.objects.create(
-                            session=locked,
-                            kind=SessionEvent.Kind.OVERRIDE,
-                            by=by,
-                            new_start=start,
-                            data={
-                                "reason": override_reason,
-                                "rules": [v.code for v in overridden],
-                                "races": [v.race_id for v in overridden],
-                            },
+                        _record_override(
+                            locked, by=by, reason=override_reason, overridden=overridden
                         )
                     _enqueue(locked.pk, Reminder.Kind.RESCHEDULE)
         except IntegrityError as exc:
