@@ -1,21 +1,30 @@
-"""Cached availability for anonymous lookups: `selectors.availability` with a per-day cache.
+"""Cached availability for anonymous lookups: `selectors.availability` with a cache per
+therapist and week.
 
 The evening a race opens registrations most requests are anonymous visitors paging
-through days; their answer depends only on the service, the day, the therapist(s) and
-the clock. Each clinic-local day is cached under a key holding the version of every
-therapist it shows (clinic/cache.py); any booking, cancellation, time off, hours or policy
-change of a therapist bumps that version (clinic/cache_signals.py), so a changed day is
-recomputed on the next request. The clock is applied on read: slots that have come inside
-the minimum notice since the day was cached are dropped.
+through days and weeks; their answer depends only on the service, the days, the
+therapists and the clock. The free starts of each (service, therapist, clinic-local week)
+are cached under a key holding that therapist's *version* (clinic/cache.py). Any booking,
+cancellation, time off, hours or policy change of a therapist bumps their version
+(clinic/cache_signals.py): only that therapist's weeks are recomputed on the next request,
+the rest of the clinic's calendar stays cached. (A key per clinic and day would be dropped
+by every booking with any of the clinic's therapists, several times a second on a busy
+evening.)
+
+A lookup reads every entry it needs in one MGET, then computes the therapists it lacks in
+one call to the selector (its two queries) over the weeks they lack. The clock is applied
+on read: slots that have come inside the minimum notice since a week was cached are
+dropped. Weeks reaching past the booking horizon (`max_days_ahead`) are not cached, since
+they gain slots as time passes.
 
 Requests with a runner (race windows, ideal slots) or an explicit `now` are not cached.
-A cache miss costs what the selector costs; with Redis down every request is a miss.
+A miss costs what the selector costs plus one MGET; with Redis down every request is a
+miss. `python manage.py bench_availability_cache` measures the gain.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,17 +34,21 @@ from clinic.cache import AVAILABILITY_TTL, clinic_therapist_ids, therapist_versi
 from clinic.models import Service, Therapist
 from runners.models import Runner
 
-from . import selectors
-from .selectors import Availability, Slot
+from . import rules, selectors
+from .selectors import Availability, _slot
+
+# Free starts of one therapist in one clinic-local week (Monday to Sunday), as UTC epoch
+# seconds: small to store, quick to load. A week rather than a day keeps a month of a
+# whole clinic to about a hundred entries, and costs a miss little more than a day would.
+Starts = tuple[int, ...]
 
 
-def _day_keys(
-    *, service: Service, therapist: Therapist | None, days: list[date], versions: dict[int, int]
-) -> dict[date, str]:
-    stamp = ",".join(f"{t}.{v}" for t, v in sorted(versions.items()))
-    digest = hashlib.blake2b(stamp.encode(), digest_size=12).hexdigest()
-    who = therapist.pk if therapist is not None else "all"
-    return {day: f"avail:{service.pk}:{who}:{day.isoformat()}:{digest}" for day in days}
+def _key(service_id: int, therapist_id: int, version: int, monday: date) -> str:
+    return f"avail:{service_id}:{therapist_id}.{version}:{monday.isoformat()}"
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def availability(
@@ -55,6 +68,7 @@ def availability(
         or exclude_session_id is not None
         or not getattr(settings, "AVAILABILITY_CACHE", True)
         or end_date < start_date
+        or not service.active
     ):
         return selectors.availability(
             service=service,
@@ -65,31 +79,69 @@ def availability(
             now=now,
             exclude_session_id=exclude_session_id,
         )
-    now = timezone.now()
     clinic = service.clinic
+    if therapist is not None and (therapist.clinic_id != clinic.pk or not therapist.active):
+        return Availability()
+    now = timezone.now()
     therapist_ids = [therapist.pk] if therapist is not None else clinic_therapist_ids(clinic.pk)
-    days = [start_date + timedelta(days=i) for i in range((end_date - start_date).days + 1)]
-    keys = _day_keys(
-        service=service, therapist=therapist, days=days, versions=therapist_versions(therapist_ids)
-    )
-    found = cache.get_many(list(keys.values()))
-    per_day: dict[date, list[Slot]] = {d: found[k] for d, k in keys.items() if k in found}
-    missing = [d for d in days if d not in per_day]
+    versions = therapist_versions(therapist_ids)
+    first_monday, last_monday = _monday(start_date), _monday(end_date)
+    mondays = [
+        first_monday + timedelta(weeks=i) for i in range((last_monday - first_monday).days // 7 + 1)
+    ]
+    keys = {(t, m): _key(service.pk, t, versions[t], m) for t in therapist_ids for m in mondays}
+    found: dict[str, Starts] = cache.get_many(list(keys.values())) if keys else {}
+    weeks: dict[tuple[int, date], Starts] = {
+        pair: found[k] for pair, k in keys.items() if k in found
+    }
+    missing = [pair for pair in keys if pair not in weeks]
     if missing:
-        fresh = selectors.availability(
-            service=service,
-            start_date=missing[0],
-            end_date=missing[-1],
-            therapist=therapist,
-            now=now,
-        )
-        computed: dict[date, list[Slot]] = {d: [] for d in days if missing[0] <= d <= missing[-1]}
-        for slot in fresh.slots:
-            computed.setdefault(slot.start.astimezone(clinic.tz).date(), []).append(slot)
-        cache.set_many(
-            {keys[d]: slots for d, slots in computed.items() if d in keys}, AVAILABILITY_TTL
-        )
-        per_day.update(computed)
-    first_bookable = now + clinic.min_notice
-    slots = [s for d in days for s in per_day.get(d, ()) if s.start >= first_bookable]
+        weeks.update(_compute(service, missing, now, keys))
+    # The asked days only, and nothing inside the minimum notice as of now.
+    span_start, span_end = rules.local_day_bounds(clinic.tz, start_date, end_date)
+    lowest = max(int(span_start.timestamp()), int((now + clinic.min_notice).timestamp()))
+    highest = int(span_end.timestamp())
+    # The selector's order: by start, then therapist.
+    found_starts = sorted(
+        (ts, t) for (t, _m), starts in weeks.items() for ts in starts if lowest <= ts < highest
+    )
+    duration = service.duration
+    slots = []
+    for ts, t in found_starts:
+        start = datetime.fromtimestamp(ts, UTC)
+        slots.append(_slot(start, start + duration, t, False))
     return Availability(slots=slots)
+
+
+def _compute(
+    service: Service,
+    missing: list[tuple[int, date]],
+    now: datetime,
+    keys: dict[tuple[int, date], str],
+) -> dict[tuple[int, date], Starts]:
+    """The missing (therapist, week) entries from the selector, in one call; stores the
+    weeks that will not change by themselves."""
+    clinic = service.clinic
+    tz = clinic.tz
+    therapist_ids = sorted({t for t, _m in missing})
+    first = min(m for _t, m in missing)
+    last = max(m for _t, m in missing) + timedelta(days=6)
+    fresh = selectors.availability(
+        service=service, start_date=first, end_date=last, therapist_ids=therapist_ids, now=now
+    )
+    computed: dict[tuple[int, date], list[int]] = {pair: [] for pair in missing}
+    for slot in fresh.slots:
+        pair = (slot.therapist_id, _monday(slot.start.astimezone(tz).date()))
+        if pair in computed:
+            computed[pair].append(int(slot.start.timestamp()))
+    # A week that reaches past the booking horizon gains slots as the clock moves: not
+    # stored. (Inside the minimum notice the clock only takes slots away: applied on read.)
+    horizon = now + timedelta(days=clinic.max_days_ahead)
+    storable = {
+        keys[(t, m)]: tuple(starts)
+        for (t, m), starts in computed.items()
+        if rules.local_day_bounds(tz, m, m + timedelta(days=6))[1] <= horizon
+    }
+    if storable:
+        cache.set_many(storable, AVAILABILITY_TTL)
+    return {pair: tuple(starts) for pair, starts in computed.items()}

@@ -7,6 +7,7 @@ window rules and their races) and hands it to the pure rules in `booking.rules`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -221,6 +222,7 @@ def availability(
     runner: Runner | None = None,
     now: datetime | None = None,
     exclude_session_id: int | None = None,
+    therapist_ids: Collection[int] | None = None,
 ) -> Availability:
     """Every bookable start per therapist for the service's clinic, from start_date to
     end_date inclusive (clinic-local dates). With a runner: race-blocked slots are left
@@ -229,6 +231,8 @@ def availability(
     one more when `service.clinic` is not loaded yet).
 
     `exclude_session_id`: a session being rescheduled does not block its own move.
+    `therapist_ids` (instead of `therapist`): only these of the clinic's active therapists
+    (the availability cache recomputes just the therapists whose days it lacks).
     """
     now = now or timezone.now()
     clinic = service.clinic
@@ -244,7 +248,11 @@ def availability(
     lookback = timedelta(days=runner.cadence_days or 0) if runner is not None else timedelta(0)
     ctx = load_context(
         clinic=clinic,
-        therapist_ids=[therapist.pk] if therapist is not None else None,
+        therapist_ids=(
+            [therapist.pk]
+            if therapist is not None
+            else (list(therapist_ids) if therapist_ids is not None else None)
+        ),
         runner=runner,
         span_start=span_start,
         span_end=span_end,

@@ -148,7 +148,11 @@ def prepare_database(database_url: str, env: dict, args) -> None:
         psql(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', database="postgres")
         psql(database_url, f'CREATE DATABASE "{name}"', database="postgres")
         run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-    run([PY, "manage.py", "seed_load", "--reset", "--runners", str(args.runners)], env)
+    run(
+        [PY, "manage.py", "seed_load", "--reset", "--runners", str(args.runners)]
+        + ["--therapists", str(args.therapists)],
+        env,
+    )
     run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
 
 
@@ -172,6 +176,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 115)))
     parser.add_argument("--spawn-rate", type=int, default=20)
     parser.add_argument("--runners", type=int, default=400)
+    parser.add_argument(
+        "--therapists",
+        type=int,
+        default=int(os.environ.get("LOAD_THERAPISTS", 4)),
+        help="therapists per clinic (two clinics)",
+    )
     # Two sync workers: locust shares the machine's two cores, so a third worker only
     # adds context switches (measured: 3 workers 139 req/s p95 170 ms at 100 users,
     # 2 workers 155 req/s p95 210 ms at 115 users).

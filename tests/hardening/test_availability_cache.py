@@ -96,6 +96,70 @@ def test_booking_and_cancelling_invalidate(
     assert cached == fresh and ten in starts(cached, therapist)
 
 
+def test_a_booking_recomputes_only_that_therapists_week(
+    service,
+    therapist,
+    second_therapist,
+    alice,
+    day,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """The rest of the clinic's calendar stays cached when one therapist's changes."""
+    both(service, day)  # the clinic's day cached (a week per therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_book(
+            runner=alice,
+            service=service,
+            therapist=therapist,
+            start=at(service.clinic, day, 10),
+            by=alice.user,
+        )
+    asked = []
+    real = selectors.availability
+    monkeypatch.setattr(selectors, "availability", lambda **kw: asked.append(kw) or real(**kw))
+    cached = availability_cache.availability(service=service, start_date=day, end_date=day)
+    assert [kw["therapist_ids"] for kw in asked] == [[therapist.pk]]
+    assert cached.slots == real(service=service, start_date=day, end_date=day).slots
+
+
+def test_other_days_of_a_cached_week_cost_no_query(
+    service, therapist, day, django_assert_num_queries
+):
+    availability_cache.availability(service=service, start_date=day, end_date=day)
+    monday = day - timedelta(days=day.weekday())
+    with django_assert_num_queries(0):
+        slots = availability_cache.availability(
+            service=service, start_date=monday, end_date=monday + timedelta(days=4)
+        ).slots
+    assert (
+        slots
+        == selectors.availability(
+            service=service, start_date=monday, end_date=monday + timedelta(days=4)
+        ).slots
+    )
+    assert {s.start.astimezone(service.clinic.tz).date() for s in slots} == {
+        monday + timedelta(days=i) for i in range(5)
+    }
+
+
+def test_a_week_at_the_booking_horizon_gains_slots_as_time_passes(service, therapist, clinic):
+    clinic.max_days_ahead = 10
+    clinic.save()
+    now = timezone.now()
+    # The first working day the horizon cuts into: some of its hours bookable, some not.
+    day = (now + timedelta(days=10)).astimezone(clinic.tz).date()
+    while day.weekday() > 4:
+        day -= timedelta(days=1)
+    with time_machine.travel(at(clinic, day - timedelta(days=10), 12), tick=False):
+        early = availability_cache.availability(service=service, start_date=day, end_date=day)
+    with time_machine.travel(at(clinic, day - timedelta(days=10), 18), tick=False):
+        later = availability_cache.availability(service=service, start_date=day, end_date=day)
+        fresh = selectors.availability(service=service, start_date=day, end_date=day)
+    assert later.slots == fresh.slots
+    assert len(later.slots) > len(early.slots)
+
+
 def test_a_reschedule_to_another_therapist_frees_the_first(
     service, therapist, second_therapist, alice, day, django_capture_on_commit_callbacks
 ):
