@@ -87,6 +87,25 @@ def record(*, runner_id: int, kind: str, key: str, session_id: int | None = None
     return reminder
 
 
+def record_in_change(*, session: Session, kind: str) -> Reminder:
+    """A session e-mail's row, written inside the change that causes it, in one statement
+    (INSERT ... ON CONFLICT ... RETURNING): a row already there is kept as it is."""
+    (reminder,) = Reminder.objects.bulk_create(
+        [
+            Reminder(
+                runner_id=session.runner_id,
+                kind=kind,
+                key=session_email_key(session, kind),
+                session_id=session.pk,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["runner", "kind", "key"],
+        update_fields=["session"],
+    )
+    return reminder
+
+
 def record_many(rows: list[Reminder]) -> None:
     """Insert many rows in one statement; the ones that exist already are left as they are."""
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=reminders.BATCH_SIZE)

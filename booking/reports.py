@@ -185,8 +185,14 @@ SORTS = {
     ),
 }
 
+# Days between two timestamps: PostgreSQL, and SQLite for the embedded default (make run).
+_DAYS_BETWEEN = {
+    "postgresql": "EXTRACT(EPOCH FROM (next_start - start)) / 86400.0",
+    "sqlite": "julianday(next_start) - julianday(start)",
+}
+
 _GAPS_SQL = """
-SELECT runner_id, MAX(EXTRACT(EPOCH FROM (next_start - start))) / 86400.0
+SELECT runner_id, MAX({days_between})
 FROM (
     SELECT runner_id, start,
            COALESCE(LEAD(start) OVER (PARTITION BY runner_id ORDER BY start), %s) AS next_start
@@ -237,7 +243,8 @@ def adherence(
         )
     )
     with connection.cursor() as cursor:
-        cursor.execute(_GAPS_SQL, [bound, clinic.pk, lo, hi])
+        sql = _GAPS_SQL.format(days_between=_DAYS_BETWEEN[connection.vendor])
+        cursor.execute(sql, [bound, clinic.pk, lo, hi])
         gaps = {rid: float(g) for rid, g in cursor.fetchall() if g is not None}
     period_days = max((min(hi, now) - lo).days, 0) if now > lo else 0
     result = []

@@ -18,7 +18,7 @@ the move as a SessionEvent with the old and new start (and therapists in `data`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,13 +45,15 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization fai
 # --- Helpers -------------------------------------------------------------------------
 
 
-def _enqueue(session_id: int, kind: str) -> None:
-    from .tasks import send_session_email
+def _enqueue(session: Session, kind: str) -> None:
+    """The session's e-mail: its reminder row is written with the change (same
+    transaction), then handed to a worker once committed. If the broker is down the
+    change still answers: the row is marked for the next sweep (booking.tasks.queue)."""
+    from . import notifications
+    from .tasks import queue
 
-    # robust (hardening, Redis-down drill): the booking has committed; a broker that is
-    # down must not turn its answer into a 500. The failure is logged, and the e-mail is
-    # left to the reminders' sweep.
-    transaction.on_commit(lambda: send_session_email.delay(session_id, kind), robust=True)
+    reminder = notifications.record_in_change(session=session, kind=kind)
+    transaction.on_commit(lambda: queue([reminder.pk]), robust=True)
 
 
 def _is_retryable(exc: OperationalError) -> bool:
@@ -140,6 +142,31 @@ def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> Bo
     if "session_therapist_no_overlap" in (name or text):
         return SlotTaken(therapist.display_name)
     raise exc
+
+
+def _write_with_retry(
+    write: Callable[[], Session | BookingError],
+    *,
+    therapist: Therapist,
+    on_integrity: Callable[[IntegrityError], Session | None] | None = None,
+) -> Session | BookingError:
+    """Run `write` in a transaction: it returns the session written, or the refusal it
+    decided on (its transaction then writes nothing). A violated exclusion constraint (the
+    database's last word on a conflict) becomes the matching refusal, unless `on_integrity`
+    finds what the violation means (an idempotent retry). Two writers checking the
+    constraint against each other can deadlock; PostgreSQL aborts one, whose retry sees
+    the winner's row: retried up to RETRIES times, then a slot taken."""
+    for _attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                return write()
+        except IntegrityError as exc:
+            found = on_integrity(exc) if on_integrity is not None else None
+            return found if found is not None else _integrity_to_booking_error(exc, therapist)
+        except OperationalError as exc:
+            if not _is_retryable(exc):
+                raise
+    return SlotTaken(therapist.display_name)
 
 
 def _check(
@@ -262,91 +289,66 @@ def session_book(
             return existing
     end = start + service.duration
 
-    refusal: BookingError | None = None
-    for attempt in range(1, RETRIES + 1):
-        try:
-            with transaction.atomic():
-                (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
-                locked.clinic = therapist.clinic
-                if idempotency_key:
-                    # A retry that waited on the runner lock behind its own first attempt.
-                    existing = Session.objects.filter(
-                        runner=runner, idempotency_key=idempotency_key
-                    ).first()
-                    if existing is not None:
-                        return existing
-                violations = _check(
-                    runner=runner,
-                    service=service,
-                    therapist=locked,
-                    start=start,
-                    end=end,
-                    now=now,
-                )
-                overridden = []
-                if override_reason:
-                    overridden = [v for v in violations if v.is_race_rule]
-                    violations = [v for v in violations if not v.is_race_rule]
-                if violations:
-                    refusal = violation_error(violations[0])
-                else:
-                    session = Session.objects.create(
-                        runner=runner,
-                        therapist=locked,
-                        service=service,
-                        clinic_id=locked.clinic_id,
-                        start=start,
-                        end=end,
-                        price=service.price,
-                        discomfort_areas=areas,
-                        runner_note=runner_note,
-                        idempotency_key=idempotency_key or None,
-                        race_override_reason=override_reason if overridden else "",
-                        race_override_by=by if overridden else None,
-                    )
-                    SessionEvent.objects.create(
-                        session=session,
-                        kind=SessionEvent.Kind.BOOKED,
-                        by=by,
-                        to_status=Session.Status.BOOKED,
-                        new_start=start,
-                        data={"therapist": locked.pk, "service": service.pk},
-                    )
-                    if overridden:
-                        _record_override(
-                            session, by=by, reason=override_reason, overridden=overridden
-                        )
-                    _enqueue(session.pk, Reminder.Kind.CONFIRMATION)
-        except IntegrityError as exc:
-            if idempotency_key and "idempotency" in str(exc):
-                existing = Session.objects.filter(
-                    runner=runner, idempotency_key=idempotency_key
-                ).first()
-                if existing is not None:
-                    return existing
-            refusal = _integrity_to_booking_error(exc, therapist)
-            break
-        except OperationalError as exc:
-            # Two inserts checking the exclusion constraint against each other can
-            # deadlock; PostgreSQL aborts one. Its retry sees the winner's row.
-            if not _is_retryable(exc):
-                raise
-            if attempt == RETRIES:
-                refusal = SlotTaken(therapist.display_name)
-        else:
-            break
-    if refusal is not None:
+    def write() -> Session | BookingError:
+        (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
+        locked.clinic = therapist.clinic
+        if idempotency_key:
+            # A retry that waited on the runner lock behind its own first attempt.
+            existing = Session.objects.filter(
+                runner=runner, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
+        violations = _check(
+            runner=runner, service=service, therapist=locked, start=start, end=end, now=now
+        )
+        overridden = []
+        if override_reason:
+            overridden = [v for v in violations if v.is_race_rule]
+            violations = [v for v in violations if not v.is_race_rule]
+        if violations:
+            return violation_error(violations[0])
+        session = Session.objects.create(
+            runner=runner,
+            therapist=locked,
+            service=service,
+            clinic_id=locked.clinic_id,
+            start=start,
+            end=end,
+            price=service.price,
+            discomfort_areas=areas,
+            runner_note=runner_note,
+            idempotency_key=idempotency_key or None,
+            race_override_reason=override_reason if overridden else "",
+            race_override_by=by if overridden else None,
+        )
+        SessionEvent.objects.create(
+            session=session,
+            kind=SessionEvent.Kind.BOOKED,
+            by=by,
+            to_status=Session.Status.BOOKED,
+            new_start=start,
+            data={"therapist": locked.pk, "service": service.pk},
+        )
+        if overridden:
+            _record_override(session, by=by, reason=override_reason, overridden=overridden)
+        _enqueue(session, Reminder.Kind.CONFIRMATION)
+        return session
+
+    def same_key(exc: IntegrityError) -> Session | None:
+        # The same Idempotency-Key committed by a concurrent request: that is the answer.
+        if idempotency_key and "idempotency" in str(exc):
+            return Session.objects.filter(runner=runner, idempotency_key=idempotency_key).first()
+        return None
+
+    result = _write_with_retry(write, therapist=therapist, on_integrity=same_key)
+    if isinstance(result, BookingError):
         if with_suggestions:
             _attach_suggestions(
-                refusal,
-                runner=runner,
-                service=service,
-                therapist=therapist,
-                around=start,
-                now=now,
+                result, runner=runner, service=service, therapist=therapist, around=start, now=now
             )
-        raise refusal
-    return session
+        raise result
+    return result
 
 
 # --- Cancelling ----------------------------------------------------------------------
@@ -394,7 +396,7 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
             to_status=outcome,
             old_start=locked.start,
         )
-        _enqueue(locked.pk, Reminder.Kind.CANCELLATION)
+        _enqueue(locked, Reminder.Kind.CANCELLATION)
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     return locked
 
@@ -417,7 +419,6 @@ def session_reschedule(
     now = now or timezone.now()
     _require_aware(start)
     override_reason = (override_reason or "").strip()
-    refusal: BookingError | None = None
     current = Session.objects.select_related("service", "therapist__clinic", "runner").get(
         pk=session.pk
     )
@@ -426,75 +427,59 @@ def session_reschedule(
     if override_reason and not is_clinic_staff(by, target.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     end = start + current.service.duration
-    for attempt in range(1, RETRIES + 1):
-        try:
-            with transaction.atomic():
-                locked_therapists = {
-                    t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
-                }
-                locked = Session.objects.select_for_update().get(pk=session.pk)
-                if locked.status != Session.Status.BOOKED or locked.start <= now:
-                    raise BookingError(Code.NOT_RESCHEDULABLE)
-                new_therapist = locked_therapists[target.pk]
-                new_therapist.clinic = target.clinic
-                violations = _check(
-                    runner=current.runner,
-                    service=current.service,
-                    therapist=new_therapist,
-                    start=start,
-                    end=end,
-                    now=now,
-                    exclude_session_id=locked.pk,
-                )
-                overridden = []
-                if override_reason:
-                    overridden = [v for v in violations if v.is_race_rule]
-                    violations = [v for v in violations if not v.is_race_rule]
-                if violations:
-                    refusal = violation_error(violations[0])
-                else:
-                    old_start, old_therapist = locked.start, locked.therapist_id
-                    locked.start, locked.end = start, end
-                    locked.therapist = new_therapist
-                    fields = ["start", "end", "therapist", "updated_at"]
-                    if overridden:
-                        locked.race_override_reason = override_reason
-                        locked.race_override_by = by
-                        fields += ["race_override_reason", "race_override_by"]
-                    locked.save(update_fields=fields)
-                    SessionEvent.objects.create(
-                        session=locked,
-                        kind=SessionEvent.Kind.RESCHEDULED,
-                        by=by,
-                        from_status=locked.status,
-                        to_status=locked.status,
-                        old_start=old_start,
-                        new_start=start,
-                        data={
-                            "old_therapist": old_therapist,
-                            "new_therapist": new_therapist.pk,
-                        },
-                    )
-                    if overridden:
-                        _record_override(
-                            locked, by=by, reason=override_reason, overridden=overridden
-                        )
-                    _enqueue(locked.pk, Reminder.Kind.RESCHEDULE)
-        except IntegrityError as exc:
-            refusal = _integrity_to_booking_error(exc, target)
-            break
-        except OperationalError as exc:
-            # Two inserts checking the exclusion constraint against each other can
-            # deadlock; PostgreSQL aborts one. Its retry sees the winner's row.
-            if not _is_retryable(exc):
-                raise
-            if attempt == RETRIES:
-                refusal = SlotTaken(target.display_name)
-        else:
-            break
-    if refusal is not None:
+
+    def write() -> Session | BookingError:
+        locked_therapists = {
+            t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
+        }
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status != Session.Status.BOOKED or locked.start <= now:
+            raise BookingError(Code.NOT_RESCHEDULABLE)
+        new_therapist = locked_therapists[target.pk]
+        new_therapist.clinic = target.clinic
+        violations = _check(
+            runner=current.runner,
+            service=current.service,
+            therapist=new_therapist,
+            start=start,
+            end=end,
+            now=now,
+            exclude_session_id=locked.pk,
+        )
+        overridden = []
+        if override_reason:
+            overridden = [v for v in violations if v.is_race_rule]
+            violations = [v for v in violations if not v.is_race_rule]
+        if violations:
+            return violation_error(violations[0])
+        old_start, old_therapist = locked.start, locked.therapist_id
+        locked.start, locked.end = start, end
+        locked.therapist = new_therapist
+        fields = ["start", "end", "therapist", "updated_at"]
+        if overridden:
+            locked.race_override_reason = override_reason
+            locked.race_override_by = by
+            fields += ["race_override_reason", "race_override_by"]
+        locked.save(update_fields=fields)
+        SessionEvent.objects.create(
+            session=locked,
+            kind=SessionEvent.Kind.RESCHEDULED,
+            by=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            old_start=old_start,
+            new_start=start,
+            data={"old_therapist": old_therapist, "new_therapist": new_therapist.pk},
+        )
+        if overridden:
+            _record_override(locked, by=by, reason=override_reason, overridden=overridden)
+        _enqueue(locked, Reminder.Kind.RESCHEDULE)
+        return locked
+
+    result = _write_with_retry(write, therapist=target)
+    if isinstance(result, BookingError):
         _attach_suggestions(
-            refusal,
+            result,
             runner=current.runner,
             service=current.service,
             therapist=target,
@@ -502,10 +487,10 @@ def session_reschedule(
             now=now,
             exclude_session_id=current.pk,
         )
-        raise refusal
+        raise result
     for name in ("start", "end", "therapist_id", "race_override_reason", "race_override_by_id"):
-        setattr(session, name, getattr(locked, name))
-    return locked
+        setattr(session, name, getattr(result, name))
+    return result
 
 
 # --- A recurring plan ----------------------------------------------------------------

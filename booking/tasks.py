@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import notifications, reminders
@@ -27,6 +27,23 @@ RETRY_COUNTDOWNS = (60, 120, 240, 480, 900)
 # A reminder left pending or failed this long (its message lost, its retries spent) is
 # picked up again by the sweep.
 SWEEP_AFTER = timedelta(minutes=45)
+
+
+def queue(reminder_ids: list[int]) -> None:
+    """Hand recorded reminders to a worker. With the broker down the caller (a booking
+    that has committed) must not fail: the rows are marked as never queued (failed, no
+    attempt) and the next sweep, every 15 minutes with the appointment scan, sends them."""
+    try:
+        deliver_reminders.delay(reminder_ids)
+    except Exception as exc:  # any broker error: kombu's, redis', a socket's
+        logger.warning(
+            "could not queue reminders %s (%s): left to the next sweep",
+            reminder_ids,
+            type(exc).__name__,
+        )
+        Reminder.objects.filter(
+            pk__in=reminder_ids, state=Reminder.State.PENDING, attempts=0
+        ).update(state=Reminder.State.FAILED, last_error=f"not queued: {type(exc).__name__}")
 
 
 def retry_countdown(retries: int) -> int:
@@ -148,14 +165,15 @@ def run_appointment_batch(session_ids: list[int], *, now: datetime | None = None
 def run_sweep(
     *, now: datetime | None = None, enqueue: Callable[[list[int]], object] | None = None
 ) -> int:
-    """Re-enqueue reminders left pending or failed (a lost message, spent retries)."""
+    """Re-enqueue reminders left pending or failed (a lost message, spent retries) for
+    SWEEP_AFTER, and at once those that could not be queued at all (broker down)."""
     now = now or timezone.now()
     enqueue = enqueue or (lambda ids: deliver_reminders.delay(ids))
     ids = (
         Reminder.objects.filter(
+            Q(created_at__lt=now - SWEEP_AFTER) | Q(state=Reminder.State.FAILED, attempts=0),
             state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
             attempts__lt=notifications.MAX_ATTEMPTS,
-            created_at__lt=now - SWEEP_AFTER,
             created_at__gt=now - timedelta(days=2),
         )
         .order_by("pk")

@@ -300,6 +300,7 @@ def main() -> int:
         "duration_s": args.duration,
         "gunicorn_workers": args.workers,
         "availability_cache": not args.no_cache,
+        "therapists_per_clinic": args.therapists,
         "cpus": os.cpu_count(),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg()[0],

@@ -72,10 +72,11 @@ def test_cancel_frees_the_slot_and_mails_on_commit(
     sent = []
     from booking import tasks
 
-    monkeypatch.setattr(tasks.send_session_email, "delay", lambda *a: sent.append(a))
+    monkeypatch.setattr(tasks.deliver_reminders, "delay", lambda ids: sent.extend(ids))
     with django_capture_on_commit_callbacks(execute=True):
         services.session_cancel(session=booked, by=alice.user, now=NOW)
-    assert sent == [(booked.pk, "cancellation")]
+    assert sent == list(booked.reminders.filter(kind="cancellation").values_list("pk", flat=True))
+    assert len(sent) == 1
     assert services.session_book(
         runner=bob, service=service, therapist=therapist, start=WED_10, by=bob.user, now=NOW
     )

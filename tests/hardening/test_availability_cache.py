@@ -262,6 +262,7 @@ class TestRedisDown:
         assert cached == fresh and cached
 
 
+@pytest.mark.redis
 def test_cache_entries_are_namespaced(service, therapist, day):
     availability_cache.availability(service=service, start_date=day, end_date=day)
     keys = [k for k in cache._cache.get_client().keys("*") if b"avail:" in k]

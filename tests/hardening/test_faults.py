@@ -129,3 +129,72 @@ def test_a_forged_session_cookie_is_ignored_not_a_500(quiet_client, db):
     for url in ("/", "/api/v1/clinics/", "/api/v1/reports/attendance/"):
         response = quiet_client.get(url)
         assert response.status_code < 500, url
+
+
+@contextmanager
+def broker_down():
+    """The Celery app's broker pointed at a closed port (its pools dropped), for real."""
+    from clinic.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_write_url
+    app.conf.broker_url = app.conf.broker_write_url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
+        "max_retries": 1,
+        "interval_start": 0,
+    }
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_write_url = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+@pytest.mark.redis
+def test_with_the_broker_down_a_booking_stands_and_the_next_sweep_sends_its_email(
+    clinic, service, therapist, alice, django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from booking import tasks
+    from booking.models import Reminder, Session
+
+    day = timezone.now().astimezone(clinic.tz).date() + timedelta(days=8)
+    while day.weekday() != 2:
+        day += timedelta(days=1)
+    start = datetime.combine(day, time(10), tzinfo=clinic.tz)
+    api = APIClient()
+    api.force_authenticate(alice.user)
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/sessions/",
+            {"service": service.pk, "therapist": therapist.pk, "start": start.isoformat()},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    session = Session.objects.get(pk=response.json()["id"])
+    reminder = Reminder.objects.get(session=session, kind=Reminder.Kind.CONFIRMATION)
+    assert reminder.state == Reminder.State.FAILED and reminder.attempts == 0
+    assert "not queued" in reminder.last_error
+    assert mailoutbox == []
+
+    # Redis back: the next sweep (the appointment scan's, every 15 minutes) sends it, once.
+    delivered = []
+
+    def run_now(ids):
+        delivered.extend(ids)
+        tasks.deliver_reminders.apply(args=(ids,))
+
+    assert tasks.run_sweep(enqueue=run_now) == 1
+    assert delivered == [reminder.pk]
+    assert [m.to for m in mailoutbox] == [[alice.user.email]]
+    reminder.refresh_from_db()
+    assert reminder.state == Reminder.State.SENT
+    assert tasks.run_sweep(enqueue=run_now) == 0
+    assert len(mailoutbox) == 1
