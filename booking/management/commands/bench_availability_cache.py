@@ -29,7 +29,7 @@ import statistics
 import time as clock
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         runs = opts["runs"]
         figures: dict = {
             "database": connection.vendor,
-            "cache_backend": type(cache).__name__,
+            "cache_backend": type(caches["default"]).__name__,
             "therapists": len(self.therapists),
             "runs": runs,
         }
