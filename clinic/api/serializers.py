@@ -57,3 +57,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(
+        help_text="When the token stops working (staff: 8 hours, runners: 30 days by default)."
+    )

@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from clinic.authentication import fresh_token, token_expires
 from clinic.models import Clinic, Service, Therapist
 
 from .serializers import (
@@ -28,8 +28,8 @@ class ObtainTokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token = fresh_token(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires": token_expires(token)})
 
 
 class ClinicViewSet(viewsets.ReadOnlyModelViewSet):

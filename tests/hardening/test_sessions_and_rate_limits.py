@@ -78,6 +78,53 @@ class TestStaffSessionExpiry:
             assert _signed_in(client)
 
 
+class TestApiTokenExpiry:
+    """Tokens end like sessions: a therapist's after STAFF_SESSION_AGE, a runner's after
+    API_TOKEN_AGE; signing in again gives a new one."""
+
+    def sign_in(self, client, user):
+        response = client.post(
+            "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def me(self, client, token):
+        return client.get("/api/v1/sessions/", HTTP_AUTHORIZATION=f"Token {token}")
+
+    def test_a_therapists_token_ends_with_the_staff_age(self, client, therapist, settings):
+        settings.STAFF_SESSION_AGE = 8 * 3600
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            first = self.sign_in(client, therapist.user)
+            assert first["expires"].startswith((start + timedelta(hours=8)).strftime("%Y-%m-%d"))
+            clock.move_to(start + timedelta(hours=7, minutes=59))
+            assert self.me(client, first["token"]).status_code == 200
+            clock.move_to(start + timedelta(hours=8, minutes=1))
+            expired = self.me(client, first["token"])
+            assert expired.status_code == 401
+            assert expired.json()["code"] == "token_expired"
+            assert "sign in again" in expired.json()["detail"]
+            # Signing in again: a new token that works; the old one stays dead.
+            second = self.sign_in(client, therapist.user)
+            assert second["token"] != first["token"]
+            assert self.me(client, second["token"]).status_code == 200
+            assert self.me(client, first["token"]).status_code == 401
+
+    def test_a_runners_token_lasts_the_api_token_age(self, client, alice, settings):
+        settings.STAFF_SESSION_AGE = 3600
+        settings.API_TOKEN_AGE = 30 * 86400
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            token = self.sign_in(client, alice.user)["token"]
+            clock.move_to(start + timedelta(days=29))
+            assert self.me(client, token).status_code == 200
+            # Signing in before it ends returns the same token.
+            assert self.sign_in(client, alice.user)["token"] == token
+            clock.move_to(start + timedelta(days=30, minutes=1))
+            assert self.me(client, token).json()["code"] == "token_expired"
+
+
 @pytest.fixture
 def rates(monkeypatch):
     """Set throttle rates for one test (DRF reads them once, at import)."""
