@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
     # that many accounts behind one address cannot multiply the user rate.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "clinic.throttling.SignedInRateThrottle",
         "clinic.throttling.IPRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {

@@ -175,6 +175,18 @@ class TestApiThrottling:
         codes += [client.get(self.url).status_code for _ in range(3)]
         assert codes == [200, 200, 200, 200, 200, 429]
 
+    def test_the_address_ceiling_holds_for_anonymous_clients_when_it_is_stricter(
+        self, client, clinic, rates
+    ):
+        rates(anon="100/min", ip="2/min")
+        assert [client.get(self.url).status_code for _ in range(3)] == [200, 200, 429]
+
+    def test_the_user_rate_holds_for_anonymous_clients_when_it_is_stricter(
+        self, client, clinic, rates
+    ):
+        rates(anon="100/min", user="2/min")
+        assert [client.get(self.url).status_code for _ in range(3)] == [200, 200, 429]
+
     def test_the_token_endpoint_is_rate_limited(self, client, alice, rates):
         rates(login="3/min")
         codes = [
