@@ -144,6 +144,16 @@ def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> Bo
     raise exc
 
 
+def _set_apart_overridden(violations: list, override_reason: str) -> tuple[list, list]:
+    """(the violations that stand, the race-rule ones a staff override lets pass)."""
+    if not override_reason:
+        return violations, []
+    return (
+        [v for v in violations if not v.is_race_rule],
+        [v for v in violations if v.is_race_rule],
+    )
+
+
 def _write_with_retry(
     write: Callable[[], Session | BookingError],
     *,
@@ -302,10 +312,7 @@ def session_book(
         violations = _check(
             runner=runner, service=service, therapist=locked, start=start, end=end, now=now
         )
-        overridden = []
-        if override_reason:
-            overridden = [v for v in violations if v.is_race_rule]
-            violations = [v for v in violations if not v.is_race_rule]
+        violations, overridden = _set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
         session = Session.objects.create(
@@ -446,10 +453,7 @@ def session_reschedule(
             now=now,
             exclude_session_id=locked.pk,
         )
-        overridden = []
-        if override_reason:
-            overridden = [v for v in violations if v.is_race_rule]
-            violations = [v for v in violations if not v.is_race_rule]
+        violations, overridden = _set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
         old_start, old_therapist = locked.start, locked.therapist_id
