@@ -51,6 +51,17 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def entry_keys(
+    service_id: int, therapist_ids: list[int], start_date: date, end_date: date
+) -> dict[tuple[int, date], str]:
+    """The cache key of each (therapist, Monday) a lookup of these days needs, under each
+    therapist's current version (one MGET)."""
+    versions = therapist_versions(therapist_ids)
+    first, last = _monday(start_date), _monday(end_date)
+    mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    return {(t, m): _key(service_id, t, versions[t], m) for t in therapist_ids for m in mondays}
+
+
 def availability(
     *,
     service: Service,
@@ -79,17 +90,12 @@ def availability(
             now=now,
             exclude_session_id=exclude_session_id,
         )
+    # A therapist of another clinic, or inactive, has no hours for the selector to load:
+    # their entries are empty, as the selector's answer is.
     clinic = service.clinic
-    if therapist is not None and (therapist.clinic_id != clinic.pk or not therapist.active):
-        return Availability()
     now = timezone.now()
     therapist_ids = [therapist.pk] if therapist is not None else clinic_therapist_ids(clinic.pk)
-    versions = therapist_versions(therapist_ids)
-    first_monday, last_monday = _monday(start_date), _monday(end_date)
-    mondays = [
-        first_monday + timedelta(weeks=i) for i in range((last_monday - first_monday).days // 7 + 1)
-    ]
-    keys = {(t, m): _key(service.pk, t, versions[t], m) for t in therapist_ids for m in mondays}
+    keys = entry_keys(service.pk, therapist_ids, start_date, end_date)
     found: dict[str, Starts] = cache.get_many(list(keys.values())) if keys else {}
     weeks: dict[tuple[int, date], Starts] = {
         pair: found[k] for pair, k in keys.items() if k in found

@@ -402,28 +402,31 @@ def _suggestions(runner: Runner, clinic: Clinic, *, now: datetime) -> list[dict]
         preferred_id=preferred.pk if preferred else None,
         today=clinic.local(now).date(),
     )
+    return slot_links(runner=runner, service=service, slots=slots, clinic=clinic)
+
+
+def slot_links(*, runner, service, slots, clinic, full_url: bool = True) -> list[dict]:
+    """Each slot as a signed one-click booking link (e-mails need the full address; the
+    reminder pages a path), with its clinic-local time and therapist (one query)."""
     therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
-    return [
-        {
-            "when": when(slot.start, clinic),
-            "therapist": therapists.get(slot.therapist_id),
-            "service": service,
-            "url": absolute(
-                reverse(
-                    "reminders:book",
-                    args=[
-                        reminders.book_token(
-                            runner_id=runner.pk,
-                            therapist_id=slot.therapist_id,
-                            service_id=service.pk,
-                            start=slot.start,
-                        )
-                    ],
-                )
-            ),
-        }
-        for slot in slots
-    ]
+    links = []
+    for slot in slots:
+        token = reminders.book_token(
+            runner_id=runner.pk,
+            therapist_id=slot.therapist_id,
+            service_id=service.pk,
+            start=slot.start,
+        )
+        path = reverse("reminders:book", args=[token])
+        links.append(
+            {
+                "when": when(slot.start, clinic),
+                "therapist": therapists.get(slot.therapist_id),
+                "service": service,
+                "url": absolute(path) if full_url else path,
+            }
+        )
+    return links
 
 
 def race_sentences(runner: Runner, clinic: Clinic, *, now: datetime) -> list[str]:

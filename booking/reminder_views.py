@@ -7,7 +7,6 @@ RFC 8058 one-click unsubscribe POSTs without any cookie.
 """
 
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +18,7 @@ from runners.services import runner_update_profile
 
 from . import reminders
 from .exceptions import BookingError
-from .notifications import booking_page_url, session_urls, when
+from .notifications import booking_page_url, session_urls, slot_links, when
 
 
 def _language(request, runner: Runner) -> str:
@@ -32,25 +31,7 @@ def _language(request, runner: Runner) -> str:
 def _alternatives(runner: Runner, service: Service, exc: BookingError, clinic) -> list[dict]:
     """The nearest slots that do pass, each as a new signed one-click link."""
     slots = getattr(exc, "suggested_slots", None) or []
-    therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
-    return [
-        {
-            "when": when(slot.start, clinic),
-            "therapist": therapists.get(slot.therapist_id),
-            "url": reverse(
-                "reminders:book",
-                args=[
-                    reminders.book_token(
-                        runner_id=runner.pk,
-                        therapist_id=slot.therapist_id,
-                        service_id=service.pk,
-                        start=slot.start,
-                    )
-                ],
-            ),
-        }
-        for slot in slots
-    ]
+    return slot_links(runner=runner, service=service, slots=slots, clinic=clinic, full_url=False)
 
 
 def _invalid(request):

@@ -46,6 +46,16 @@ def queue(reminder_ids: list[int]) -> None:
         ).update(state=Reminder.State.FAILED, last_error=f"not queued: {type(exc).__name__}")
 
 
+def _enqueue_in_batches(queryset, enqueue: Callable[[list[int]], object]) -> int:
+    """Stream the ids (in key order) and enqueue one task per BATCH_SIZE; the count."""
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    count = 0
+    for batch in reminders.iter_batches(ids.iterator(chunk_size=reminders.BATCH_SIZE)):
+        enqueue(batch)
+        count += len(batch)
+    return count
+
+
 def retry_countdown(retries: int) -> int:
     return RETRY_COUNTDOWNS[min(retries, len(RETRY_COUNTDOWNS) - 1)]
 
@@ -122,17 +132,7 @@ def run_appointment_scan(
 ) -> int:
     now = now or timezone.now()
     enqueue = enqueue or (lambda ids: send_appointment_batch.delay(ids))
-    ids = (
-        reminders.sessions_due_appointment_reminder(now=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=reminders.BATCH_SIZE)
-    )
-    count = 0
-    for batch in reminders.iter_batches(ids):
-        enqueue(batch)
-        count += len(batch)
-    return count
+    return _enqueue_in_batches(reminders.sessions_due_appointment_reminder(now=now), enqueue)
 
 
 def run_appointment_batch(session_ids: list[int], *, now: datetime | None = None) -> list[int]:
@@ -169,22 +169,13 @@ def run_sweep(
     SWEEP_AFTER, and at once those that could not be queued at all (broker down)."""
     now = now or timezone.now()
     enqueue = enqueue or (lambda ids: deliver_reminders.delay(ids))
-    ids = (
-        Reminder.objects.filter(
-            Q(created_at__lt=now - SWEEP_AFTER) | Q(state=Reminder.State.FAILED, attempts=0),
-            state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
-            attempts__lt=notifications.MAX_ATTEMPTS,
-            created_at__gt=now - timedelta(days=2),
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=reminders.BATCH_SIZE)
+    due = Reminder.objects.filter(
+        Q(created_at__lt=now - SWEEP_AFTER) | Q(state=Reminder.State.FAILED, attempts=0),
+        state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
+        attempts__lt=notifications.MAX_ATTEMPTS,
+        created_at__gt=now - timedelta(days=2),
     )
-    count = 0
-    for batch in reminders.iter_batches(ids):
-        enqueue(batch)
-        count += len(batch)
-    return count
+    return _enqueue_in_batches(due, enqueue)
 
 
 @shared_task(acks_late=True)

@@ -38,7 +38,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking import availability_cache, selectors
-from clinic.cache import bump_therapist, therapist_versions
+from clinic.cache import bump_therapist
 from clinic.models import Clinic, Service, Therapist
 
 from .bench_availability import SLUG
@@ -205,14 +205,6 @@ class Command(BaseCommand):
         return out
 
     def _missing_entries(self, ids, start, end) -> tuple[int, int]:
-        """(entries this lookup needs, entries the cache lacks right now): one per
-        therapist and clinic-local week."""
-        versions = therapist_versions(ids)
-        first, last = availability_cache._monday(start), availability_cache._monday(end)
-        mondays = [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-        keys = [
-            availability_cache._key(self.service.pk, t, versions[t], m)
-            for t in ids
-            for m in mondays
-        ]
+        """(entries this lookup needs, entries the cache lacks right now)."""
+        keys = list(availability_cache.entry_keys(self.service.pk, ids, start, end).values())
         return len(keys), len(keys) - len(cache.get_many(keys))
