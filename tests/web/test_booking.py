@@ -14,6 +14,19 @@ from tests.factories import RaceFactory, SessionFactory, TimeOffFactory
 
 from .conftest import MADRID, local
 
+
+@pytest.fixture
+def alices_session(alice, therapist, service):
+    """A session of Alice's with the therapist, on `day` at `hour` clinic time."""
+
+    def make(day, hour, **fields):
+        return SessionFactory(
+            runner=alice, therapist=therapist, service=service, start=local(day, hour), **fields
+        )
+
+    return make
+
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine", "frozen")]
 
 # NOW is Monday 2 March 2026, 08:00 in Madrid.
@@ -288,25 +301,11 @@ def test_therapist_of_another_clinic_is_not_found(alice_client, service, other_t
 
 
 def test_my_sessions_lists_upcoming_and_past_with_status(
-    alice_client, alice, bob, service, therapist
+    alice_client, alice, bob, service, therapist, alices_session
 ):
-    SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
-    SessionFactory(
-        runner=alice,
-        therapist=therapist,
-        service=service,
-        start=local(date(2026, 2, 4), 10),
-        status="attended",
-    )
-    SessionFactory(
-        runner=alice,
-        therapist=therapist,
-        service=service,
-        start=local(date(2026, 3, 5), 10),
-        status="cancelled",
-    )
+    alices_session(date(2026, 3, 4), 10)
+    alices_session(date(2026, 2, 4), 10, status="attended")
+    alices_session(date(2026, 3, 5), 10, status="cancelled")
     SessionFactory(
         runner=bob, therapist=therapist, service=service, start=local(date(2026, 3, 6), 10)
     )
@@ -317,10 +316,8 @@ def test_my_sessions_lists_upcoming_and_past_with_status(
     assert "6 March" not in html  # Bob's
 
 
-def test_my_sessions_in_spanish(es_client, alice, service, therapist):
-    SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
+def test_my_sessions_in_spanish(es_client, alice, service, therapist, alices_session):
+    alices_session(date(2026, 3, 4), 10)
     html = es_client.get(reverse("booking:my_sessions")).content.decode()
     assert "Mis sesiones" in html
     assert "miércoles 4 de marzo, 10:00" in html.lower()
@@ -368,19 +365,17 @@ def test_another_runners_session_is_not_found(alice_client, bob, service, therap
     assert s.status == "booked"
 
 
-def test_ics_download(alice_client, alice, service, therapist):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
+def test_ics_download(alice_client, alice, service, therapist, alices_session):
+    s = alices_session(date(2026, 3, 4), 10)
     response = alice_client.get(reverse("booking:session_ics", args=[s.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in response.content and b"DTSTART" in response.content
 
 
-def test_cancel_in_time_shows_the_policy_then_cancels(alice_client, alice, service, therapist):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
+def test_cancel_in_time_shows_the_policy_then_cancels(
+    alice_client, alice, service, therapist, alices_session
+):
+    s = alices_session(date(2026, 3, 4), 10)
     html = alice_client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
     assert "You are cancelling in time." in html and "Tuesday 3 March, 10:00" in html
     response = alice_client.post(reverse("booking:session_cancel", args=[s.pk]))
@@ -390,10 +385,10 @@ def test_cancel_in_time_shows_the_policy_then_cancels(alice_client, alice, servi
     assert "Nothing to pay" in alice_client.get(response["Location"]).content.decode()
 
 
-def test_late_cancel_is_announced_before_confirming(alice_client, alice, service, therapist):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 2), 18)
-    )
+def test_late_cancel_is_announced_before_confirming(
+    alice_client, alice, service, therapist, alices_session
+):
+    s = alices_session(date(2026, 3, 2), 18)
     html = alice_client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
     assert "This is a late cancellation." in html
     alice_client.post(reverse("booking:session_cancel", args=[s.pk]))
@@ -401,10 +396,8 @@ def test_late_cancel_is_announced_before_confirming(alice_client, alice, service
     assert s.status == "late_cancelled"
 
 
-def test_late_cancel_policy_in_spanish(es_client, alice, service, therapist):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 2), 18)
-    )
+def test_late_cancel_policy_in_spanish(es_client, alice, service, therapist, alices_session):
+    s = alices_session(date(2026, 3, 2), 18)
     assert (
         "Es una cancelación tardía."
         in es_client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
@@ -415,16 +408,12 @@ def test_late_cancel_policy_in_spanish(es_client, alice, service, therapist):
     "lang,title",
     [("en", "This session cannot be cancelled"), ("es", "Esta sesión no se puede cancelar")],
 )
-def test_cancelling_a_cancelled_session_explains(client, alice, service, therapist, lang, title):
+def test_cancelling_a_cancelled_session_explains(
+    client, alice, service, therapist, lang, title, alices_session
+):
     client.force_login(alice.user)
     client.cookies["django_language"] = lang
-    s = SessionFactory(
-        runner=alice,
-        therapist=therapist,
-        service=service,
-        start=local(date(2026, 3, 4), 10),
-        status="cancelled",
-    )
+    s = alices_session(date(2026, 3, 4), 10, status="cancelled")
     response = client.post(reverse("booking:session_cancel", args=[s.pk]))
     assert response.status_code == 400 and title in response.content.decode()
     assert title in client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
@@ -434,24 +423,18 @@ def test_cancelling_a_cancelled_session_explains(client, alice, service, therapi
     "lang,title",
     [("en", "This session cannot be moved"), ("es", "Esta sesión no se puede cambiar")],
 )
-def test_moving_a_past_session_explains(client, alice, service, therapist, lang, title):
+def test_moving_a_past_session_explains(
+    client, alice, service, therapist, lang, title, alices_session
+):
     client.force_login(alice.user)
     client.cookies["django_language"] = lang
-    s = SessionFactory(
-        runner=alice,
-        therapist=therapist,
-        service=service,
-        start=local(date(2026, 2, 4), 10),
-        status="attended",
-    )
+    s = alices_session(date(2026, 2, 4), 10, status="attended")
     response = client.get(reverse("booking:session_reschedule", args=[s.pk]))
     assert response.status_code == 400 and title in response.content.decode()
 
 
-def test_reschedule_picker_and_move(alice_client, alice, service, therapist):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
+def test_reschedule_picker_and_move(alice_client, alice, service, therapist, alices_session):
+    s = alices_session(date(2026, 3, 4), 10)
     html = alice_client.get(reverse("booking:session_reschedule", args=[s.pk])).content.decode()
     assert "Move your session" in html and 'class="slot' in html
     new = local(date(2026, 3, 5), 11)
@@ -466,10 +449,10 @@ def test_reschedule_picker_and_move(alice_client, alice, service, therapist):
     assert moved.start == new
 
 
-def test_reschedule_onto_a_race_window_is_refused(alice_client, alice, service, therapist, race):
-    s = SessionFactory(
-        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
-    )
+def test_reschedule_onto_a_race_window_is_refused(
+    alice_client, alice, service, therapist, race, alices_session
+):
+    s = alices_session(date(2026, 3, 4), 10)
     confirm = reverse("booking:session_reschedule_confirm", args=[s.pk])
     response = alice_client.post(
         confirm, {"start": local(MORNING_AFTER, 9).isoformat(), "therapist": therapist.pk}
