@@ -155,20 +155,19 @@ def test_staff_may_move_into_a_race_window_with_a_reason(booked, alice, therapis
 # --- Series ------------------------------------------------------------------------------
 
 
+def alices_series(alice, service, therapist, **overrides):
+    """Alice's plan with the therapist: from WED_10 every 14 days, 6 times, booked at NOW."""
+    kwargs = {"first_start": WED_10, "every_days": 14, "count": 6, "now": NOW, **overrides}
+    return services.series_book(
+        runner=alice, service=service, therapist=therapist, by=alice.user, **kwargs
+    )
+
+
 def test_series_books_every_occurrence_that_passes(alice, service, therapist):
     RaceFactory(
         runner=alice, name="Maratón", start=local(2027, 1, 15, 9), finish=local(2027, 1, 15, 13)
     )
-    result = services.series_book(
-        runner=alice,
-        service=service,
-        therapist=therapist,
-        first_start=WED_10,
-        every_days=14,
-        count=6,
-        by=alice.user,
-        now=NOW,
-    )
+    result = alices_series(alice, service, therapist)
     assert len(result.occurrences) == 6
     # 2 Dec, 16 Dec, 30 Dec, 13 Jan (too close to the marathon), 27 Jan, 10 Feb
     refused = [(o.start.astimezone(MADRID).date(), o.error.code) for o in result.refused]
@@ -180,31 +179,20 @@ def test_series_books_every_occurrence_that_passes(alice, service, therapist):
 
 def test_series_all_or_nothing_books_none_on_a_refusal(alice, service, therapist):
     RaceFactory(runner=alice, start=local(2027, 1, 15, 9), finish=local(2027, 1, 15, 13))
-    result = services.series_book(
-        runner=alice,
-        service=service,
-        therapist=therapist,
-        first_start=WED_10,
-        every_days=14,
-        count=6,
-        by=alice.user,
-        now=NOW,
-        all_or_nothing=True,
-    )
+    result = alices_series(alice, service, therapist, all_or_nothing=True)
     assert len(result.refused) == 1 and result.booked == []
     assert not Session.objects.exists()
 
 
 def test_series_keeps_local_time_across_dst(alice, service, therapist):
     first = datetime(2027, 3, 10, 9, tzinfo=MADRID).astimezone(UTC)  # before the change
-    result = services.series_book(
-        runner=alice,
-        service=service,
-        therapist=therapist,
+    result = alices_series(
+        alice,
+        service,
+        therapist,
         first_start=first,
         every_days=30,
         count=2,
-        by=alice.user,
         now=datetime(2027, 3, 1, tzinfo=UTC),
     )
     assert [o.start.astimezone(MADRID).hour for o in result.occurrences] == [9, 9]
@@ -214,14 +202,5 @@ def test_series_keeps_local_time_across_dst(alice, service, therapist):
 @pytest.mark.parametrize(("every", "count"), [(7, 3), (14, 0), (14, 7), (30, 10)])
 def test_series_limits(alice, service, therapist, every, count):
     with pytest.raises(BookingError) as info:
-        services.series_book(
-            runner=alice,
-            service=service,
-            therapist=therapist,
-            first_start=WED_10,
-            every_days=every,
-            count=count,
-            by=alice.user,
-            now=NOW,
-        )
+        alices_series(alice, service, therapist, every_days=every, count=count)
     assert info.value.code == Code.INVALID
