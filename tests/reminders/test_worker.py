@@ -116,6 +116,16 @@ def _wait_for(predicate, *, timeout: float, what: str, log: Path):
     raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
+def _wait_until_sent(count: int, *, what: str, log: Path, timeout: float = 60, **rows) -> None:
+    """Until `count` reminder rows (of these `rows` filters) are sent."""
+    _wait_for(
+        lambda: Reminder.objects.filter(state="sent", **rows).count() == count,
+        timeout=timeout,
+        what=what,
+        log=log,
+    )
+
+
 def _messages_to(outbox: Path, address: str) -> list[str]:
     found = []
     for path in sorted(outbox.glob("*.log")):
@@ -152,12 +162,7 @@ def test_a_due_runner_gets_exactly_one_email_through_a_real_worker(
         # Two beats (say, a restarted beat) and the scan's own batch tasks.
         tasks.cadence_scan.delay()
         tasks.cadence_scan.delay()
-        _wait_for(
-            lambda: Reminder.objects.filter(runner=alice, state="sent").exists(),
-            timeout=60,
-            what="the cadence reminder",
-            log=log,
-        )
+        _wait_until_sent(1, what="the cadence reminder", log=log, runner=alice)
         # A booking's confirmation is enqueued on commit and sent by the worker too.
         tomorrow_10 = timezone.localtime(timezone.now(), due_clinic.tz).replace(
             hour=10, minute=0, second=0, microsecond=0
@@ -167,12 +172,7 @@ def test_a_due_runner_gets_exactly_one_email_through_a_real_worker(
         session = session_book(
             runner=bob, service=service, therapist=therapist, start=tomorrow_10, by=bob.user
         )
-        _wait_for(
-            lambda: Reminder.objects.filter(session=session, state="sent").exists(),
-            timeout=60,
-            what="the confirmation",
-            log=log,
-        )
+        _wait_until_sent(1, what="the confirmation", log=log, session=session)
         tasks.cadence_scan.delay()  # a third beat, after the e-mail went out
         time.sleep(3)
     finally:
@@ -204,12 +204,7 @@ def test_a_worker_killed_mid_batch_is_redelivered_without_duplicates(due_clinic,
     tasks.send_cadence_batch.delay([r.pk for r in runners])
     first = _start_worker(env, log)
     try:
-        _wait_for(
-            lambda: Reminder.objects.filter(state="sent").count() == 1,
-            timeout=60,
-            what="the first e-mail of the batch",
-            log=log,
-        )
+        _wait_until_sent(1, what="the first e-mail of the batch", log=log)
         # The second e-mail is on its way (the backend is sleeping): kill -9 the worker.
         _stop(first, signal.SIGKILL)
     finally:
@@ -221,12 +216,7 @@ def test_a_worker_killed_mid_batch_is_redelivered_without_duplicates(due_clinic,
     time.sleep(7)  # past the visibility timeout: the broker hands the message out again
     second = _start_worker(env, log)
     try:
-        _wait_for(
-            lambda: Reminder.objects.filter(state="sent").count() == 3,
-            timeout=90,
-            what="the redelivered batch",
-            log=log,
-        )
+        _wait_until_sent(3, what="the redelivered batch", log=log, timeout=90)
         time.sleep(2)
     finally:
         _stop(second)
@@ -252,20 +242,10 @@ def test_a_pool_process_killed_mid_send_is_redelivered_at_once_without_duplicate
     tasks.send_cadence_batch.delay([r.pk for r in runners])
     worker = _start_worker(env, log, pool="prefork")
     try:
-        _wait_for(
-            lambda: Reminder.objects.filter(state="sent").count() == 1,
-            timeout=60,
-            what="the first e-mail of the batch",
-            log=log,
-        )
+        _wait_until_sent(1, what="the first e-mail of the batch", log=log)
         (child,) = _children(worker.pid)
         os.kill(child, signal.SIGKILL)
-        _wait_for(
-            lambda: Reminder.objects.filter(state="sent").count() == 3,
-            timeout=90,
-            what="the requeued batch",
-            log=log,
-        )
+        _wait_until_sent(3, what="the requeued batch", log=log, timeout=90)
         time.sleep(2)
     finally:
         _stop(worker)
