@@ -15,6 +15,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 PERSONAS = [None, "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
 
 
+def per_persona(*expected):
+    """One run per persona (PERSONAS' order) with what that persona should get."""
+    return pytest.mark.parametrize(
+        ("persona_client", "expected"),
+        list(zip(PERSONAS, expected, strict=True)),
+        indirect=["persona_client"],
+    )
+
+
 @pytest.fixture
 def alices_session(alice, therapist, service):
     return SessionFactory(
@@ -22,11 +31,7 @@ def alices_session(alice, therapist, service):
     )
 
 
-@pytest.mark.parametrize(
-    ("persona_client", "expected"),
-    list(zip(PERSONAS, [401, 200, 404, 200, 404, 200], strict=True)),
-    indirect=["persona_client"],
-)
+@per_persona(401, 200, 404, 200, 404, 200)
 def test_read_a_session(persona_client, expected, alices_session):
     r = persona_client.get(f"/api/v1/sessions/{alices_session.pk}/")
     if expected == 200:
@@ -35,11 +40,7 @@ def test_read_a_session(persona_client, expected, alices_session):
         assert_error(r, expected)
 
 
-@pytest.mark.parametrize(
-    ("persona_client", "expected"),
-    list(zip(PERSONAS, [401, 200, 404, 200, 404, 200], strict=True)),
-    indirect=["persona_client"],
-)
+@per_persona(401, 200, 404, 200, 404, 200)
 def test_cancel_a_session(persona_client, expected, alices_session):
     r = persona_client.post(f"/api/v1/sessions/{alices_session.pk}/cancel/")
     alices_session.refresh_from_db()
@@ -51,11 +52,7 @@ def test_cancel_a_session(persona_client, expected, alices_session):
         assert alices_session.status == "booked"
 
 
-@pytest.mark.parametrize(
-    ("persona_client", "expected"),
-    list(zip(PERSONAS, [401, 200, 404, 200, 404, 200], strict=True)),
-    indirect=["persona_client"],
-)
+@per_persona(401, 200, 404, 200, 404, 200)
 def test_session_ics(persona_client, expected, alices_session):
     r = persona_client.get(f"/api/v1/sessions/{alices_session.pk}/ics/")
     if expected == 200:
@@ -78,11 +75,7 @@ def test_session_in_the_list(persona_client, visible, alices_session):
     assert (alices_session.pk in ids) is visible
 
 
-@pytest.mark.parametrize(
-    ("persona_client", "expected"),
-    list(zip(PERSONAS, [401, 200, 404, 403, 403, 403], strict=True)),
-    indirect=["persona_client"],
-)
+@per_persona(401, 200, 404, 403, 403, 403)
 def test_alices_race(persona_client, expected, alice):
     race = RaceFactory(runner=alice, name="Alice's race")
     r = persona_client.get(f"/api/v1/races/{race.pk}/")
@@ -93,11 +86,7 @@ def test_alices_race(persona_client, expected, alice):
         assert "Alice's race" not in r.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("persona_client", "expected"),
-    list(zip(PERSONAS, [401, 200, 200, 403, 403, 403], strict=True)),
-    indirect=["persona_client"],
-)
+@per_persona(401, 200, 200, 403, 403, 403)
 def test_health_notes_only_through_ones_own_profile(persona_client, expected, alice, bob):
     r = persona_client.get("/api/v1/me/")
     body = r.content.decode()
