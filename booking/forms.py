@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import BodyArea
+from clinic.forms import body_areas_field
 
 
 def parse_day(value: str | None) -> date | None:
@@ -30,12 +30,7 @@ class ConfirmForm(forms.Form):
     REPEAT_ONCE = "once"
     REPEAT_PLAN = "plan"
 
-    discomfort_areas = forms.MultipleChoiceField(
-        label=_("Any areas of discomfort? (optional)"),
-        choices=BodyArea.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    discomfort_areas = body_areas_field(_("Any areas of discomfort? (optional)"))
     runner_note = forms.CharField(
         label=_("Anything your physiotherapist should know? (optional)"),
         required=False,

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import BodyArea, RacePriority, Therapist
+from clinic.forms import body_areas_field
+from clinic.models import RacePriority, Therapist
 
 from .models import Cadence
 
@@ -43,12 +44,7 @@ class ProfileForm(forms.Form):
         required=False,
         empty_label=_("Any physiotherapist"),
     )
-    discomfort_areas = forms.MultipleChoiceField(
-        label=_("Usual areas of discomfort"),
-        choices=BodyArea.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    discomfort_areas = body_areas_field(_("Usual areas of discomfort"))
     health_notes = forms.CharField(
         label=_("Health notes (injuries, discomfort)"),
         required=False,

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import BodyArea, WorkingHours
+from clinic.forms import body_areas_field
+from clinic.models import WorkingHours
 from clinic.services import Interval
 
 _INTERVAL = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*[-–]\s*(\d{1,2})[:.h](\d{2})\s*$")
@@ -122,12 +123,7 @@ class AttendanceForm(forms.Form):
         choices=[("attended", _("Attended")), ("no_show", _("No-show"))],
         widget=forms.RadioSelect,
     )
-    areas_treated = forms.MultipleChoiceField(
-        label=_("Areas treated"),
-        choices=BodyArea.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    areas_treated = body_areas_field(_("Areas treated"))
     mobilisation_done = forms.BooleanField(
         label=_("Closed with joint mobilisation and stretching"), required=False
     )
