@@ -1,6 +1,6 @@
 """In headless Chromium: today's agenda on a phone, and marking attendance."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,12 @@ def test_agenda_and_marking_attendance_on_a_phone(
     browser_page, live_server, therapist, service, bob
 ):
     ARTIFACTS.mkdir(exist_ok=True)
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
+    # A session that has just begun, on today's agenda: five minutes ago, or the clinic's
+    # midnight when that is later (just after midnight, five minutes ago is yesterday).
+    now = timezone.now().replace(second=0, microsecond=0)
+    tz = therapist.clinic.tz
+    midnight = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+    start = max(now - timedelta(minutes=5), midnight)
     session = SessionFactory(
         therapist=therapist, service=service, runner=bob, start=start, discomfort_areas=["legs"]
     )
