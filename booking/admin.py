@@ -1,9 +1,9 @@
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from clinic.admin import ClinicScopedAdmin
+from clinic.forms import ModelForm
 
 from .models import Reminder, Session, SessionEvent
 
@@ -19,7 +19,7 @@ class SessionEventInline(admin.TabularInline):
         return False
 
 
-class SessionAdminForm(forms.ModelForm):
+class SessionAdminForm(ModelForm):
     """The admin refuses a booked session the way the API and the pages do: the same
     validator (booking.rules through booking.services.session_violations). A race rule
     may be overridden by writing the reason."""

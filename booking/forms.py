@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import body_areas_field
+from clinic.forms import Form, body_areas_field
 
 
 def parse_day(value: str | None) -> date | None:
@@ -26,7 +26,7 @@ def parse_start(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     REPEAT_ONCE = "once"
     REPEAT_PLAN = "plan"
 

@@ -13,7 +13,10 @@ from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+
+from .text import CODE, MESSAGE, first_with_control_characters, has_control_characters
 
 logger = logging.getLogger("clinic.faults")
 
@@ -135,3 +138,32 @@ class StaffSessionExpiryMiddleware:
                         fail_silently=True,
                     )
         return self.get_response(request)
+
+
+class ControlCharactersMiddleware:
+    """A path or query string with control characters (clinic.text) is refused with 400
+    before any view reads it: a NUL in a filter would otherwise reach PostgreSQL (a 500).
+    The API answers through its central exception handler, the pages with the 400 page and
+    the sentence."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_control_characters(request.path):
+            return self.refuse(request, "path")
+        where = first_with_control_characters(request.GET)
+        if where is not None:
+            return self.refuse(request, where or "query")
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request: HttpRequest, where: str) -> HttpResponse:
+        if wants_json(request):
+            from rest_framework.exceptions import ValidationError
+
+            from .api.exceptions import render_error
+
+            return render_error(ValidationError({where: [MESSAGE]}, code=CODE))
+        response = TemplateResponse(request, "errors/400.html", {"detail": MESSAGE}, status=400)
+        return response.render()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import body_areas_field
+from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
 
 from .models import Cadence
@@ -17,7 +17,7 @@ COMMON_ZONES = sorted(zoneinfo.available_timezones())
 MAX_ICS_BYTES = 512 * 1024
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     phone = forms.CharField(
@@ -77,7 +77,7 @@ def parse_duration(value: str) -> timedelta | None:
     return None
 
 
-class RaceForm(forms.Form):
+class RaceForm(Form):
     name = forms.CharField(label=_("Race name"), max_length=200)
     start = forms.DateTimeField(
         label=_("Date and start time"),
@@ -135,7 +135,7 @@ class RaceForm(forms.Form):
         }
 
 
-class IcsUploadForm(forms.Form):
+class IcsUploadForm(Form):
     file = forms.FileField(
         label=_("Calendar file (.ics)"),
         help_text=_("Export it from your calendar or race platform. Up to 512 KB."),

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
+from clinic import text
+
 MAX_EVENTS = 200
 ALL_DAY_START = time(9, 0)
 
@@ -26,6 +28,10 @@ _DISTANCES = (
 
 class IcsError(ValueError):
     """The whole file is unusable; the message says why, for the runner."""
+
+    def __init__(self, message: str, *, code: str = "invalid_calendar") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -107,8 +113,21 @@ def parse_ics(
             % {"count": len(events), "max": MAX_EVENTS}
         )
     out: list[Candidate] = []
-    for event in events:
-        name = str(event.get("SUMMARY", "")).strip()[:200] or _("Race")
+    for number, event in enumerate(events, start=1):
+        raw_name, raw_location = str(event.get("SUMMARY", "")), str(event.get("LOCATION", ""))
+        if text.has_control_characters(raw_name + raw_location):
+            # Refused rather than cleaned: RFC 5545 allows none in text, so the file is
+            # damaged or forged, and a NUL would reach PostgreSQL (a 500) when saved.
+            raise IcsError(
+                _(
+                    "Event %(number)s has invisible control characters (such as NUL) in its "
+                    "name or place, so nothing was imported. Remove them and upload the file "
+                    "again."
+                )
+                % {"number": number},
+                code=text.CODE,
+            )
+        name = raw_name.strip()[:200] or _("Race")
         dtstart = event.get("DTSTART")
         if dtstart is None:
             continue
@@ -137,7 +156,7 @@ def parse_ics(
             start=start,
             finish=finish,
             distance_km=guess_distance(name),
-            location=str(event.get("LOCATION", "")).strip()[:200],
+            location=raw_location.strip()[:200],
         )
         if start < now:
             candidate.problem = _("Already past")

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.schema import ERROR_RESPONSES
+from clinic.forms import Form
 
 from . import services
 from .api.permissions import IsRunner
@@ -33,7 +34,7 @@ def _runner_or_403(request):
     return services.runner_get_or_create(user=request.user)
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(Form):
     password = forms.CharField(
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

@@ -226,7 +226,7 @@ def race_import(request):
         try:
             candidates = parse_ics(upload.read(), tz=tz, now=timezone.now(), existing=existing)
         except IcsError as exc:
-            error = str(exc)
+            error = exc
         else:
             request.session[IMPORT_SESSION_KEY] = [c.as_json() for c in candidates]
             return redirect("runners:race_import_preview")

@@ -30,6 +30,7 @@ from booking import availability_cache, selectors, services
 from booking.calendar import session_ics
 from booking.exceptions import BookingError
 from booking.models import Session, SessionEvent
+from clinic import text
 from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
 from clinic.errors import CodedError
 from clinic.models import User
@@ -117,8 +118,12 @@ def _who_books(request, data) -> tuple[Runner, str]:
 
 def _idempotency_key(request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+    if key is None:
+        return None
+    if text.has_control_characters(key):
+        raise ValidationError({IDEMPOTENCY_HEADER: [text.MESSAGE]}, code=text.CODE)
     # Series occurrences append "#n" to the key; leave room for it.
-    if key is not None and len(key) > IDEMPOTENCY_MAX - 3:
+    if len(key) > IDEMPOTENCY_MAX - 3:
         raise CodedError(
             _("The Idempotency-Key header is too long (at most 97 characters)."),
             code="invalid_idempotency_key",

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import body_areas_field
+from clinic.forms import Form, body_areas_field
 from clinic.models import WorkingHours
 from clinic.services import Interval
 
@@ -37,7 +37,7 @@ def format_intervals(rows) -> str:
     return ", ".join(f"{r.start_time:%H:%M}-{r.end_time:%H:%M}" for r in rows)
 
 
-class WorkingHoursForm(forms.Form):
+class WorkingHoursForm(Form):
     valid_from = forms.DateField(
         label=_("Apply from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -75,7 +75,7 @@ class WorkingHoursForm(forms.Form):
         return data
 
 
-class TimeOffForm(forms.Form):
+class TimeOffForm(Form):
     start_date = forms.DateField(
         label=_("From (day)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -117,7 +117,7 @@ class TimeOffForm(forms.Form):
         return data
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     status = forms.ChoiceField(
         label=_("Attendance"),
         choices=[("attended", _("Attended")), ("no_show", _("No-show"))],
@@ -132,7 +132,7 @@ class AttendanceForm(forms.Form):
     )
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     start = forms.DateTimeField(
         label=_("New start"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -156,7 +156,7 @@ class MoveForm(forms.Form):
         return value.replace(tzinfo=None).replace(tzinfo=self.tz)
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(Form):
     clinic = forms.ModelChoiceField(
         label=_("Clinic"), queryset=None, required=False, empty_label=None
     )

@@ -6,6 +6,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -124,3 +125,13 @@ def exception_handler(exc, context):
             "detail": str(getattr(exc, "detail", exc)),
         }
     return response
+
+
+def render_error(exc: Exception) -> Response:
+    """The handler's answer for a refusal made outside a DRF view (a middleware), rendered,
+    so that it has the same body as every other API error."""
+    response = exception_handler(exc, {})
+    response.accepted_renderer = JSONRenderer()
+    response.accepted_media_type = JSONRenderer.media_type
+    response.renderer_context = {}
+    return response.render()

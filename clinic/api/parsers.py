@@ -1,0 +1,34 @@
+"""DRF's parsers, refusing control characters anywhere in a request body (clinic.text).
+
+Here rather than on each serializer field: every body of every endpoint passes through a
+parser, so a new serializer (or a view that reads request.data itself) cannot forget the
+rule. The refusal is a ValidationError naming the field, so the central exception handler
+answers 400 `{"code": "control_characters", "detail", "errors"}` like any other.
+"""
+
+from rest_framework import parsers
+from rest_framework.exceptions import ValidationError
+
+from clinic.text import CODE, MESSAGE, first_with_control_characters
+
+
+class _RefuseControlCharacters:
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        # multipart gives DataAndFiles: the files are bytes, only the fields are text.
+        where = first_with_control_characters(getattr(parsed, "data", parsed))
+        if where is not None:
+            raise ValidationError({where or "non_field_errors": [MESSAGE]}, code=CODE)
+        return parsed
+
+
+class JSONParser(_RefuseControlCharacters, parsers.JSONParser):
+    pass
+
+
+class FormParser(_RefuseControlCharacters, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(_RefuseControlCharacters, parsers.MultiPartParser):
+    pass
