@@ -25,11 +25,19 @@ class Code:
     NOT_RESCHEDULABLE = "not_reschedulable"
     INVALID = "invalid"
     OVERRIDE_NOT_ALLOWED = "override_not_allowed"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 # Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
 CONFLICT_CODES = {Code.SLOT_TAKEN, Code.RUNNER_OVERLAP}
 FORBIDDEN_CODES = {Code.OVERRIDE_NOT_ALLOWED}
+# Understood but not acceptable as it stands (HTTP 422).
+UNPROCESSABLE_CODES = {Code.IDEMPOTENCY_KEY_REUSED}
+_STATUS = {
+    **dict.fromkeys(CONFLICT_CODES, 409),
+    **dict.fromkeys(FORBIDDEN_CODES, 403),
+    **dict.fromkeys(UNPROCESSABLE_CODES, 422),
+}
 RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
 
 MESSAGES = {
@@ -55,11 +63,16 @@ MESSAGES = {
     Code.OVERRIDE_NOT_ALLOWED: _(
         "Only the clinic's therapists and admins may override a race rule."
     ),
+    Code.IDEMPOTENCY_KEY_REUSED: _(
+        "That Idempotency-Key was already used for a booking with different details, so "
+        "nothing was changed. Use a new key for a new booking."
+    ),
 }
 
 
 class BookingError(CodedError):
-    """A refused booking. `status_code` is 409 for conflicts, 400 for rules."""
+    """A refused booking. `status_code` is 409 for conflicts, 403 for a forbidden override,
+    422 for a reused Idempotency-Key, 400 for rules."""
 
     def __init__(
         self,
@@ -76,7 +89,7 @@ class BookingError(CodedError):
         super().__init__(
             detail,
             code=code,
-            status_code=409 if code in CONFLICT_CODES else 403 if code in FORBIDDEN_CODES else 400,
+            status_code=_STATUS.get(code, 400),
             suggestions=suggestions,
             extra=extra,
         )
@@ -89,3 +102,14 @@ class BookingError(CodedError):
 class SlotTaken(BookingError):
     def __init__(self, therapist: str, suggestions: list[Any] | None = None) -> None:
         super().__init__(Code.SLOT_TAKEN, params={"therapist": therapist}, suggestions=suggestions)
+
+
+class IdempotencyKeyReused(BookingError):
+    """An Idempotency-Key sent again with a different request. Not a refusal of the time
+    (no suggestions): the request is wrong, and nothing was written. `session_id` is the
+    session the key first booked (the runner's own; pages link to it, the API does not
+    say it)."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(Code.IDEMPOTENCY_KEY_REUSED)
+        self.session_id = session_id

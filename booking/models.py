@@ -60,6 +60,9 @@ class Session(models.Model):
         related_name="+",
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # SHA-256 of the request that first sent the key (booking.services): the same key with
+    # any other request is refused, never answered with this session.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     rescheduled_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -106,6 +109,10 @@ class Session(models.Model):
             models.Index(fields=["status", "start"], name="session_status_start"),
             models.Index(fields=["clinic", "start"], name="session_clinic_start"),
         ]
+
+    # True on the session booking.services.session_book returns for a retried request
+    # (the same Idempotency-Key and input): nothing was booked this time.
+    replayed = False
 
     def __str__(self) -> str:
         return f"{self.runner} with {self.therapist} at {self.start:%Y-%m-%d %H:%M} UTC"

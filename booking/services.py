@@ -18,9 +18,11 @@ the move as a SessionEvent with the old and new start (and therapists in `data`)
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -31,7 +33,7 @@ from clinic.models import Service, Therapist, User, validate_body_areas
 from runners.models import Runner
 
 from . import rules
-from .exceptions import MESSAGES, BookingError, Code, SlotTaken
+from .exceptions import MESSAGES, BookingError, Code, IdempotencyKeyReused, SlotTaken
 from .models import Reminder, Session, SessionEvent
 from .selectors import load_context, suggest_slots
 
@@ -248,6 +250,43 @@ def _same_clinic(service: Service, therapist: Therapist) -> None:
         )
 
 
+# --- Idempotency ---------------------------------------------------------------------
+#
+# An Idempotency-Key promises "this request, once": the session it booked is stored with
+# the key and a fingerprint of the request. The same key with the same request is a retry
+# and gets that session back (`replayed`); with any other request it is refused (422),
+# whatever the first request booked. Keys are per runner.
+
+
+def request_fingerprint(request: dict) -> str:
+    """SHA-256 of the request's input as canonical JSON (sorted keys, instants in UTC)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _utc(moment: datetime) -> str:
+    # 10:00+01:00 and 09:00Z are the same start: the same request.
+    return moment.astimezone(UTC).isoformat()
+
+
+def _answered_before(earlier: Session | None, fingerprint: str) -> Session | None:
+    """The session a key already booked, if the request is the same; the one comparison of
+    fingerprints. Sessions booked before fingerprints were kept have none: replayed, as
+    they were then."""
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint and earlier.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(earlier.pk)
+    earlier.replayed = True
+    return earlier
+
+
+def _booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
+    return _answered_before(
+        Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
+    )
+
+
 # --- Booking -------------------------------------------------------------------------
 
 
@@ -276,12 +315,18 @@ def session_book(
     discomfort_areas: Sequence[str] = (),
     runner_note: str = "",
     idempotency_key: str | None = None,
+    idempotency_fingerprint: str | None = None,
     override_reason: str = "",
     now: datetime | None = None,
     with_suggestions: bool = True,
 ) -> Session:
     """Validate and book, or raise BookingError (with suggestions). override_reason (staff
-    only) lets a race rule pass and is kept on the session."""
+    only) lets a race rule pass and is kept on the session.
+
+    With an idempotency_key, a retry of the same request returns the session it booked
+    (`replayed` set) and another request raises IdempotencyKeyReused. The request is this
+    booking's input, or the larger request it is part of (a series passes its own
+    idempotency_fingerprint)."""
     now = now or timezone.now()
     _require_aware(start)
     _same_clinic(service, therapist)
@@ -293,10 +338,22 @@ def session_book(
         validate_body_areas(areas)
     except ValidationError as exc:
         raise BookingError(Code.INVALID, exc.messages[0]) from None
+    fingerprint = ""
     if idempotency_key:
-        existing = Session.objects.filter(runner=runner, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
+        fingerprint = idempotency_fingerprint or request_fingerprint(
+            {
+                "service": service.pk,
+                "therapist": therapist.pk,
+                "start": _utc(start),
+                # A set: the same areas in another order are the same request.
+                "discomfort_areas": sorted(set(areas)),
+                "runner_note": runner_note,
+                "override_reason": override_reason,
+            }
+        )
+        earlier = _booked_with_key(runner, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
     end = start + service.duration
 
     def write() -> Session | BookingError:
@@ -304,11 +361,9 @@ def session_book(
         locked.clinic = therapist.clinic
         if idempotency_key:
             # A retry that waited on the runner lock behind its own first attempt.
-            existing = Session.objects.filter(
-                runner=runner, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return existing
+            earlier = _booked_with_key(runner, idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier
         violations = _check(
             runner=runner, service=service, therapist=locked, start=start, end=end, now=now
         )
@@ -326,6 +381,7 @@ def session_book(
             discomfort_areas=areas,
             runner_note=runner_note,
             idempotency_key=idempotency_key or None,
+            idempotency_fingerprint=fingerprint,
             race_override_reason=override_reason if overridden else "",
             race_override_by=by if overridden else None,
         )
@@ -345,7 +401,7 @@ def session_book(
     def same_key(exc: IntegrityError) -> Session | None:
         # The same Idempotency-Key committed by a concurrent request: that is the answer.
         if idempotency_key and "idempotency" in str(exc):
-            return Session.objects.filter(runner=runner, idempotency_key=idempotency_key).first()
+            return _booked_with_key(runner, idempotency_key, fingerprint)
         return None
 
     result = _write_with_retry(write, therapist=therapist, on_integrity=same_key)
@@ -562,6 +618,25 @@ def series_book(
             _("A plan has from 1 to %(max)s sessions.") % {"max": MAX_SERIES},
             extra={"field": "count"},
         )
+    fingerprint = None
+    if idempotency_key:
+        # Each occurrence is booked under "key#n" with the fingerprint of the whole plan, so
+        # the key sent again with another plan (count, dates, all_or_nothing) is refused
+        # before anything is booked.
+        fingerprint = request_fingerprint(
+            {
+                "series": True,
+                "service": service.pk,
+                "therapist": therapist.pk,
+                "first_start": _utc(first_start),
+                "every_days": every_days,
+                "count": count,
+                "all_or_nothing": all_or_nothing,
+            }
+        )
+        keys = [f"{idempotency_key}#{i}" for i in range(MAX_SERIES)]
+        for earlier in Session.objects.filter(runner=runner, idempotency_key__in=keys):
+            _answered_before(earlier, fingerprint)
     tz = rules.Policy.from_clinic(therapist.clinic).tz
     result = SeriesResult(
         occurrences=[
@@ -580,7 +655,10 @@ def series_book(
                     by=by,
                     now=now,
                     idempotency_key=f"{idempotency_key}#{i}" if idempotency_key else None,
+                    idempotency_fingerprint=fingerprint,
                 )
+            except IdempotencyKeyReused:
+                raise
             except BookingError as exc:
                 occ.error = exc
 

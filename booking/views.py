@@ -19,7 +19,7 @@ from runners.selfcare import ROUTINES
 
 from . import selectors, services
 from .calendar import session_ics
-from .exceptions import BookingError
+from .exceptions import BookingError, IdempotencyKeyReused
 from .forms import ConfirmForm, parse_day, parse_start
 from .models import Session
 from .picker import build_picker
@@ -220,6 +220,16 @@ def book_confirm(request, service_id: int):
                 runner_note=data["runner_note"],
                 idempotency_key=data.get("token") or None,
             )
+        except IdempotencyKeyReused as reused:
+            # This form was sent before (back button, then changed and sent again): the
+            # first booking stands, unchanged; say so rather than show a refusal.
+            messages.info(
+                request,
+                _(
+                    "You had already booked this session with this form; your changes were not saved."
+                ),
+            )
+            return redirect("booking:session_detail", pk=reused.session_id)
         except BookingError as error:
             links = _suggestion_links(error, service, "booking:book_confirm", [service.pk])
             return render_refusal(

@@ -7,7 +7,6 @@ BookingError, rendered by the one exception handler (clinic.api.exceptions) as
 
 from contextlib import contextmanager
 
-from django.db import IntegrityError
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -322,7 +321,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "A runner books for themselves; a therapist or clinic admin books for a runner "
             "of their clinic (`runner`) and may pass `override_reason` to let a race rule "
             "pass. Send an `Idempotency-Key` header to make retries safe: the same key and "
-            "body return the same session, never a second one."
+            "body return the same session (201, `Idempotent-Replayed: true`), never a second "
+            "one; the same key with any other body is refused (422, `idempotency_key_reused`)."
         ),
         parameters=[
             OpenApiParameter(
@@ -338,7 +338,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             **ERROR_RESPONSES(400, 401, 403, 409, booking=True),
             422: OpenApiResponse(
                 ErrorSerializer,
-                description="The Idempotency-Key was already used for a different booking.",
+                description="The Idempotency-Key was already used with a different request.",
             ),
         },
     )
@@ -347,60 +347,22 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         runner, override = _who_books(request, data)
-        key = _idempotency_key(request)
-        if key is not None:
-            replay = self._replay(runner, key, data)
-            if replay is not None:
-                return replay
-        try:
-            with _localised_refusals(data["service"].clinic):
-                session = services.session_book(
-                    runner=runner,
-                    service=data["service"],
-                    therapist=data["therapist"],
-                    start=data["start"],
-                    by=request.user,
-                    discomfort_areas=data.get("discomfort_areas", ()),
-                    runner_note=data.get("runner_note", ""),
-                    idempotency_key=key,
-                    override_reason=override,
-                )
-        except IntegrityError:
-            # Two requests with one key at once: the unique key let one through.
-            replay = self._replay(runner, key, data) if key else None
-            if replay is None:
-                raise
-            return replay
-        return self._render(session, code=status.HTTP_201_CREATED)
-
-    def _replay(self, runner: Runner, key: str, data) -> Response | None:
-        earlier = (
-            Session.objects.filter(runner=runner, idempotency_key=key)
-            .select_related("service", "therapist", "clinic", "runner__user")
-            .first()
-        )
-        if earlier is None:
-            return None
-        # Compare with what was first asked for: the session may have moved since.
-        booked = earlier.events.filter(kind=SessionEvent.Kind.BOOKED).order_by("at", "id").first()
-        first_start = booked.new_start if booked and booked.new_start else earlier.start
-        first_therapist = (booked.data or {}).get("therapist") if booked else None
-        same = (
-            earlier.service_id == data["service"].pk
-            and (first_therapist or earlier.therapist_id) == data["therapist"].pk
-            and first_start == data["start"]
-        )
-        if not same:
-            raise CodedError(
-                _("That Idempotency-Key was already used for a different booking."),
-                code="idempotency_key_reused",
-                status_code=422,
+        # The key is compared with the request in the service (session_book), under the
+        # runner's lock: a retry gets its session back, another request a 422.
+        with _localised_refusals(data["service"].clinic):
+            session = services.session_book(
+                runner=runner,
+                service=data["service"],
+                therapist=data["therapist"],
+                start=data["start"],
+                by=request.user,
+                discomfort_areas=data.get("discomfort_areas", ()),
+                runner_note=data.get("runner_note", ""),
+                idempotency_key=_idempotency_key(request),
+                override_reason=override,
             )
-        return Response(
-            SessionSerializer(earlier, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Idempotent-Replayed": "true"},
-        )
+        headers = {"Idempotent-Replayed": "true"} if session.replayed else None
+        return self._render(session, code=status.HTTP_201_CREATED, headers=headers)
 
     # --- cancel, reschedule ---------------------------------------------------------------
 

@@ -5,7 +5,7 @@ conflict, 404 for someone else's session (a runner never learns it exists), 403 
 role that may not do it. "Refused → nothing was created."
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from rest_framework.test import APIClient
@@ -282,6 +282,86 @@ def test_idempotency_key_reused_for_another_booking_is_refused(alice_client, ser
         422,
         "idempotency_key_reused",
     )
+    assert Session.objects.count() == 1
+
+
+FIRST = {"discomfort_areas": ["legs", "lumbar"], "runner_note": "Tight calves"}
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"runner_note": "Tight calves, and the left hamstring"},
+        {"runner_note": ""},
+        {"discomfort_areas": ["legs"]},
+        {"discomfort_areas": ["legs", "lumbar", "cervical"]},
+        {"start": local(2026, 12, 2, 11)},
+    ],
+    ids=["another note", "no note", "fewer areas", "more areas", "another start"],
+)
+def test_a_key_reused_with_any_other_body_is_refused_and_changes_nothing(
+    alice_client, service, therapist, changed
+):
+    """It used to answer with the first session as if this had been booked: the runner
+    thought their new note or areas were with the physiotherapist."""
+    first = book(alice_client, service, therapist, key="k-1", **FIRST)
+    assert first.status_code == 201
+    again = book(alice_client, service, therapist, key="k-1", **{**FIRST, **changed})
+    body = assert_error(again, 422, "idempotency_key_reused")
+    assert "different details" in body["detail"]
+    session = Session.objects.get()
+    assert session.runner_note == "Tight calves"
+    assert session.discomfort_areas == ["legs", "lumbar"]
+    assert session.start == WED_10
+
+
+def test_the_same_body_is_the_same_request_whatever_its_spelling(alice_client, service, therapist):
+    """The same instant in another offset, the same areas in another order: a retry."""
+    first = book(alice_client, service, therapist, key="k-1", **FIRST)
+    again = book(
+        alice_client,
+        service,
+        therapist,
+        start=WED_10.astimezone(UTC),
+        key="k-1",
+        discomfort_areas=["lumbar", "legs"],
+        runner_note="Tight calves",
+    )
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Session.objects.count() == 1
+
+
+def test_a_staff_key_reused_with_another_override_reason_is_refused(
+    therapist_client, alice, service, therapist
+):
+    RaceFactory(runner=alice, name="San Silvestre", start=local(2026, 12, 3, 18))
+    override = {"runner": alice.pk, "override_reason": "Fun run, she asked for it"}
+    assert book(therapist_client, service, therapist, key="s-1", **override).status_code == 201
+    assert_error(
+        book(
+            therapist_client, service, therapist, key="s-1", **{**override, "override_reason": "x"}
+        ),
+        422,
+        "idempotency_key_reused",
+    )
+    again = book(therapist_client, service, therapist, key="s-1", **override)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Session.objects.get().race_override_reason == "Fun run, she asked for it"
+
+
+def test_a_retry_after_the_session_moved_still_gets_it(alice_client, service, therapist):
+    """The key answers for the request that first sent it, not for the session as it is."""
+    first = book(alice_client, service, therapist, key="k-1", **FIRST).json()
+    moved = alice_client.post(
+        f"{SESSIONS}{first['id']}/reschedule/",
+        {"start": local(2026, 12, 3, 12).isoformat()},
+        format="json",
+    )
+    assert moved.status_code == 200
+    again = book(alice_client, service, therapist, key="k-1", **FIRST)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["start"] == "2026-12-03T12:00:00+01:00"
     assert Session.objects.count() == 1
 
 
@@ -667,6 +747,36 @@ def test_a_plan_replayed_with_its_key_books_nothing_more(alice_client, service, 
             f"{SESSIONS}series/", payload, format="json", HTTP_IDEMPOTENCY_KEY="plan-1"
         )
         assert r.status_code == 201, r.content
+    assert Session.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"count": 3},
+        {"every_days": 30},
+        {"all_or_nothing": True},
+        {"first_start": "2026-12-03T10:00:00+01:00"},
+    ],
+    ids=["count", "every", "all_or_nothing", "first_start"],
+)
+def test_a_plan_key_reused_with_another_plan_is_refused_before_booking_anything(
+    alice_client, service, therapist, changed
+):
+    payload = {
+        "service": service.pk,
+        "therapist": therapist.pk,
+        "first_start": WED_10.isoformat(),
+        "every_days": 14,
+        "count": 2,
+    }
+    url = f"{SESSIONS}series/"
+    first = alice_client.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="plan-1")
+    assert first.status_code == 201
+    again = alice_client.post(
+        url, {**payload, **changed}, format="json", HTTP_IDEMPOTENCY_KEY="plan-1"
+    )
+    assert_error(again, 422, "idempotency_key_reused")
     assert Session.objects.count() == 2
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from booking import services
-from booking.exceptions import BookingError, Code
+from booking.exceptions import BookingError, Code, IdempotencyKeyReused
 from booking.models import Session
 from clinic.models import Therapist
 from tests.factories import RunnerFactory, ServiceFactory, SessionFactory, TherapistFactory
@@ -201,6 +201,34 @@ def test_idempotency_key_under_concurrency(setup):
     assert all(isinstance(r, Session) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Session.objects.count() == 1
+
+
+def test_one_key_sent_at_once_with_two_notes_books_once_and_refuses_the_other_note(setup):
+    """Retries of one request race each other and a changed copy of it: one session, the
+    retries get it, the copies with the other note are refused (never answered with it)."""
+    therapist, service, runners = setup
+    runner = runners[0]
+
+    def target(i):
+        return services.session_book(
+            runner=runner,
+            service=service,
+            therapist=therapist,
+            start=SLOT,
+            by=runner.user,
+            now=NOW,
+            runner_note=f"note {i % 2}",
+            idempotency_key="same-key",
+            with_suggestions=False,
+        )
+
+    results = run_threads(target, n=8)
+    (session,) = Session.objects.all()
+    for i, result in enumerate(results):
+        if f"note {i % 2}" == session.runner_note:
+            assert isinstance(result, Session) and result.pk == session.pk, result
+        else:
+            assert isinstance(result, IdempotencyKeyReused), result
 
 
 def test_one_runner_twenty_therapists_same_time_one_session(clinic):

@@ -331,6 +331,33 @@ def test_same_idempotency_key_returns_the_same_session(alice, service, therapist
     first = book(alice, service, therapist, WED_10, idempotency_key="abc")
     again = book(alice, service, therapist, WED_10, idempotency_key="abc")
     assert again.pk == first.pk
+    assert again.replayed and not first.replayed
+    assert Session.objects.count() == 1
+
+
+def test_a_key_reused_for_another_request_is_refused_with_422(alice, service, therapist):
+    first = book(alice, service, therapist, WED_10, idempotency_key="abc", runner_note="Calves")
+    error = refused(
+        Code.IDEMPOTENCY_KEY_REUSED,
+        alice,
+        service,
+        therapist,
+        WED_10,
+        idempotency_key="abc",
+        runner_note="Hamstrings",
+    )
+    assert error.status_code == 422 and error.suggestions == []
+    assert error.session_id == first.pk
+    assert Session.objects.get().runner_note == "Calves"
+
+
+def test_a_session_booked_before_fingerprints_were_kept_is_replayed(alice, service, therapist):
+    """Rows from before the fingerprint column have nothing to compare with: a retry of
+    theirs is answered with the session, as it was then."""
+    old = SessionFactory(runner=alice, therapist=therapist, service=service, start=WED_10)
+    Session.objects.filter(pk=old.pk).update(idempotency_key="old-key")
+    again = book(alice, service, therapist, WED_10, idempotency_key="old-key", runner_note="x")
+    assert again.pk == old.pk and again.replayed
     assert Session.objects.count() == 1
 
 

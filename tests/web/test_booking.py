@@ -171,6 +171,24 @@ def test_double_submit_books_once(alice_client, alice, service, therapist):
     assert Session.objects.filter(runner=alice).count() == 1
 
 
+@pytest.mark.parametrize(
+    "lang,word", [("en", "your changes were not saved"), ("es", "tus cambios no se han guardado")]
+)
+def test_the_form_sent_again_with_another_note_keeps_the_first_booking_and_says_so(
+    alice_client, alice, service, therapist, lang, word
+):
+    """Back, change the note, send again: the page used to show the booking as if the new
+    note had been saved with it."""
+    alice_client.cookies["django_language"] = lang
+    start = local(date(2026, 3, 4), 10)
+    first = book(alice_client, service, therapist, start, token="t-1", runner_note="Calves")
+    again = book(alice_client, service, therapist, start, token="t-1", runner_note="Knee")
+    session = Session.objects.get(runner=alice)
+    assert again.status_code == 302 and again["Location"] == first["Location"].split("?")[0]
+    assert word in alice_client.get(again["Location"]).content.decode()
+    assert session.runner_note == "Calves"
+
+
 def test_booking_the_morning_after_a_race_is_refused_with_reason_and_suggestions(
     alice_client, alice, service, therapist, race
 ):
