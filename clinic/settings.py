@@ -137,8 +137,20 @@ SITE_ID = 1
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# No enumeration: signing up with a taken address answers exactly as a fresh one ("check
+# your e-mail") and e-mails the owner instead; a password reset for an unknown address
+# answers as for a known one and e-mails that address "there is no account" (rate-limited
+# below). Only mandatory verification makes the two sign-ups look alike: with "optional"
+# a fresh sign-up is signed in at once and a taken address cannot be, and "strict" would
+# let a second account share the address (our User.email is unique). Accounts without a
+# verified address (older ones, staff added in the admin) get the confirmation e-mail when
+# they next sign in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+# Confirming in the browser that signed up signs the runner in: booking stays one flow.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "login": "30/m/ip",

@@ -1,9 +1,11 @@
 """django-allauth hooks: every account that signs up on the public site is a runner, and
-a runner's pages come back in the language they chose."""
+a runner's pages and account e-mails come back in the language they chose."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from .services import runner_get_or_create
 
@@ -35,3 +37,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_authenticated and (user.is_superuser or user.role != "runner"):
             return reverse("staff:home")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix, email, context):
+        # An e-mail about an account goes out in its owner's language, whoever asked
+        # ("someone tried to sign up with your address" reaches the owner, not the
+        # stranger); an address with no account gets the language of the page it came from.
+        owner = get_user_model().objects.filter(email__iexact=email).only("language").first()
+        language = getattr(owner, "language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)

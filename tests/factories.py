@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from booking.models import Session
@@ -23,6 +24,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     role = User.Role.RUNNER
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        """The personas are established accounts: their address is confirmed, as signing
+        in requires (mandatory verification). verified_email=False leaves it unconfirmed."""
+        if create and extracted is not False:
+            EmailAddress.objects.update_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

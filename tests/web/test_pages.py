@@ -1,6 +1,8 @@
 """Public and runner pages (no booking engine needed): home, accounts, profile, self-care,
 errors; in English and Spanish."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -40,7 +42,9 @@ def test_language_switcher_sets_spanish(client, clinic):
     assert "Masaje de descarga para corredores" in client.get("/").content.decode()
 
 
-def test_signup_creates_a_runner_and_logs_in(client, clinic):
+def test_signup_creates_a_runner_and_logs_in_once_the_address_is_confirmed(
+    client, clinic, mailoutbox
+):
     response = client.post(
         reverse("account_signup"),
         {
@@ -53,6 +57,10 @@ def test_signup_creates_a_runner_and_logs_in(client, clinic):
     user = User.objects.get(email="new@runner.test")
     assert user.role == User.Role.RUNNER
     assert Runner.objects.get(user=user).clinic == clinic
+    # Verification is mandatory (no enumeration at sign-up): signed in after confirming.
+    assert client.get(reverse("runners:profile")).status_code == 302
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mailoutbox[0].body)[1]
+    client.post(link)
     assert client.get(reverse("runners:profile")).status_code == 200
 
 
@@ -233,9 +241,7 @@ def test_logged_in_account_pages_use_our_layout(alice_client, lang):
 def test_email_verification_pages(client, alice, mailoutbox):
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.create(
-        user=alice.user, email=alice.user.email, primary=True, verified=False
-    )
+    EmailAddress.objects.filter(user=alice.user).update(verified=False)
     client.force_login(alice.user)
     response = client.post(reverse("account_email"), {"action_send": "", "email": alice.user.email})
     assert response.status_code in (200, 302)
