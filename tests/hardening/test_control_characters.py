@@ -644,3 +644,17 @@ def test_an_ics_file_with_control_characters_is_refused_and_nothing_is_stored(
     )
     assert not Race.objects.exclude(name="Madrid 10K").filter(runner=alice).exists()
     assert not Race.objects.filter(runner=alice, start__year=2027, start__month=3).exists()
+
+
+def test_importing_an_ics_with_a_nul_in_a_name_is_never_a_500(alice):
+    """The finding as it was: upload, tick every race, import → 500 (PostgreSQL refuses
+    NUL in text). Now the upload is refused and there is nothing to import."""
+    client = Client(raise_request_exception=False)
+    client.force_login(alice.user)
+    client.post(
+        reverse("runners:race_import"),
+        {"file": SimpleUploadedFile("races.ics", _ics("Half\x00 marathon"), "text/calendar")},
+    )
+    response = client.post(reverse("runners:race_import_preview"), {"pick": ["0", "1"]})
+    assert response.status_code < 500
+    assert not Race.objects.filter(runner=alice).exists()
