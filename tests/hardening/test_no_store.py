@@ -70,15 +70,15 @@ def marked(world, alice, therapist, service, clinic, superuser):  # noqa: F811
     return {**world, "users": {**world["users"], "superuser": superuser}}
 
 
-def _admin_urls(world) -> list[tuple[str, str]]:
+def _admin_urls(marked) -> list[tuple[str, str]]:
     """Every registered ModelAdmin's list, and its form for Alice's own objects."""
-    alice = world["users"]["alice"]
+    alice = marked["users"]["alice"]
     objects = {
-        Session: world["session"],
-        Race: world["race"],
+        Session: marked["session"],
+        Race: marked["race"],
         type(alice): alice.pk,
         type(alice.runner): alice.runner.pk,
-        SessionEvent: SessionEvent.objects.filter(session_id=world["session"]).first().pk,
+        SessionEvent: SessionEvent.objects.filter(session_id=marked["session"]).first().pk,
         Reminder: Reminder.objects.filter(runner=alice.runner).first().pk,
     }
     urls = []
@@ -90,7 +90,7 @@ def _admin_urls(world) -> list[tuple[str, str]]:
     return urls
 
 
-def _client_for(persona: str, world) -> Client:
+def _client_for(persona: str, marked) -> Client:
     client = Client()
     if persona == "alice_token":
         answer = client.post(
@@ -101,7 +101,7 @@ def _client_for(persona: str, world) -> Client:
         assert answer.status_code == 200, answer.content
         return Client(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     if persona != "anonymous":
-        client.force_login(world["users"][persona])
+        client.force_login(marked["users"][persona])
     return client
 
 
