@@ -58,7 +58,10 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     "clinic.User": {"password": "a one-way hash: a credential, not information"},
     "runners.Runner": {"user": "the account section"},
     "runners.Race": {"runner": "the export's own subject"},
-    "booking.Session": {"runner": "the export's own subject"},
+    "booking.Session": {
+        "runner": "the export's own subject",
+        "idempotency_fingerprint": "a hash of the booking request, whose fields are exported",
+    },
     "booking.SessionEvent": {"session": "each event is listed under its session"},
     "booking.Reminder": {"runner": "the export's own subject"},
     "account.EmailAddress": {"user": "the export's own subject"},
@@ -302,6 +305,8 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
         therapist_note="",
         race_override_reason="",
         idempotency_key=None,
+        # A hash of the request, note included: a guessed note could be checked against it.
+        idempotency_fingerprint="",
     )
     _scrub_admin_log(runner=runner, user=user)
     Reminder.objects.filter(runner=runner).delete()

@@ -177,7 +177,10 @@ def everything(alice, history, therapist, clinic_admin, service):
     Reminder.objects.create(
         runner=alice, kind="reschedule", key="k", session=moved, attempts=2, last_error="timeout"
     )
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    # The factory confirmed the address already (sign-in needs it); this keeps it so.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     Token.objects.create(user=user)
     return moved
 
@@ -412,3 +415,26 @@ class TestDeletion:
         assert alice.health_notes == NOTE
         assert Race.objects.filter(runner=alice).count() == 2
         assert Session.objects.get(pk=history["upcoming"].pk).status == Session.Status.BOOKED
+
+
+def test_deleting_forgets_the_idempotency_fingerprint(alice, therapist, service):
+    """The fingerprint hashes the booking request, the runner's note included."""
+    from booking.services import session_book
+
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
+    while start.astimezone(therapist.clinic.tz).weekday() > 4:
+        start += timedelta(days=1)
+    start = start.astimezone(therapist.clinic.tz).replace(hour=10)
+    session = session_book(
+        runner=alice,
+        service=service,
+        therapist=therapist,
+        start=start,
+        by=alice.user,
+        runner_note=NOTE,
+        idempotency_key="k-1",
+    )
+    assert session.idempotency_fingerprint
+    runner_account_delete(runner=alice)
+    session.refresh_from_db()
+    assert session.idempotency_key is None and session.idempotency_fingerprint == ""
