@@ -13,11 +13,11 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from .middleware import is_staff_user
+from .permissions import is_staff_account
 
 
 def token_lifetime(user) -> timedelta:
-    seconds = settings.STAFF_SESSION_AGE if is_staff_user(user) else settings.API_TOKEN_AGE
+    seconds = settings.STAFF_SESSION_AGE if is_staff_account(user) else settings.API_TOKEN_AGE
     return timedelta(seconds=int(seconds))
 
 
