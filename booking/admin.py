@@ -168,9 +168,7 @@ class SessionChangeForm(ServiceWriteForm):
                 code="one_change_at_a_time",
             )
         if "override_reason" in changed and not changed & self.MOVE:
-            self.add_error(
-                "override_reason", gettext("An override reason applies only to a move.")
-            )
+            self.add_error("override_reason", gettext("An override reason applies only to a move."))
         if changed & self.MOVE and cleaned.get("therapist") and cleaned.get("start"):
             check_rules(
                 runner=self.instance.runner,
@@ -308,7 +306,10 @@ class SessionAdmin(ClinicScopedAdmin):
         return format_html_join(
             "\n",
             "<div>{} · {} · {}</div>",
-            ((f"{e.at:%Y-%m-%d %H:%M} UTC", e.get_kind_display(), author_label(e.by)) for e in events),
+            (
+                (f"{e.at:%Y-%m-%d %H:%M} UTC", e.get_kind_display(), author_label(e.by))
+                for e in events
+            ),
         )
 
 

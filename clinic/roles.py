@@ -23,7 +23,8 @@ ROLE_PERMISSIONS = {
             "user": "vac",
         },
         "runners": {"runner": "v", "race": "v"},
-        "booking": {"session": "vc", "sessionevent": "v", "reminder": "v"},
+        # Adding a session books it for a runner (booking.services.session_book).
+        "booking": {"session": "vac", "sessionevent": "v", "reminder": "v"},
     },
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

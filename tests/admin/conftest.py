@@ -76,7 +76,7 @@ class World:
         return {"A": self.a, "B": self.b}[key]
 
     def owner(self, obj, _depth: int = 0) -> str:
-        """"A", "B", "super", or "global" (groups, sites, permissions: nobody's clinic)."""
+        """ "A", "B", "super", or "global" (groups, sites, permissions: nobody's clinic)."""
         label = obj._meta.concrete_model._meta.label_lower
         if (label, obj.pk) in self.owners:
             return self.owners[(label, obj.pk)]

@@ -95,13 +95,9 @@ def leaks(world, response, forbidden) -> list[str]:
         return found
     changelist = context.get("cl")
     if changelist is not None:
-        found += [
-            f"row {obj!r}" for obj in changelist.result_list if world.owner(obj) in forbidden
-        ]
+        found += [f"row {obj!r}" for obj in changelist.result_list if world.owner(obj) in forbidden]
     for name, queryset in choice_fields(context):
-        found += [
-            f"{name} offers {obj!r}" for obj in queryset if world.owner(obj) in forbidden
-        ]
+        found += [f"{name} offers {obj!r}" for obj in queryset if world.owner(obj) in forbidden]
     return found
 
 
