@@ -253,3 +253,22 @@ def test_a_clinic_admin_without_a_clinic_is_refused(as_persona, world):
     admin.save(update_fields=["clinic"])
     client = as_persona("admin_a")
     assert client.get(reverse("admin:index")).status_code == 403
+
+
+def test_someone_a_clinic_admin_adds_belongs_to_their_clinic(as_persona, world):
+    client = as_persona("admin_b")
+    response = client.post(
+        reverse("admin:clinic_user_add"),
+        {
+            "email": "new-colleague@zebu.test",
+            "role": "therapist",
+            "password1": "a-long-Password-2",
+            "password2": "a-long-Password-2",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    added = User.objects.get(email="new-colleague@zebu.test")
+    assert added.clinic_id == world.b.clinic.pk and not added.is_staff
+    users = client.get(reverse("admin:clinic_user_changelist")).context["cl"].result_list
+    assert added in users

@@ -229,3 +229,53 @@ def test_a_session_cannot_be_deleted_in_the_admin(as_persona, world):
         address = reverse("admin:booking_session_delete", args=[session.pk])
         assert client.post(address, {"post": "yes"}).status_code == 403
     assert Session.objects.filter(pk=session.pk).exists()
+
+
+# --- runners and races: the runners' services ----------------------------------------
+
+
+def test_the_superuser_edits_races_and_profiles_through_the_runners_services(as_persona, world):
+    client = as_persona("superuser")
+    runner = world.a.runner
+    start = next_weekday_at(8) + timedelta(days=30)
+    race = {
+        "runner": runner.pk,
+        "name": "  Quokka half  ",
+        "start_0": start.strftime("%Y-%m-%d"),
+        "start_1": start.strftime("%H:%M:%S"),
+        "finish_0": start.strftime("%Y-%m-%d"),
+        "finish_1": (start + timedelta(hours=2)).strftime("%H:%M:%S"),
+        "distance_km": "21.1",
+        "priority": "A",
+        "location": "",
+    }
+    response = client.post(reverse("admin:runners_race_add"), race)
+    assert response.status_code == 302
+    created = runner.races.get(name="Quokka half")
+    response = client.post(
+        reverse("admin:runners_race_change", args=[created.pk]), race | {"priority": "C"}
+    )
+    assert response.status_code == 302
+    created.refresh_from_db()
+    assert created.priority == "C" and created.runner == runner
+    profile = {
+        "phone": "600000000",
+        "timezone": "Europe/Madrid",
+        "cadence": "monthly",
+        "reminders_opt_in": "on",
+        "clinic": world.a.clinic.pk,
+        "preferred_therapist": world.a.therapist.pk,
+        "health_notes": runner.health_notes,
+        "discomfort_areas": "[]",
+        "initial-discomfort_areas": "[]",
+        "races-TOTAL_FORMS": "1",
+        "races-INITIAL_FORMS": "1",
+        "races-MIN_NUM_FORMS": "0",
+        "races-MAX_NUM_FORMS": "0",
+        "races-0-id": world.a.race.pk,
+        "races-0-runner": runner.pk,
+    }
+    response = client.post(reverse("admin:runners_runner_change", args=[runner.pk]), profile)
+    assert response.status_code == 302
+    runner.refresh_from_db()
+    assert runner.cadence == "monthly" and runner.phone == "600000000"
