@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from booking import services, tasks
 from booking.exceptions import MESSAGES, Code
@@ -22,6 +23,12 @@ from tests.factories import RunnerFactory, SessionFactory
 from .test_escalation import next_weekday_at, session_form
 
 pytestmark = pytest.mark.django_db
+
+
+def slot_taken(therapist) -> str:
+    """The validator's sentence, in the pages' language (English for the test client)."""
+    with translation.override("en"):
+        return str(MESSAGES[Code.SLOT_TAKEN]) % {"therapist": therapist.display_name}
 
 
 def add(client, runner, therapist, service, start):
@@ -80,8 +87,7 @@ def test_an_overlap_is_a_form_error_in_the_validators_words(as_persona, world):
         as_persona("admin_a"), other, a.therapist, a.service, start + timedelta(minutes=30)
     )
     assert response.status_code == 200
-    expected = str(MESSAGES[Code.SLOT_TAKEN]) % {"therapist": a.therapist.display_name}
-    assert errors(response) == [expected]
+    assert errors(response) == [slot_taken(a.therapist)]
     assert "Constraint" not in response.content.decode()
     assert not Session.objects.filter(runner=other).exists()
 
@@ -129,7 +135,7 @@ def test_concurrent_admin_bookings_one_wins_the_constraint_refuses_the_rest(worl
         worker.join(timeout=60)
     codes = sorted(r.status_code for r in results)
     assert codes == [200] * (threads - 1) + [302]
-    expected = str(MESSAGES[Code.SLOT_TAKEN]) % {"therapist": a.therapist.display_name}
+    expected = slot_taken(a.therapist)
     for response in results:
         if response.status_code == 200:
             assert expected in response.content.decode()
@@ -181,9 +187,7 @@ def test_moving_onto_a_taken_time_is_refused(as_persona, world):
     )
     response = change(as_persona("admin_a"), mine, start=start)
     assert response.status_code == 200
-    assert errors(response)[0] == str(MESSAGES[Code.SLOT_TAKEN]) % {
-        "therapist": a.therapist.display_name
-    }
+    assert errors(response)[0] == slot_taken(a.therapist)
     mine.refresh_from_db()
     assert mine.start == start + timedelta(hours=2)
 
