@@ -14,7 +14,7 @@ Installed as the default site by clinic.admin_apps.ClinicAdminConfig.
 from functools import update_wrapper
 
 from django.conf import settings
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -55,8 +55,6 @@ class ClinicAdminSite(AdminSite):
         return may_use_admin(request.user)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        from django.contrib.admin import ModelAdmin
-
         admin_class = admin_class or ModelAdmin
         if not getattr(admin_class, "clinic_scoped", False):
             admin_class = type(
@@ -81,7 +79,7 @@ class ClinicAdminSite(AdminSite):
         def inner(request, *args, **kwargs):
             return self._refuse(request) or guarded(request, *args, **kwargs)
 
-        return update_wrapper(never_cache(inner), guarded)
+        return update_wrapper(inner if cacheable else never_cache(inner), guarded)
 
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):
