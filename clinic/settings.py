@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sites",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -311,6 +311,19 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_AGE", default=60 * 60 * 8)
 # API tokens: staff's last STAFF_SESSION_AGE, runners' this long (clinic/authentication.py).
 API_TOKEN_AGE = env.int("API_TOKEN_AGE", default=60 * 60 * 24 * 30)
+# Signed-in devices kept per user: a new sign-in beyond this signs out the least recently
+# used one, so a script that signs in on every run cannot pile up live tokens.
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=20)
+# django-rest-knox: a token per sign-in, stored hashed, in our model (with its device and
+# last use). No auto-refresh: like a staff session, a token ends a fixed time after
+# sign-in however active (the lifetime is set per user when it is created).
+KNOX_TOKEN_MODEL = "clinic.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_AGE),
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

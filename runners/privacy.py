@@ -198,9 +198,6 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
 
 
 def _anonymise_user(user: User) -> None:
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
     try:
         from allauth.account.models import EmailAddress
 
@@ -211,9 +208,9 @@ def _anonymise_user(user: User) -> None:
     user.first_name = ""
     user.last_name = ""
     user.is_active = False
-    # A new unusable password also changes the session hash: every signed-in device is
-    # signed out on its next request.
     user.set_unusable_password()
+    # Deactivated with a new (unusable) password: saving deletes every API token and
+    # signs every browser out (clinic.models.User.save).
     user.save()
     user.groups.clear()
     user.user_permissions.clear()

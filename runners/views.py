@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.device_views import devices_context
 from clinic.models import Clinic, RaceWindow
 
 from . import selectors, services
@@ -79,7 +80,11 @@ def profile(request):
                 settings.LANGUAGE_COOKIE_NAME, data["language"], samesite="Lax", max_age=31536000
             )
             return response
-    return render(request, "runners/profile.html", {"form": form, "runner": runner})
+    return render(
+        request,
+        "runners/profile.html",
+        {"form": form, "runner": runner, **devices_context(request)},
+    )
 
 
 @dataclass

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from booking.models import Reminder, Session, SessionEvent
-from clinic.models import User
+from clinic.models import ApiToken, User
+from clinic.tokens import token_create
 from runners.models import Race, Runner
 from runners.privacy import runner_account_delete, runner_data_export
 from tests.factories import PASSWORD, RaceFactory, SessionFactory
@@ -183,8 +183,8 @@ class TestDeletion:
         assert client.get("/account/privacy/delete/").status_code == 405
 
     def test_through_the_api_the_token_dies_too(self, client, alice, history):
-        token = Token.objects.create(user=alice.user)
-        auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        token, key = token_create(user=alice.user, device="Alice's phone")
+        auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
         refused = client.post(
             "/api/v1/me/delete/",
             {"password": PASSWORD, "confirm": False},
@@ -207,7 +207,7 @@ class TestDeletion:
         )
         assert ok.status_code == 204
         assert client.get("/api/v1/me/data/", **auth).status_code == 401
-        assert not Token.objects.filter(key=token.key).exists()
+        assert not ApiToken.objects.filter(pk=token.pk).exists()
 
     def test_a_failure_halfway_leaves_the_account_as_it_was(self, alice, history, monkeypatch):
         from runners import privacy
