@@ -41,7 +41,8 @@ class ObtainTokenView(LoginView):
     @extend_schema(
         summary="Sign in",
         description="A new token for this device, listed with the user's signed-in devices. "
-        "Each sign-in gets its own token; a staff member's lasts 8 hours, a runner's 30 days.",
+        "Each sign-in gets its own token; a staff member's lasts 8 hours, a runner's 30 days "
+        "(by default).",
         request=TokenRequestSerializer,
         responses=TokenSerializer,
     )
@@ -78,7 +79,7 @@ class ObtainTokenView(LoginView):
     )
     def delete(self, request, format=None):
         if isinstance(request.auth, ApiToken):
-            request.auth.delete()
+            tokens.token_revoke(user=request.user, token_id=request.auth.pk)
         else:
             # Signed in with the browser's session: that is what signs out.
             logout(request._request)
