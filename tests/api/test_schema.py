@@ -77,3 +77,19 @@ def test_sign_in_sign_out_and_devices_are_documented(client):
     assert "204" in schema["paths"]["/api/v1/auth/tokens/{id}/"]["delete"]["responses"]
     device = schema["components"]["schemas"]["Device"]["properties"]
     assert set(device) == {"id", "device", "created", "last_used", "expires", "current"}
+
+
+def test_docs_pages_need_no_inline_script_or_style(client):
+    """The site's CSP has no 'unsafe-inline': every script and style of the docs pages is a
+    file (tests/browser/test_api_docs.py renders them in Chromium)."""
+    import re
+
+    for url in ("/api/docs/", "/api/redoc/"):
+        r = client.get(url)
+        html = r.content.decode()
+        assert "unsafe-inline" not in r["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert "<style" not in html and " style=" not in html, url
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
