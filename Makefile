@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps security
+.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps security backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,6 +52,15 @@ load: install
 security: install
 	$(BIN)/ruff check --select S --ignore S311 --output-format concise .
 	$(BIN)/python scripts/audit.py
+
+## Backups of the configured PostgreSQL database (DATABASE_URL), see README's operations.
+backup: install
+	$(BIN)/python manage.py backup
+
+## make restore FILE=var/backups/<stamp>.dump [TARGET_DATABASE_URL=postgres://.../new_db] [FORCE=1]
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<stamp>.dump [TARGET_DATABASE_URL=postgres://...] [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)") $(if $(FORCE),--force)
 
 format: install
 	$(BIN)/ruff check --fix .
