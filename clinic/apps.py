@@ -14,6 +14,10 @@ class ClinicConfig(AppConfig):
         # (re)built then rather than in a data migration.
         post_migrate.connect(ensure_role_groups, sender=self)
 
+        from .site import sync_current_site
+
+        post_migrate.connect(sync_current_site, sender=self)
+
         from . import cache_signals
 
         cache_signals.connect()

@@ -1,5 +1,6 @@
-"""Middleware for faults and sessions: a clean 503 when the database is away, and a hard
-cap on how long a staff member's session lives."""
+"""Middleware for faults, sessions and caching: a clean 503 when the database is away, a
+hard cap on how long a staff member's session lives, and no cache keeps what a signed-in
+person was shown."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("clinic.faults")
@@ -135,3 +138,33 @@ class StaffSessionExpiryMiddleware:
                         fail_silently=True,
                     )
         return self.get_response(request)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = request.__dict__.get("user")  # absent when a middleware answered before auth
+    if isinstance(user, LazyObject) and user._wrapped is empty:
+        # Nothing looked at who is asking, so nothing personal was rendered for them; and
+        # looking now could reach a database that is away (the 503 path).
+        return False
+    return bool(getattr(user, "is_authenticated", False))
+
+
+class PrivateResponseMiddleware:
+    """Whatever a signed-in person is shown goes out `Cache-Control: no-store, private`.
+
+    Health notes, sessions and attendance are only ever served to someone signed in
+    (by session or API token; DRF sets the token's user on the request), so the rule is
+    keyed on the requester rather than on each view: a new page cannot forget it, and the
+    back button after signing out on a shared computer shows nothing. The signed links in
+    e-mails, which need no sign-in, mark their views never_cache themselves. Public pages
+    seen anonymously keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Authorization" in request.headers or _signed_in(request):
+            add_never_cache_headers(response)
+        return response

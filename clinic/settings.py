@@ -7,6 +7,7 @@ REDIS_URL set the same code runs on PostgreSQL and Redis.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -31,6 +32,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# How e-mails name the product and where it lives (the Sites record; clinic/site.py).
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="") or urlsplit(SITE_URL).netloc
+SITE_NAME = env.str("SITE_NAME", default="") or "Runners' unloading massage"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that renders, so it sees the final response (clinic/middleware.py).
+    "clinic.middleware.PrivateResponseMiddleware",
     "clinic.middleware.SessionCookieSanityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

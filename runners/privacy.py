@@ -1,27 +1,75 @@
 """A runner's personal data: download all of it, or delete the account.
 
+The download holds every stored field about the runner (EXPORTED_MODELS; what is left out
+and why is in NOT_EXPORTED): the account, the profile with health notes, the race log,
+every session with its notes, race-override reason and full history, the e-mails sent,
+the e-mail addresses and the API tokens (when made, never the key). Who changed a session
+is named as the runner sees them elsewhere: "you", a therapist by the display name of their
+public profile, a clinic admin by role only; never another person's e-mail address.
+
 Deleting keeps the sessions (the clinic needs its attendance and billing records) but
 cuts every link to the person: the user row stays only as an anonymous, inactive
 placeholder the sessions point at, its e-mail, names and password gone; races, health
 notes, discomfort areas, the runner's own notes, reminders, tokens and e-mail addresses are
-removed. Upcoming sessions are cancelled so the therapist's time is free again.
+removed, and the Django admin's log keeps what staff did but no longer names the runner.
+Upcoming sessions are cancelled so the therapist's time is free again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.cache import availability_changed
 from clinic.models import User
 
-from .models import Runner
+from .models import Race, Runner
 
-EXPORT_FORMAT = "runclinic-personal-data/1"
+EXPORT_FORMAT = "runclinic-personal-data/2"
+
+# Each model the export holds, by label, and the export key of each field whose key is not
+# the field's own name. tests/hardening/test_privacy.py compares these models' fields with
+# the export, and every model that points at a runner's rows with this list, so a new
+# field or model is exported or named in NOT_EXPORTED.
+EXPORTED_MODELS: dict[str, dict[str, str]] = {
+    "clinic.User": {},
+    "runners.Runner": {"clinic": "home_clinic"},
+    "runners.Race": {},
+    "booking.Session": {"created_at": "booked_at"},
+    "booking.SessionEvent": {},
+    "booking.Reminder": {},
+    "account.EmailAddress": {},
+    "authtoken.Token": {},
+}
+
+# Fields of those models left out, and models that point at a runner's rows but are not
+# theirs, each with the reason.
+NOT_EXPORTED: dict[str, dict[str, str]] = {
+    "clinic.User": {"password": "a one-way hash: a credential, not information"},
+    "runners.Runner": {"user": "the account section"},
+    "runners.Race": {"runner": "the export's own subject"},
+    "booking.Session": {"runner": "the export's own subject"},
+    "booking.SessionEvent": {"session": "each event is listed under its session"},
+    "booking.Reminder": {"runner": "the export's own subject"},
+    "account.EmailAddress": {"user": "the export's own subject"},
+    "authtoken.Token": {"key": "a credential", "user": "the export's own subject"},
+}
+NOT_EXPORTED_MODELS: dict[str, str] = {
+    "admin.LogEntry": "what staff did in the Django admin (its user is the staff member); "
+    "entries about the runner stop naming them when the account is deleted",
+    "account.EmailConfirmation": "one-time confirmation keys: credentials",
+    "clinic.Therapist": "a staff member's profile; a runner's account has none",
+}
 
 
 def _booking_models():
@@ -38,98 +86,170 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _pick(obj, *names: str) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def _who(user: User | None, *, me: User) -> dict[str, Any] | None:
+    """Who made a change, as the runner may know them (module docstring); None: the system."""
+    if user is None:
+        return None
+    if user.pk == me.pk:
+        return {"role": user.role, "you": True}
+    try:
+        return {"role": User.Role.THERAPIST.value, "name": user.therapist.display_name}
+    except ObjectDoesNotExist:
+        return {"role": user.role}
+
+
 def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[str, Any]:
     """Everything the product holds about this runner, as JSON-ready data.
 
     A fixed number of queries whatever the history (sessions and their events in two)."""
+    from allauth.account.models import EmailAddress
+    from rest_framework.authtoken.models import Token
+
     Reminder, Session, SessionEvent = _booking_models()
     now = now or timezone.now()
-    runner = Runner.objects.select_related("user", "clinic", "preferred_therapist").get(
+    runner = Runner.objects.select_related("user__clinic", "clinic", "preferred_therapist").get(
         pk=runner.pk
     )
     user = runner.user
     sessions = list(
         Session.objects.filter(runner=runner)
-        .select_related("therapist", "service", "clinic")
+        .select_related("therapist", "service", "clinic", "race_override_by__therapist")
         .order_by("start")
     )
     events: dict[int, list[dict[str, Any]]] = {}
-    for event in SessionEvent.objects.filter(session__runner=runner).order_by("at", "id"):
+    for event in (
+        SessionEvent.objects.filter(session__runner=runner)
+        .select_related("by__therapist")
+        .order_by("at", "id")
+    ):
         events.setdefault(event.session_id, []).append(
             {
-                "kind": event.kind,
-                "at": _iso(event.at),
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "old_start": _iso(event.old_start),
-                "new_start": _iso(event.new_start),
+                **_pick(
+                    event, "id", "kind", "at", "from_status", "to_status", "old_start", "new_start"
+                ),
+                "by": _who(event.by, me=user),
+                "data": event.data,
             }
         )
     return {
         "format": EXPORT_FORMAT,
         "exported_at": _iso(now),
         "account": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "language": user.language,
-            "date_joined": _iso(user.date_joined),
-            "last_login": _iso(user.last_login),
+            **_pick(
+                user,
+                "id",
+                "email",
+                "first_name",
+                "last_name",
+                "role",
+                "language",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "date_joined",
+                "last_login",
+            ),
+            "clinic": user.clinic.name if user.clinic else None,
+            "groups": sorted(user.groups.values_list("name", flat=True)),
+            "user_permissions": sorted(user.user_permissions.values_list("codename", flat=True)),
         },
         "profile": {
-            "phone": runner.phone,
-            "timezone": runner.timezone,
-            "cadence": runner.cadence,
-            "reminders_opt_in": runner.reminders_opt_in,
+            **_pick(
+                runner,
+                "id",
+                "phone",
+                "timezone",
+                "cadence",
+                "reminders_opt_in",
+                "health_notes",
+                "discomfort_areas",
+                "created_at",
+            ),
             "home_clinic": runner.clinic.name if runner.clinic else None,
             "preferred_therapist": (
                 runner.preferred_therapist.display_name if runner.preferred_therapist else None
             ),
-            "health_notes": runner.health_notes,
-            "discomfort_areas": runner.discomfort_areas,
-            "created_at": _iso(runner.created_at),
         },
         "races": [
-            {
-                "name": race.name,
-                "start": _iso(race.start),
-                "finish": _iso(race.finish),
-                "distance_km": str(race.distance_km) if race.distance_km is not None else None,
-                "priority": race.priority,
-                "location": race.location,
-                "created_at": _iso(race.created_at),
-            }
-            for race in runner.races.order_by("start")
+            _pick(
+                race,
+                "id",
+                "name",
+                "start",
+                "finish",
+                "distance_km",
+                "priority",
+                "location",
+                "created_at",
+            )
+            for race in Race.objects.filter(runner=runner).order_by("start", "id")
         ],
         "sessions": [
             {
-                "id": s.pk,
+                **_pick(
+                    s,
+                    "id",
+                    "start",
+                    "end",
+                    "status",
+                    "price",
+                    "discomfort_areas",
+                    "runner_note",
+                    "areas_treated",
+                    "mobilisation_done",
+                    "therapist_note",
+                    "race_override_reason",
+                    "idempotency_key",
+                    "updated_at",
+                    "cancelled_at",
+                    "attended_at",
+                    "no_show_at",
+                ),
                 "clinic": s.clinic.name,
                 "therapist": s.therapist.display_name,
                 "service": s.service.name,
-                "start": _iso(s.start),
-                "end": _iso(s.end),
-                "status": s.status,
-                "price": str(s.price) if s.price is not None else None,
-                "discomfort_areas": s.discomfort_areas,
-                "runner_note": s.runner_note,
-                "areas_treated": s.areas_treated,
-                "mobilisation_done": s.mobilisation_done,
-                "therapist_note": s.therapist_note,
+                "race_override_by": _who(s.race_override_by, me=user),
+                "rescheduled_from": s.rescheduled_from_id,
                 "booked_at": _iso(s.created_at),
-                "cancelled_at": _iso(s.cancelled_at),
                 "history": events.get(s.pk, []),
             }
             for s in sessions
         ],
         "reminders": [
             {
-                "kind": r.kind,
-                "state": r.state,
-                "created_at": _iso(r.created_at),
-                "sent_at": _iso(r.sent_at),
+                **_pick(
+                    r,
+                    "id",
+                    "kind",
+                    "key",
+                    "state",
+                    "attempts",
+                    "last_error",
+                    "created_at",
+                    "sent_at",
+                ),
+                "session": r.session_id,
             }
-            for r in Reminder.objects.filter(runner=runner).order_by("created_at")
+            for r in Reminder.objects.filter(runner=runner).order_by("created_at", "id")
+        ],
+        "email_addresses": [
+            _pick(a, "id", "email", "verified", "primary")
+            for a in EmailAddress.objects.filter(user=user).order_by("id")
+        ],
+        "api_tokens": [
+            _pick(t, "created") for t in Token.objects.filter(user=user).order_by("created")
         ],
     }
 
@@ -183,6 +303,7 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
         race_override_reason="",
         idempotency_key=None,
     )
+    _scrub_admin_log(runner=runner, user=user)
     Reminder.objects.filter(runner=runner).delete()
     runner.races.all().delete()
 
@@ -195,6 +316,62 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
     runner.save()
 
     _anonymise_user(user)
+
+
+def _scrub_admin_log(*, runner: Runner, user: User) -> None:
+    """The Django admin's log keeps what staff did to the runner's rows (who, when, which
+    row, which fields) but no longer names the runner: the rows' descriptions ("Alice
+    Runner with Lucía at ...", the e-mail address) become "... of deleted runner #id"."""
+    from allauth.account.models import EmailAddress
+    from rest_framework.authtoken.models import Token, TokenProxy
+
+    Reminder, Session, SessionEvent = _booking_models()
+    sessions = Session.objects.filter(runner=runner)
+    tokens = Token.objects.filter(user=user)
+    about = {
+        User: [user.pk],
+        Runner: [runner.pk],
+        Race: Race.objects.filter(runner=runner).values_list("pk", flat=True),
+        Session: sessions.values_list("pk", flat=True),
+        SessionEvent: SessionEvent.objects.filter(session__in=sessions).values_list(
+            "pk", flat=True
+        ),
+        Reminder: Reminder.objects.filter(runner=runner).values_list("pk", flat=True),
+        EmailAddress: EmailAddress.objects.filter(user=user).values_list("pk", flat=True),
+        # The token admin lists tokens by their user's id; the model by its key.
+        Token: tokens.values_list("key", flat=True),
+        TokenProxy: [user.pk],
+    }
+    types = ContentType.objects.get_for_models(*about, for_concrete_models=False)
+    query = Q()
+    for model, ids in about.items():
+        query |= Q(content_type=types[model], object_id__in=[str(i) for i in ids])
+    entries = list(LogEntry.objects.filter(query).select_related("content_type"))
+    for entry in entries:
+        if entry.content_type in (types[User], types[Runner]):
+            entry.object_repr = f"deleted runner #{runner.pk}"
+        else:
+            entry.object_repr = (
+                f"{entry.content_type.model} #{entry.object_id} of deleted runner #{runner.pk}"
+            )
+        entry.change_message = _neutral_change_message(entry.change_message, runner_id=runner.pk)
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"], batch_size=500)
+
+
+def _neutral_change_message(message: str, *, runner_id: int) -> str:
+    """Keep the structure the admin writes (which fields changed, which inline rows were
+    added or deleted) and drop what names a row: the inline rows' descriptions."""
+    try:
+        parts = json.loads(message or "[]")
+    except ValueError:
+        return ""  # free text written by hand may say anything
+    if not isinstance(parts, list):
+        return ""
+    for part in parts:
+        for detail in part.values() if isinstance(part, dict) else ():
+            if isinstance(detail, dict) and "object" in detail:
+                detail["object"] = f"{detail.get('name', 'row')} of deleted runner #{runner_id}"
+    return json.dumps(parts)
 
 
 def _anonymise_user(user: User) -> None:

@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -64,24 +63,20 @@ def _export_response(runner) -> HttpResponse:
     )
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
-@never_cache
 @login_required
 def privacy_page(request):
     _runner_or_403(request)
     return render(request, "privacy/privacy.html", {"form": DeleteAccountForm(user=request.user)})
 
 
-@never_cache
 @login_required
 def data_download(request):
     return _export_response(_runner_or_403(request))
 
 
-@never_cache
 @sensitive_post_parameters("password")
 @login_required
 @require_http_methods(["POST"])
@@ -135,9 +130,7 @@ class MyDataView(APIView):
     )
     def get(self, request):
         runner = services.runner_get_or_create(user=request.user)
-        response = Response(runner_data_export(runner=runner))
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response(runner_data_export(runner=runner))
 
 
 class DeleteMyAccountView(APIView):

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,12 +36,6 @@ from .selectors import agenda, planned_changes, sessions_in_the_way, staff_sessi
 from .services import session_mark_attendance
 
 
-def _private(response):
-    # Health notes and attendance are personal data: no shared or browser cache keeps them.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -50,7 +43,7 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         access.require_staff(request.user)
         try:
-            return _private(view(request, *args, **kwargs))
+            return view(request, *args, **kwargs)
         finally:
             timezone.deactivate()
 
@@ -64,7 +57,7 @@ def admin_required(view):
             return redirect_to_login(request.get_full_path())
         access.require_admin(request.user)
         try:
-            return _private(view(request, *args, **kwargs))
+            return view(request, *args, **kwargs)
         finally:
             timezone.deactivate()
 

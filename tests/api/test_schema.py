@@ -54,3 +54,19 @@ def test_docs_work_offline(client):
         html = r.content.decode()
         assert "cdn" not in html.lower() and "unpkg" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_docs_pages_need_no_inline_script_or_style(client):
+    """The site's CSP has no 'unsafe-inline': every script and style of the docs pages is a
+    file (tests/browser/test_api_docs.py renders them in Chromium)."""
+    import re
+
+    for url in ("/api/docs/", "/api/redoc/"):
+        r = client.get(url)
+        html = r.content.decode()
+        assert "unsafe-inline" not in r["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert "<style" not in html and " style=" not in html, url
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()

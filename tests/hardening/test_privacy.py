@@ -4,16 +4,30 @@ import json
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from booking.models import Reminder, Session, SessionEvent
 from clinic.models import User
 from runners.models import Race, Runner
-from runners.privacy import runner_account_delete, runner_data_export
+from runners.privacy import (
+    EXPORTED_MODELS,
+    NOT_EXPORTED,
+    NOT_EXPORTED_MODELS,
+    runner_account_delete,
+    runner_data_export,
+)
 from tests.factories import PASSWORD, RaceFactory, SessionFactory
 
 NOTE = "Left knee: patellar tendinopathy since March"
+# Runner, sessions, their events, races, reminders, e-mail addresses, tokens, groups and
+# permissions: one query each, whatever the history.
+EXPORT_QUERIES = 9
 
 
 @pytest.fixture
@@ -55,7 +69,7 @@ class TestExport:
     def test_the_export_holds_everything_about_the_runner_and_nothing_else(
         self, alice, history, django_assert_max_num_queries
     ):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(EXPORT_QUERIES):
             data = runner_data_export(runner=alice)
         json.dumps(data)  # JSON-ready
         assert data["account"]["email"] == alice.user.email
@@ -84,7 +98,7 @@ class TestExport:
             )
             SessionEvent.objects.create(session=s, kind="attended")
             RaceFactory(runner=alice, start=now - timedelta(days=100 + i))
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(EXPORT_QUERIES):
             data = runner_data_export(runner=alice)
         assert len(data["sessions"]) == 22
 
@@ -122,6 +136,139 @@ class TestExport:
         assert response.json()["code"]
 
 
+@pytest.fixture
+def everything(alice, history, therapist, clinic_admin, service):
+    """One row of every kind the product stores about Alice, each field filled."""
+    now = timezone.now()
+    user = alice.user
+    user.last_login = now
+    user.save()
+    alice.preferred_therapist = therapist
+    alice.save()
+    RaceFactory(runner=alice, name="Trail", location="Gredos")
+    moved = SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=now + timedelta(days=12),
+        race_override_reason="Marathon moved to a later date; approved by Lucía",
+        race_override_by=clinic_admin,
+        idempotency_key="key-1",
+        rescheduled_from=history["past"],
+        mobilisation_done=True,
+    )
+    SessionEvent.objects.create(
+        session=moved,
+        kind="rescheduled",
+        by=therapist.user,
+        from_status="booked",
+        to_status="booked",
+        old_start=now + timedelta(days=11),
+        new_start=moved.start,
+        data={"old_therapist": therapist.pk, "new_therapist": therapist.pk},
+    )
+    SessionEvent.objects.create(
+        session=moved,
+        kind="override",
+        by=clinic_admin,
+        new_start=moved.start,
+        data={"reason": moved.race_override_reason, "rules": ["race_rest_day"]},
+    )
+    Reminder.objects.create(
+        runner=alice, kind="reschedule", key="k", session=moved, attempts=2, last_error="timeout"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Token.objects.create(user=user)
+    return moved
+
+
+# Which records of the export stand for each exported model.
+RECORDS = {
+    "clinic.User": lambda d: [d["account"]],
+    "runners.Runner": lambda d: [d["profile"]],
+    "runners.Race": lambda d: d["races"],
+    "booking.Session": lambda d: d["sessions"],
+    "booking.SessionEvent": lambda d: [e for s in d["sessions"] for e in s["history"]],
+    "booking.Reminder": lambda d: d["reminders"],
+    "account.EmailAddress": lambda d: d["email_addresses"],
+    "authtoken.Token": lambda d: d["api_tokens"],
+}
+
+
+def _fields(model) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields} | {
+        f.name for f in model._meta.many_to_many
+    }
+
+
+class TestExportIsComplete:
+    """A field or model added later is exported, or named with its reason in
+    runners.privacy.NOT_EXPORTED / NOT_EXPORTED_MODELS."""
+
+    def test_every_field_of_every_exported_model_is_in_the_export(self, alice, everything):
+        data = runner_data_export(runner=alice)
+        assert set(RECORDS) == set(EXPORTED_MODELS)
+        missing = []
+        for label, renamed in EXPORTED_MODELS.items():
+            model = apps.get_model(label)
+            records = RECORDS[label](data)
+            assert records, f"the fixture has no {label}"
+            left_out = set(NOT_EXPORTED.get(label, {}))
+            assert left_out <= _fields(model), f"{label}: stale NOT_EXPORTED entries"
+            for field in sorted(_fields(model) - left_out):
+                key = renamed.get(field, field)
+                if any(key not in record for record in records):
+                    missing.append(f"{label}.{field}")
+        assert not missing, f"fields stored but not exported: {missing}"
+
+    def test_every_model_pointing_at_a_runners_rows_is_exported_or_excluded(self):
+        personal = {apps.get_model(label) for label in EXPORTED_MODELS}
+        unaccounted = []
+        for model in apps.get_models():
+            if model._meta.proxy:
+                continue
+            label = model._meta.label
+            points_at = {
+                f.related_model
+                for f in model._meta.get_fields()
+                if f.is_relation and f.concrete and f.related_model in personal
+            }
+            if points_at and label not in EXPORTED_MODELS and label not in NOT_EXPORTED_MODELS:
+                unaccounted.append(label)
+        assert not unaccounted, f"models holding a runner's rows, not exported: {unaccounted}"
+        assert not set(EXPORTED_MODELS) & set(NOT_EXPORTED_MODELS)
+
+    def test_the_values_are_the_stored_ones(self, alice, everything, therapist, history):
+        data = runner_data_export(runner=alice)
+        moved = next(s for s in data["sessions"] if s["id"] == everything.pk)
+        assert moved["race_override_reason"] == everything.race_override_reason
+        assert moved["race_override_by"] == {"role": "clinic_admin"}
+        assert moved["rescheduled_from"] == history["past"].pk
+        assert moved["idempotency_key"] == "key-1" and moved["mobilisation_done"] is True
+        rescheduled, override = moved["history"]
+        assert rescheduled["kind"] == "rescheduled"
+        assert rescheduled["by"] == {"role": "therapist", "name": "Lucía Martín"}
+        assert rescheduled["old_start"] and rescheduled["new_start"]
+        assert override["data"]["reason"] == everything.race_override_reason
+        past = next(s for s in data["sessions"] if s["id"] == history["past"].pk)
+        assert past["history"][0]["by"] == {"role": "runner", "you": True}
+        assert data["reminders"][-1]["last_error"] == "timeout"
+        assert data["email_addresses"] == [
+            {
+                "id": data["email_addresses"][0]["id"],
+                "email": alice.user.email,
+                "verified": True,
+                "primary": True,
+            }
+        ]
+        assert data["profile"]["preferred_therapist"] == "Lucía Martín"
+        text = json.dumps(data)
+        # Staff are named as the runner knows them, never by their e-mail; no credential.
+        assert "lucia@clinic.test" not in text and "admin@clinic.test" not in text
+        assert Token.objects.get(user=alice.user).key not in text
+        assert alice.user.password not in text
+
+
 class TestDeletion:
     def test_deleting_keeps_sessions_anonymised_and_removes_the_rest(self, alice, history):
         user_id, runner_id = alice.user_id, alice.pk
@@ -150,6 +297,49 @@ class TestDeletion:
         assert Session.objects.get(pk=history["bobs"].pk).status == Session.Status.BOOKED
         assert Race.objects.filter(runner__user__email="bob@runners.test").count() == 1
         assert NOTE not in json.dumps(runner_data_export(runner=runner))
+
+    def test_the_admin_log_keeps_what_staff_did_but_no_longer_names_the_runner(
+        self, alice, bob, history, superuser
+    ):
+        request = RequestFactory().post("/admin/")
+        request.user = superuser
+        race = history["races"][0]
+        registry = admin.site._registry
+        registry[Runner].log_change(
+            request,
+            alice,
+            [
+                {"changed": {"fields": ["Health notes"]}},
+                {"added": {"name": "race", "object": str(race)}},
+            ],
+        )
+        registry[User].log_change(request, alice.user, [{"changed": {"fields": ["First name"]}}])
+        registry[Session].log_change(request, history["past"], [{"changed": {"fields": ["End"]}}])
+        registry[Race].log_addition(request, race, [{"added": {}}])
+        registry[Runner].log_change(request, bob, [{"changed": {"fields": ["Phone"]}}])
+        about_alice = LogEntry.objects.exclude(object_repr__startswith="Bob")
+        before = list(about_alice.order_by("pk").values_list("pk", "action_flag", "object_id"))
+        assert "Alice" in " ".join(e.object_repr for e in about_alice)
+
+        runner_account_delete(runner=alice)
+
+        entries = LogEntry.objects.filter(pk__in=[pk for pk, *_ in before]).order_by("pk")
+        # The clinic's audit trail is whole: who did what to which row, and when.
+        assert [(e.pk, e.action_flag, e.object_id) for e in entries] == before
+        assert all(e.user_id == superuser.pk for e in entries)
+        text = json.dumps([[e.object_repr, e.change_message] for e in entries])
+        for name in ("Alice", "alice@runners.test", "Valencia", "Runner with"):
+            assert name not in text
+        runner_entry = entries.get(content_type__model="runner")
+        assert runner_entry.object_repr == f"deleted runner #{alice.pk}"
+        assert json.loads(runner_entry.change_message) == [
+            {"changed": {"fields": ["Health notes"]}},
+            {"added": {"name": "race", "object": f"race of deleted runner #{alice.pk}"}},
+        ]
+        assert entries.get(content_type__model="session").object_repr == (
+            f"session #{history['past'].pk} of deleted runner #{alice.pk}"
+        )
+        assert LogEntry.objects.get(object_repr__startswith="Bob").object_id == str(bob.pk)
 
     def test_through_the_page_with_password_then_login_is_impossible(self, client, alice, history):
         client.force_login(alice.user)
