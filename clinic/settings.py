@@ -335,6 +335,11 @@ REST_KNOX = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    if not SECURE_SSL_REDIRECT:
+        # Turned off on purpose: TLS ends at a proxy that redirects plain HTTP itself (the
+        # docker compose stack), which is what the deploy check's warning asks for. Every
+        # other deploy warning still stops the web container (scripts/serve-web.sh).
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -342,9 +347,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    LANGUAGE_COOKIE_SAMESITE = "Lax"
     SECURE_SSL_HOST = env.str("SECURE_SSL_HOST", default="") or None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Every language cookie (the switcher's, the one set at login and on the profile) is set
+# from these, through clinic.i18n.set_language_cookie where the project sets it itself.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
