@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from booking.models import Session
+from clinic.tokens import token_create
 from tests.factories import RaceFactory, SessionFactory, TimeOffFactory
 
 PERSONAS = ["anonymous", "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
@@ -56,6 +57,9 @@ def staff_only(therapist="ok", other="ok", admin="ok"):
         "clinic_admin": admin,
     }
 
+
+# Anyone with an account, acting on their own account.
+SIGNED_IN = {**PUBLIC, "anonymous": "login"}
 
 # Attendance reports are for the clinic admin; therapists see their agenda instead.
 REPORTS = {**dict.fromkeys(PERSONAS, "no"), "anonymous": "login", "clinic_admin": "ok"}
@@ -118,6 +122,31 @@ TABLE = [
         },
     ),
     ("api/v1/auth/token/", "post", "/api/v1/auth/token/", {}, dict.fromkeys(PERSONAS, "allowed")),
+    # --- one's own sign-ins: whoever is signed in, for themselves only --------------------
+    ("api/v1/auth/token/", "delete", "/api/v1/auth/token/", None, SIGNED_IN),
+    ("api/v1/auth/tokens/", "get", "/api/v1/auth/tokens/", None, SIGNED_IN),
+    (
+        "api/v1/auth/tokens/<int:pk>/",
+        "delete",
+        "/api/v1/auth/tokens/{alice_token}/",
+        None,
+        runner_only(other="no"),
+    ),
+    ("account/devices/", "get", "/account/devices/", None, SIGNED_IN),
+    (
+        "account/devices/<int:pk>/revoke/",
+        "post",
+        "/account/devices/{alice_token}/revoke/",
+        {},
+        runner_only(other="no"),
+    ),
+    (
+        "account/devices/sign-out-others/",
+        "post",
+        "/account/devices/sign-out-others/",
+        {},
+        SIGNED_IN,
+    ),
     # --- the runner's own data ------------------------------------------------------------
     ("api/v1/me/", "get", "/api/v1/me/", None, runner_only()),
     ("api/v1/me/data/", "get", "/api/v1/me/data/", None, runner_only()),
@@ -441,8 +470,10 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     from booking.reminders import unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
+    alice_token, _key = token_create(user=alice.user, device="Alice's phone")
     return {
         **_admin_objects(clinic_admin, alice, session, race, time_off),
+        "alice_token": alice_token.pk,
         "session": session.pk,
         "bob_session": bob_session.pk,
         "race": race.pk,
