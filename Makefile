@@ -3,13 +3,19 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps security
+.PHONY: run test install migrate seed lint format messages catalogues bench load clean browser-deps security backup restore lock
 
-$(STAMP): pyproject.toml
+## Every package at the version and hash pinned in requirements-dev.lock (runtime + dev;
+## `make lock` writes it from pyproject.toml), then the project itself (--no-deps: the lock
+## already holds its dependencies; an editable install of a project cannot be hashed).
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
+	@$(PY) scripts/lock.py check
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --upgrade pip
+	$(PIP) install --require-hashes -r requirements-dev.lock
+	$(PIP) install --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP) catalogues
@@ -53,6 +59,15 @@ security: install
 	$(BIN)/ruff check --select S --ignore S311 --output-format concise .
 	$(BIN)/python scripts/audit.py
 
+## Backups of the configured PostgreSQL database (DATABASE_URL), see README's operations.
+backup: install
+	$(BIN)/python manage.py backup
+
+## make restore FILE=var/backups/<stamp>.dump [TARGET_DATABASE_URL=postgres://.../new_db] [FORCE=1]
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<stamp>.dump [TARGET_DATABASE_URL=postgres://...] [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)") $(if $(FORCE),--force)
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -61,6 +76,13 @@ messages: install
 	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py makemessages -d djangojs -l es --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## After changing a dependency in pyproject.toml: re-resolve requirements.lock and
+## requirements-dev.lock (pinned, with hashes) with uv, then commit them.
+lock:
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(PIP) install --no-deps $$(grep -o '^uv==[^ ]*' requirements-dev.lock || echo uv)
+	$(BIN)/python scripts/lock.py compile
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -25,3 +25,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Behind the proxy that terminates TLS (SECURE_PROXY_SSL_HEADER trusts its header).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27 opens a control socket under $HOME by default: nothing here uses it, and two
+# servers on one machine (a load run beside another) would fight over its one path.
+control_socket_disable = True

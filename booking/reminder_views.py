@@ -3,7 +3,8 @@
 The signed token is the authority (it names the runner and, for booking, the slot), so
 these work without logging in, like the links themselves. CSRF is not needed for them:
 a forged cross-site POST would have to know the secret token already; and mail clients'
-RFC 8058 one-click unsubscribe POSTs without any cookie.
+RFC 8058 one-click unsubscribe POSTs without any cookie. A deactivated account (deleted,
+or switched off by the clinic) revokes every link it was sent: they answer 410.
 """
 
 from django.shortcuts import render
@@ -18,6 +19,7 @@ from runners.services import runner_update_profile
 
 from . import reminders
 from .exceptions import BookingError
+from .models import Session
 from .notifications import booking_page_url, session_urls, slot_links, when
 
 
@@ -38,6 +40,11 @@ def _invalid(request):
     return render(request, "reminders/link_invalid.html", status=400)
 
 
+def _revoked(request, runner: Runner):
+    with translation.override(_language(request, runner)):
+        return render(request, "reminders/link_revoked.html", status=410)
+
+
 @never_cache
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
@@ -45,6 +52,8 @@ def unsubscribe(request, token: str):
     runner = reminders.runner_from_unsubscribe_token(token)
     if runner is None:
         return _invalid(request)
+    if not runner.user.is_active:
+        return _revoked(request, runner)
     with translation.override(_language(request, runner)):
         done = False
         if request.method == "POST":
@@ -73,6 +82,8 @@ def book(request, token: str):
     service = Service.objects.filter(pk=link.service_id).first()
     if runner is None or therapist is None or service is None:
         return _invalid(request)
+    if not runner.user.is_active:
+        return _revoked(request, runner)
     if request.user.is_authenticated and request.user.pk != runner.user_id:
         return render(request, "reminders/link_other_account.html", status=403)
     with translation.override(_language(request, runner)):
@@ -87,7 +98,14 @@ def book(request, token: str):
             "book_url": booking_page_url(),
         }
         status = 200
-        if request.method == "POST":
+        # The link was followed before: say what became of that session (moved, cancelled,
+        # attended) rather than book it again or call a cancelled session booked.
+        session = (
+            Session.objects.select_related("therapist", "clinic")
+            .filter(runner=runner, idempotency_key=link.idempotency_key)
+            .first()
+        )
+        if session is None and request.method == "POST":
             try:
                 session = session_book(
                     runner=runner,
@@ -95,14 +113,25 @@ def book(request, token: str):
                     therapist=therapist,
                     start=link.start,
                     by=runner.user,
-                    idempotency_key=f"reminder-link-{therapist.pk}-{int(link.start.timestamp())}",
+                    idempotency_key=link.idempotency_key,
                 )
             except BookingError as exc:
                 context["error"] = exc.detail
                 context["alternatives"] = _alternatives(runner, service, exc, clinic)
                 status = exc.status_code
-            else:
-                context["session"] = session
-                context["urls"] = session_urls(session)
+        elif (
+            session is not None
+            and request.method == "POST"
+            and session.status != Session.Status.BOOKED
+        ):
+            # Asked to book, and nothing was booked.
+            status = 409
+        if session is not None:
+            context.update(
+                session=session,
+                urls=session_urls(session),
+                when=when(session.start, session.clinic),
+                therapist=session.therapist,
+            )
         response = render(request, "reminders/book.html", context, status=status)
     return response

@@ -331,6 +331,12 @@ class BookLink:
     service_id: int
     start: datetime
 
+    @property
+    def idempotency_key(self) -> str:
+        """The session a link books carries this key: following the link again finds that
+        session (whatever became of it) rather than booking a second one."""
+        return f"reminder-link-{self.therapist_id}-{int(self.start.timestamp())}"
+
 
 def book_token(*, runner_id: int, therapist_id: int, service_id: int, start: datetime) -> str:
     return signing.dumps(

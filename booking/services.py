@@ -29,6 +29,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import permissions
 from clinic.models import Service, Therapist, User, validate_body_areas
 from runners.models import Runner
 
@@ -70,15 +71,7 @@ def _set_lock_timeout() -> None:
 
 def is_clinic_staff(user: User | None, clinic_id: int) -> bool:
     """A therapist of the clinic, its admin, or a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if user.role == User.Role.CLINIC_ADMIN:
-        return user.clinic_id == clinic_id
-    if user.role == User.Role.THERAPIST:
-        return Therapist.objects.filter(user=user, clinic_id=clinic_id).exists()
-    return False
+    return permissions.acts_for_clinic(user, clinic_id)
 
 
 def _what(code_params: dict) -> dict:

@@ -1,55 +1,155 @@
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions
 from .models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
 
 
-class ClinicScopedAdmin(admin.ModelAdmin):
-    """A clinic admin sees and edits only their own clinic's rows; a superuser sees all.
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id box that names only a row the requester may see: Django's own widget
+    prints the name of whatever row an id typed in (or posted) points to."""
 
-    `clinic_lookup` is the path from the model to its clinic.
+    def __init__(self, rel, admin_site, *, user, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.user = user
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        visible = permissions.scope(self.rel.model._default_manager.using(self.db), self.user)
+        try:
+            if not visible.filter(**{key: value}).exists():
+                return "", ""
+        except (ValueError, ValidationError):
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+def _scoped_field(field, user):
+    if field is not None and hasattr(field, "queryset"):
+        field.queryset = permissions.scope(field.queryset, user)
+    return field
+
+
+class ScopedFormSetMixin:
+    """Each row's hidden id is checked against the requester's rows as well: Django's
+    formsets accept the id of any row of the table there."""
+
+    requester = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _scoped_field(form.fields.get(self._pk_field.name), self.requester)
+
+
+class ScopedModelFormSet(ScopedFormSetMixin, BaseModelFormSet):
+    pass
+
+
+class ScopedInlineFormSet(ScopedFormSetMixin, BaseInlineFormSet):
+    pass
+
+
+class ClinicScopedMixin:
+    """What clinic.permissions allows, on every door of a ModelAdmin or inline: its rows
+    (list, object pages, history, delete, the raw-id popup, autocomplete), every relation
+    choice (raw ids too: the posted id is checked against the scoped choices) and every
+    relation filter. Only superusers and clinic admins use the admin at all.
+
+    The admin site makes any ModelAdmin without `clinic_scoped` superuser-only.
     """
 
-    clinic_lookup = "clinic"
+    clinic_scoped = True
+
+    def _may_use(self, request) -> bool:
+        return permissions.may_use_admin(request.user)
+
+    def has_module_permission(self, request):
+        return self._may_use(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_use(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return self._may_use(request) and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_use(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_use(request) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return qs
-        if user.clinic_id:
-            return qs.filter(**{self.clinic_lookup: user.clinic_id})
-        therapist = getattr(user, "therapist", None)
-        if therapist is not None:
-            return qs.filter(**{self.clinic_lookup: therapist.clinic_id})
-        return qs.none()
+        return permissions.scope(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
-        if not user.is_superuser and user.clinic_id:
-            model = db_field.related_model
-            if model is Clinic:
-                kwargs["queryset"] = Clinic.objects.filter(pk=user.clinic_id)
-            elif model in (Therapist, Service):
-                kwargs["queryset"] = model.objects.filter(clinic_id=user.clinic_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, user=request.user, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _scoped_field(field, request.user)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _scoped_field(field, request.user)
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, formset=ScopedModelFormSet, **kwargs)
+        formset.requester = request.user  # a class made for this request
+        return formset
+
+    def get_list_filter(self, request):
+        return [self._scoped_filter(spec) for spec in super().get_list_filter(request)]
+
+    def _scoped_filter(self, spec):
+        """A filter on a relation offers only the related rows among the (scoped) rows
+        listed: Django's default offers every row of the related table."""
+        if isinstance(spec, str):
+            path, filter_class = spec, None
+        elif isinstance(spec, list | tuple):
+            path, filter_class = spec
+        else:
+            return spec
+        if filter_class is not None and (
+            issubclass(filter_class, admin.RelatedOnlyFieldListFilter)
+            or not issubclass(filter_class, admin.RelatedFieldListFilter)
+        ):
+            return spec
+        if get_fields_from_path(self.model, path)[-1].is_relation:
+            return (path, admin.RelatedOnlyFieldListFilter)
+        return spec
+
+
+class ClinicScopedInline(ClinicScopedMixin, admin.TabularInline):
+    formset = ScopedInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.requester = request.user  # a class made for this request
+        return formset
+
+
+class ClinicScopedAdmin(ClinicScopedMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A clinic admin's new rows belong to their clinic, whatever was posted.
-        user = request.user
-        if not user.is_superuser and user.clinic_id and self.clinic_lookup == "clinic":
-            obj.clinic_id = user.clinic_id
+        clinic_id = permissions.single_clinic_id(request.user)
+        field = next((f for f in self.model._meta.concrete_fields if f.name == "clinic"), None)
+        if clinic_id is not None and field is not None and field.related_model is Clinic:
+            obj.clinic_id = clinic_id
         super().save_model(request, obj, form, change)
 
 
-class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
-    """Offers only the related rows that appear in the admin's (clinic-scoped) rows, so a
-    clinic admin never sees another clinic's names in a filter."""
-
-
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ClinicScopedMixin, BaseUserAdmin):
+    """A clinic admin sees the people of their clinic (clinic.permissions.users_visible_to)
+    and changes only those it lets them manage; never a superuser, never another clinic's
+    staff, never anyone's staff or superuser flag, groups or permissions."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "clinic", "is_active", "is_staff"]
     list_filter = ["role", "clinic", "is_active", "is_staff", "is_superuser"]
@@ -68,52 +168,52 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    SUPER_ONLY = ("is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser or obj is None:
+        if request.user.is_superuser:
             return fieldsets
-        # A clinic admin manages people of their clinic; granting permissions or
-        # superuser status is for superusers only.
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.SUPER_ONLY]})
             for name, opts in fieldsets
         ]
 
-    SUPER_ONLY = ("is_superuser", "groups", "user_permissions")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "clinic" and not request.user.is_superuser:
-            kwargs["queryset"] = Clinic.objects.filter(pk=request.user.clinic_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_list_display(self, request):
+        fields = super().get_list_display(request)
+        if request.user.is_superuser:
+            return fields
+        return [f for f in fields if f not in self.SUPER_ONLY]
 
     def get_list_filter(self, request):
         if request.user.is_superuser:
-            return self.list_filter
-        return ["role", "is_active", "is_staff"]
+            return super().get_list_filter(request)
+        return ["role", "is_active"]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        if request.user.clinic_id:
-            cid = request.user.clinic_id
-            from django.db.models import Q
+    def has_change_permission(self, request, obj=None):
+        # Also guards the password form (UserAdmin.user_change_password asks this).
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.may_manage_user(request.user, obj))
 
-            return qs.filter(
-                Q(clinic_id=cid) | Q(therapist__clinic_id=cid) | Q(runner__clinic_id=cid)
-            ).distinct()
-        return qs.filter(pk=request.user.pk)
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.may_manage_user(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        clinic_id = permissions.single_clinic_id(request.user)
+        if not change and clinic_id is not None:
+            # Someone a clinic admin adds belongs to that clinic (and stays in its list).
+            obj.clinic_id = clinic_id
+        super().save_model(request, obj, form, change)
 
 
-class RaceWindowInline(admin.TabularInline):
+class RaceWindowInline(ClinicScopedInline):
     model = RaceWindow
     extra = 0
 
 
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
-    clinic_lookup = "pk"
     list_display = [
         "name",
         "slug",
@@ -146,13 +246,13 @@ class ClinicAdmin(ClinicScopedAdmin):
     )
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(ClinicScopedInline):
     model = WorkingHours
     extra = 0
     ordering = ["-valid_from", "weekday", "start_time"]
 
 
-class TimeOffInline(admin.TabularInline):
+class TimeOffInline(ClinicScopedInline):
     model = TimeOff
     extra = 0
     ordering = ["-start"]
@@ -161,7 +261,7 @@ class TimeOffInline(admin.TabularInline):
 @admin.register(Therapist)
 class TherapistAdmin(ClinicScopedAdmin):
     list_display = ["display_name", "user_email", "clinic", "specialties", "active"]
-    list_filter = [("clinic", ScopedRelatedFilter), "active"]
+    list_filter = ["clinic", "active"]
     list_editable = ["active"]
     search_fields = [
         "display_name",
@@ -175,6 +275,14 @@ class TherapistAdmin(ClinicScopedAdmin):
     raw_id_fields = ["user"]
     inlines = [WorkingHoursInline, TimeOffInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            # Whose account becomes a therapist's: someone the requester may manage (never
+            # a superuser or another clinic's staff, who would then show in their lists).
+            field.queryset = permissions.users_manageable_by(request.user, field.queryset)
+        return field
+
     @admin.display(description=_("e-mail"), ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
@@ -183,7 +291,7 @@ class TherapistAdmin(ClinicScopedAdmin):
 @admin.register(Service)
 class ServiceAdmin(ClinicScopedAdmin):
     list_display = ["name", "clinic", "duration_minutes", "price", "active"]
-    list_filter = [("clinic", ScopedRelatedFilter), "active", "duration_minutes"]
+    list_filter = ["clinic", "active", "duration_minutes"]
     list_editable = ["active"]
     search_fields = ["name", "description"]
     list_select_related = ["clinic"]
@@ -191,11 +299,10 @@ class ServiceAdmin(ClinicScopedAdmin):
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(ClinicScopedAdmin):
-    clinic_lookup = "therapist__clinic"
     list_display = ["therapist", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
     list_filter = [
-        ("therapist__clinic", ScopedRelatedFilter),
-        ("therapist", ScopedRelatedFilter),
+        "therapist__clinic",
+        "therapist",
         "weekday",
         ("valid_from", admin.EmptyFieldListFilter),
         ("valid_until", admin.EmptyFieldListFilter),
@@ -206,9 +313,8 @@ class WorkingHoursAdmin(ClinicScopedAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(ClinicScopedAdmin):
-    clinic_lookup = "therapist__clinic"
     list_display = ["therapist", "start", "end", "reason"]
-    list_filter = [("therapist__clinic", ScopedRelatedFilter), ("therapist", ScopedRelatedFilter)]
+    list_filter = ["therapist__clinic", "therapist"]
     search_fields = ["therapist__display_name", "reason"]
     date_hierarchy = "start"
     list_select_related = ["therapist"]

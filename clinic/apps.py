@@ -21,3 +21,6 @@ class ClinicConfig(AppConfig):
         from . import cache_signals
 
         cache_signals.connect()
+
+        # Registers the OpenAPI scheme of our token authentication with drf-spectacular.
+        from .api import schema  # noqa: F401

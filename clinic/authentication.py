@@ -1,45 +1,61 @@
-"""API tokens that expire: staff tokens after STAFF_SESSION_AGE (as their sessions do),
-runners' after API_TOKEN_AGE. An expired token is deleted and answered 401
-`token_expired`; signing in again (POST /api/v1/auth/token/) gives a new one."""
+"""`Authorization: Token <key>`: django-rest-knox's tokens, with the answers we promise.
+
+An expired token is deleted and answered 401 `token_expired` (signing in again gives a
+new one); a key that cannot be a token is refused before it reaches the database; a
+token's last use is recorded at most once a minute (clinic/tokens.py).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from hmac import compare_digest
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.settings import CONSTANTS
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 
-from .middleware import is_staff_user
+from .models import ApiToken
+from .tokens import token_touch
 
-
-def token_lifetime(user) -> timedelta:
-    seconds = settings.STAFF_SESSION_AGE if is_staff_user(user) else settings.API_TOKEN_AGE
-    return timedelta(seconds=int(seconds))
-
-
-def token_expires(token: Token) -> datetime:
-    return token.created + token_lifetime(token.user)
-
-
-def fresh_token(user) -> Token:
-    """The user's token, replaced by a new one if it has expired."""
-    token, created = Token.objects.get_or_create(user=user)
-    if not created and token_expires(token) <= timezone.now():
-        token.delete()
-        token = Token.objects.create(user=user)
-    return token
+# knox's keys are hex (older DRF keys, carried over by a migration, too). Anything else,
+# a NUL byte above all, would only reach PostgreSQL as an error.
+_KEY = re.compile(r"[0-9a-f]{40,128}")
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        if token_expires(token) <= timezone.now():
-            token.delete()
+    def authenticate_credentials(self, token: bytes):
+        invalid = exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            key = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise invalid from None
+        if not _KEY.fullmatch(key):
+            raise invalid
+        digest = hash_token(key)
+        # As knox does: candidates by the key's first characters, then the digest compared
+        # in constant time.
+        candidates = ApiToken.objects.select_related("user").filter(
+            token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]
+        )
+        auth_token = next((t for t in candidates if compare_digest(digest, t.digest)), None)
+        if auth_token is None:
+            raise invalid
+        now = timezone.now()
+        if auth_token.expiry is not None and auth_token.expiry <= now:
+            auth_token.delete()
             raise exceptions.AuthenticationFailed(
                 _("Your sign-in has expired. Please sign in again."), code="token_expired"
             )
-        return user, token
+        user, auth_token = self.validate_user(auth_token)
+        token_touch(auth_token, now=now)
+        return user, auth_token
+
+    def validate_user(self, auth_token: ApiToken):
+        # Deactivation deletes the user's tokens (clinic.models.User.save); this is the
+        # check for a row changed behind the model's back.
+        if not auth_token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return auth_token.user, auth_token

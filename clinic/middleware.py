@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
+from .permissions import is_staff_account
 from .text import CODE, MESSAGE, first_with_control_characters, has_control_characters
 
 logger = logging.getLogger("clinic.faults")
@@ -98,17 +99,6 @@ class SessionCookieSanityMiddleware:
         return self.get_response(request)
 
 
-def is_staff_user(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (
-            user.is_staff
-            or user.is_superuser
-            or getattr(user, "role", "runner") in ("therapist", "clinic_admin")
-        )
-    )
-
-
 STAFF_SESSION_KEY = "_staff_session_started"
 
 
@@ -125,7 +115,7 @@ class StaffSessionExpiryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if is_staff_user(user) and hasattr(request, "session"):
+        if is_staff_account(user) and hasattr(request, "session"):
             age = int(settings.STAFF_SESSION_AGE)
             started = request.session.get(STAFF_SESSION_KEY)
             now = time.time()

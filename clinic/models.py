@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS as KNOX
 
 
 class BodyArea(models.TextChoices):
@@ -83,6 +85,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Part of every browser session's auth hash: raising it signs out every browser the
+    # user is signed in on, however the session began (site, admin, password reset).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -107,17 +112,86 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name or self.email
 
+    def save(self, *args, **kwargs):
+        """A new password, or deactivation, revokes every credential the user had.
+
+        Here rather than in one view, so that every path that changes them (password
+        change and reset, the Django admin, `changepassword`, account deletion) does. A
+        new password already changes the session auth hash (Django signs other browsers
+        out); deactivation raises session_epoch so that reactivating does not bring old
+        browser sessions back. API tokens are deleted in both cases."""
+        update_fields = kwargs.get("update_fields")
+        saving = set(update_fields) if update_fields is not None else {"password", "is_active"}
+        revoke = deactivated = False
+        if self.pk is not None and not self._state.adding and saving & {"password", "is_active"}:
+            stored = (
+                type(self).objects.filter(pk=self.pk).values_list("password", "is_active").first()
+            )
+            if stored is not None:
+                deactivated = "is_active" in saving and stored[1] and not self.is_active
+                revoke = deactivated or ("password" in saving and stored[0] != self.password)
+        if deactivated:
+            self.session_epoch += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "session_epoch"]
+        super().save(*args, **kwargs)
+        if revoke:
+            ApiToken.objects.filter(user=self).delete()
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_epoch(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        return (self._with_epoch(h) for h in super().get_session_auth_fallback_hash())
+
+    def _with_epoch(self, auth_hash: str) -> str:
+        # Epoch 0 leaves Django's hash as it was: no one is signed out by this field's arrival.
+        return f"{auth_hash}.{self.session_epoch}" if self.session_epoch else auth_hash
+
+    # The roles as clinic.permissions decides them (templates read these).
     @property
     def is_runner(self) -> bool:
-        return self.role == self.Role.RUNNER
+        from .permissions import is_runner
+
+        return is_runner(self)
 
     @property
     def is_therapist(self) -> bool:
-        return self.role == self.Role.THERAPIST
+        from .permissions import is_therapist
+
+        return is_therapist(self)
 
     @property
     def is_clinic_admin(self) -> bool:
-        return self.role == self.Role.CLINIC_ADMIN or self.is_superuser
+        from .permissions import is_clinic_admin
+
+        return is_clinic_admin(self)
+
+    @property
+    def may_use_admin(self) -> bool:
+        from .permissions import may_use_admin
+
+        return may_use_admin(self)
+
+
+class ApiToken(AbstractAuthToken):
+    """One API sign-in (a phone, a script): django-rest-knox's token, stored as a hash.
+
+    Each sign-in gets its own, so each can be listed and revoked on its own. An id of its
+    own (knox's key is the digest) names it in the API and on the devices page without
+    revealing anything of the token."""
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=KNOX.DIGEST_LENGTH, unique=True)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.device or '?'}"
 
 
 class Clinic(models.Model):

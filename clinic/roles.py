@@ -1,7 +1,8 @@
-"""Roles as permission groups: what a therapist and a clinic admin may do in the admin.
+"""Roles as permission groups: what a clinic admin may do in the Django admin.
 
-Which rows they may see is scoped separately (a clinic admin sees only their clinic);
-these groups say which models and actions.
+Which rows they may see is scoped separately (clinic.permissions: a clinic admin sees only
+their clinic); these groups say which models and actions. Therapists have no Django admin
+(their staff pages cover their work), so their group grants nothing there.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -10,11 +11,7 @@ THERAPISTS = "Therapists"
 CLINIC_ADMINS = "Clinic admins"
 
 ROLE_PERMISSIONS = {
-    THERAPISTS: {
-        "clinic": {"workinghours": "vacd", "timeoff": "vacd", "therapist": "v", "service": "v"},
-        "runners": {"runner": "v", "race": "v"},
-        "booking": {"session": "vc", "sessionevent": "v"},
-    },
+    THERAPISTS: {},
     CLINIC_ADMINS: {
         "clinic": {
             "clinic": "vc",
@@ -26,7 +23,8 @@ ROLE_PERMISSIONS = {
             "user": "vac",
         },
         "runners": {"runner": "v", "race": "v"},
-        "booking": {"session": "vc", "sessionevent": "v", "reminder": "v"},
+        # Adding a session books it for a runner (booking.services.session_book).
+        "booking": {"session": "vac", "sessionevent": "v", "reminder": "v"},
     },
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import device_views, views
 from .api import docs
 
 urlpatterns = [
@@ -23,6 +23,17 @@ urlpatterns += [
     path("", include("runners.urls")),
     path("", include("booking.urls")),
     path("", include("runners.privacy_urls")),
+    path("account/devices/", device_views.devices, name="account-devices"),
+    path(
+        "account/devices/<int:pk>/revoke/",
+        device_views.device_revoke,
+        name="account-device-revoke",
+    ),
+    path(
+        "account/devices/sign-out-others/",
+        device_views.sign_out_others,
+        name="account-sign-out-others",
+    ),
     path("reminders/", include("booking.reminder_urls")),
     path("staff/", include("booking.staff_urls")),
 ]

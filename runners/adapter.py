@@ -2,10 +2,11 @@
 a runner's pages and account e-mails come back in the language they chose."""
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
+
+from clinic.i18n import set_language_cookie
 
 from .services import runner_get_or_create
 
@@ -25,9 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().post_login(request, user, **kwargs)
         lang = getattr(user, "language", "")
         if lang in ("en", "es") and hasattr(response, "set_cookie"):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax"
-            )
+            set_language_cookie(response, lang)
         return response
 
     def get_login_redirect_url(self, request):

@@ -1,13 +1,29 @@
 from django.contrib import admin
 
-from clinic.admin import ClinicScopedAdmin
+from clinic.admin import ClinicScopedAdmin, ClinicScopedInline
 
+from . import services
 from .models import Race, Runner
 
+RACE_FIELDS = ["runner", "name", "start", "finish", "distance_km", "priority", "location"]
 
-class RaceInline(admin.TabularInline):
+
+class RaceInline(ClinicScopedInline):
+    """The runner's race log, to read; a race is changed in its own page (the service)."""
+
     model = Race
     extra = 0
+    fields = RACE_FIELDS[1:]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Runner)
@@ -16,16 +32,37 @@ class RunnerAdmin(ClinicScopedAdmin):
     list_filter = ["clinic", "cadence", "reminders_opt_in"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "phone"]
     list_select_related = ["user", "clinic"]
+    ordering = ["user__last_name", "user__first_name", "pk"]
     raw_id_fields = ["user", "preferred_therapist"]
     inlines = [RaceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile belongs to one account for good.
+        return ["user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        profile = {f: form.cleaned_data[f] for f in services.PROFILE_FIELDS if f in form.fields}
+        runner = obj if change else services.runner_get_or_create(user=obj.user, clinic=obj.clinic)
+        services.runner_update_profile(runner=runner, **profile)
+        obj.pk = runner.pk
 
 
 @admin.register(Race)
 class RaceAdmin(ClinicScopedAdmin):
-    clinic_lookup = "runner__clinic"
     list_display = ["name", "runner", "start", "distance_km", "priority"]
     list_filter = ["priority"]
     search_fields = ["name", "runner__user__email"]
     date_hierarchy = "start"
     list_select_related = ["runner__user"]
     raw_id_fields = ["runner"]
+    fields = RACE_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["runner"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in RACE_FIELDS[1:] if f in form.cleaned_data}
+        if change:
+            services.race_update(race=obj, **data)
+        else:
+            obj.pk = services.race_create(runner=obj.runner, **data).pk

@@ -3,7 +3,8 @@
 The download holds every stored field about the runner (EXPORTED_MODELS; what is left out
 and why is in NOT_EXPORTED): the account, the profile with health notes, the race log,
 every session with its notes, race-override reason and full history, the e-mails sent,
-the e-mail addresses and the API tokens (when made, never the key). Who changed a session
+the e-mail addresses and the signed-in devices (API tokens: device, when made, last used
+and until when; never the token). Who changed a session
 is named as the runner sees them elsewhere: "you", a therapist by the display name of their
 public profile, a clinic admin by role only; never another person's e-mail address.
 
@@ -31,7 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.cache import availability_changed
-from clinic.models import User
+from clinic.models import ApiToken, User
 
 from .models import Race, Runner
 
@@ -49,13 +50,16 @@ EXPORTED_MODELS: dict[str, dict[str, str]] = {
     "booking.SessionEvent": {},
     "booking.Reminder": {},
     "account.EmailAddress": {},
-    "authtoken.Token": {},
+    "clinic.ApiToken": {},
 }
 
 # Fields of those models left out, and models that point at a runner's rows but are not
 # theirs, each with the reason.
 NOT_EXPORTED: dict[str, dict[str, str]] = {
-    "clinic.User": {"password": "a one-way hash: a credential, not information"},
+    "clinic.User": {
+        "password": "a one-way hash: a credential, not information",
+        "session_epoch": "a counter that signs browsers out: part of a credential",
+    },
     "runners.Runner": {"user": "the account section"},
     "runners.Race": {"runner": "the export's own subject"},
     "booking.Session": {
@@ -65,7 +69,11 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     "booking.SessionEvent": {"session": "each event is listed under its session"},
     "booking.Reminder": {"runner": "the export's own subject"},
     "account.EmailAddress": {"user": "the export's own subject"},
-    "authtoken.Token": {"key": "a credential", "user": "the export's own subject"},
+    "clinic.ApiToken": {
+        "digest": "a one-way hash of the token: a credential, not information",
+        "token_key": "the token's first characters: part of a credential",
+        "user": "the export's own subject",
+    },
 }
 NOT_EXPORTED_MODELS: dict[str, str] = {
     "admin.LogEntry": "what staff did in the Django admin (its user is the staff member); "
@@ -118,7 +126,6 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
 
     A fixed number of queries whatever the history (sessions and their events in two)."""
     from allauth.account.models import EmailAddress
-    from rest_framework.authtoken.models import Token
 
     Reminder, Session, SessionEvent = _booking_models()
     now = now or timezone.now()
@@ -252,7 +259,8 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
             for a in EmailAddress.objects.filter(user=user).order_by("id")
         ],
         "api_tokens": [
-            _pick(t, "created") for t in Token.objects.filter(user=user).order_by("created")
+            _pick(t, "id", "device", "created", "last_used", "expiry")
+            for t in ApiToken.objects.filter(user=user).order_by("created", "id")
         ],
     }
 
@@ -328,11 +336,9 @@ def _scrub_admin_log(*, runner: Runner, user: User) -> None:
     row, which fields) but no longer names the runner: the rows' descriptions ("Alice
     Runner with Lucía at ...", the e-mail address) become "... of deleted runner #id"."""
     from allauth.account.models import EmailAddress
-    from rest_framework.authtoken.models import Token, TokenProxy
 
     Reminder, Session, SessionEvent = _booking_models()
     sessions = Session.objects.filter(runner=runner)
-    tokens = Token.objects.filter(user=user)
     about = {
         User: [user.pk],
         Runner: [runner.pk],
@@ -343,9 +349,7 @@ def _scrub_admin_log(*, runner: Runner, user: User) -> None:
         ),
         Reminder: Reminder.objects.filter(runner=runner).values_list("pk", flat=True),
         EmailAddress: EmailAddress.objects.filter(user=user).values_list("pk", flat=True),
-        # The token admin lists tokens by their user's id; the model by its key.
-        Token: tokens.values_list("key", flat=True),
-        TokenProxy: [user.pk],
+        ApiToken: ApiToken.objects.filter(user=user).values_list("pk", flat=True),
     }
     types = ContentType.objects.get_for_models(*about, for_concrete_models=False)
     query = Q()
@@ -380,9 +384,6 @@ def _neutral_change_message(message: str, *, runner_id: int) -> str:
 
 
 def _anonymise_user(user: User) -> None:
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
     try:
         from allauth.account.models import EmailAddress
 
@@ -393,9 +394,9 @@ def _anonymise_user(user: User) -> None:
     user.first_name = ""
     user.last_name = ""
     user.is_active = False
-    # A new unusable password also changes the session hash: every signed-in device is
-    # signed out on its next request.
     user.set_unusable_password()
+    # Deactivated with a new (unusable) password: saving deletes every API token and
+    # signs every browser out (clinic.models.User.save).
     user.save()
     user.groups.clear()
     user.user_permissions.clear()

@@ -7,7 +7,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -17,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.device_views import devices_context
+from clinic.i18n import set_language_cookie
 from clinic.models import Clinic, RaceWindow
 
 from . import selectors, services
@@ -75,11 +76,13 @@ def profile(request):
             translation.activate(data["language"])
             messages.success(request, _("Your profile is saved."))
             response = redirect("runners:profile")
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME, data["language"], samesite="Lax", max_age=31536000
-            )
+            set_language_cookie(response, data["language"])
             return response
-    return render(request, "runners/profile.html", {"form": form, "runner": runner})
+    return render(
+        request,
+        "runners/profile.html",
+        {"form": form, "runner": runner, **devices_context(request)},
+    )
 
 
 @dataclass

@@ -5,32 +5,23 @@ its existence does not leak)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from clinic.models import User
+from clinic import permissions as roles
 
-BOOKING_ROLES = {User.Role.RUNNER, User.Role.THERAPIST, User.Role.CLINIC_ADMIN}
-
-
-def is_staff_member(user) -> bool:
-    """A therapist, a clinic admin or a superuser: books for runners, may override."""
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role in (User.Role.THERAPIST, User.Role.CLINIC_ADMIN))
-    )
+# A therapist, a clinic admin or a superuser: books for runners, may override.
+is_staff_member = roles.is_staff_member
 
 
 def staff_clinic_id(user) -> int | None:
-    """The clinic a staff member works for; None for a superuser (every clinic)."""
-    if user.is_superuser:
+    """The clinic a staff member works for; None for a superuser (every clinic), -1 (no
+    clinic at all) for anyone else."""
+    ids = roles.clinic_ids(user)
+    if ids is None:
         return None
-    if user.role == User.Role.THERAPIST:
-        therapist = getattr(user, "therapist", None)
-        return therapist.clinic_id if therapist is not None else -1
-    return user.clinic_id if user.clinic_id is not None else -1
+    return ids[0] if ids else -1
 
 
 def in_staff_scope(user, clinic_id: int) -> bool:
-    scope = staff_clinic_id(user)
-    return scope is None or scope == clinic_id
+    return roles.acts_for_clinic(user, clinic_id)
 
 
 class CanBook(permissions.BasePermission):
@@ -40,7 +31,5 @@ class CanBook(permissions.BasePermission):
     code = "permission_denied"
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(
-            user and user.is_authenticated and (user.is_superuser or user.role in BOOKING_ROLES)
-        )
+        # A therapist without a profile or an admin without a clinic is neither.
+        return roles.is_runner(request.user) or roles.is_staff_member(request.user)

@@ -7,7 +7,7 @@ BookingError, rendered by the one exception handler (clinic.api.exceptions) as
 
 from contextlib import contextmanager
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from booking import availability_cache, selectors, services
 from booking.calendar import session_ics
 from booking.exceptions import BookingError
 from booking.models import Session, SessionEvent
+from clinic import permissions as roles
 from clinic import text
 from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
 from clinic.errors import CodedError
@@ -77,10 +78,7 @@ def _runner_of(user) -> Runner | None:
 def _runner_in_scope(user, runner_id: int) -> Runner:
     """Staff book for a runner of their clinic: one whose home clinic it is, or who has
     had a session there. Anyone else is `unknown_runner` (existence does not leak)."""
-    runners = Runner.objects.select_related("user", "clinic")
-    scope = staff_clinic_id(user)
-    if scope is not None:
-        runners = runners.filter(Q(clinic_id=scope) | Q(sessions__clinic_id=scope)).distinct()
+    runners = roles.scope(Runner.objects.select_related("user", "clinic"), user)
     runner = runners.filter(pk=runner_id).first()
     if runner is None:
         raise CodedError(

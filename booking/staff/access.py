@@ -1,4 +1,4 @@
-"""Who on the staff may see what. One place for the rules the pages and the API share.
+"""Who on the staff may see what, for the staff pages (roles and clinics: clinic.permissions).
 
 - a therapist: their clinic's sessions; only their own schedule; no reports;
 - a clinic admin: everything of their clinic;
@@ -10,41 +10,20 @@ Objects of another clinic are reported as not found (404), so ids do not leak.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from clinic.models import Clinic, Therapist, User
+from clinic import permissions
+from clinic.models import Clinic, Therapist
 
-
-def is_staff_member(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    if user.role == User.Role.CLINIC_ADMIN and user.clinic_id:
-        return True
-    return user.role == User.Role.THERAPIST and own_therapist(user) is not None
-
-
-def own_therapist(user) -> Therapist | None:
-    try:
-        return user.therapist
-    except Therapist.DoesNotExist:
-        return None
-
-
-def is_admin(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or (user.role == User.Role.CLINIC_ADMIN and bool(user.clinic_id))
-    )
+# The roles and their clinics are decided in clinic.permissions.
+is_staff_member = permissions.is_staff_member
+own_therapist = permissions.own_therapist
+is_admin = permissions.is_clinic_admin
 
 
 def staff_clinic_ids(user) -> list[int] | None:
     """The clinics the user works for; None means all (superuser). PermissionDenied if none."""
     if not is_staff_member(user):
         raise PermissionDenied
-    if user.is_superuser:
-        return None
-    if user.role == User.Role.CLINIC_ADMIN:
-        return [user.clinic_id]
-    return [own_therapist(user).clinic_id]
+    return permissions.clinic_ids(user)
 
 
 def clinics_for(user):

@@ -1,5 +1,11 @@
 """CSV exports, streamed: rows are read with a server-side cursor in chunks and written
-as they come, so a million sessions never sit in memory."""
+as they come, so a million sessions never sit in memory.
+
+Every cell is formula-safe (OWASP's CSV injection rule): text that begins with one of
+FORMULA_STARTS gets a leading single quote, on both paths (Python, and PostgreSQL's COPY),
+so a runner named `=HYPERLINK(...)` reaches the spreadsheet as text, never as a formula.
+Numbers the product writes itself (ids, prices, counts, rates) are left as numbers: a
+spreadsheet reads `-5` as minus five, not as a formula, and they stay summable."""
 
 import csv
 from collections.abc import Iterable, Iterator
@@ -40,6 +46,16 @@ REPORT_COLUMNS = [
     "attendance_rate",
 ]
 CHUNK = 2000
+
+# A spreadsheet evaluates a cell that begins with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    """The cell as a spreadsheet should take it: text that would start a formula, quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class _Echo:
@@ -99,7 +115,8 @@ def session_rows(
             clinic.name,
             therapist_name,
             runner_id,
-            f"{first} {last}".strip(),
+            # Spaces only, as btrim() on the COPY path: the two paths give the same cells.
+            f"{first} {last}".strip(" "),
             service,
             _iso(s_start, tz),
             _iso(s_end, tz),
@@ -123,10 +140,12 @@ def report_rows(report: AttendanceReport) -> Iterator[list]:
 
 
 def stream_csv(rows: Iterable[list], batch: int = 500) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    # Text quoted always: with "\n" rows (as COPY writes them) the csv module would leave a
+    # carriage return inside a cell bare, and spreadsheets would split the row there.
+    writer = csv.writer(_Echo(), lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     buffer: list[str] = []
     for row in rows:
-        buffer.append(writer.writerow(row))
+        buffer.append(writer.writerow([formula_safe(cell) for cell in row]))
         if len(buffer) >= batch:
             yield "".join(buffer)
             buffer.clear()
@@ -162,15 +181,27 @@ def _areas(column: str) -> str:
     return f"NULLIF(array_to_string(ARRAY(SELECT jsonb_array_elements_text({column})), ' '), '')"
 
 
+# FORMULA_STARTS as a regular expression's bracket (`-` last, so it is no range).
+FORMULA_PATTERN = "^([" + "".join(sorted(FORMULA_STARTS, key=lambda c: c == "-")) + "])"
+
+
+def _text(expression: str) -> str:
+    """SQL for formula_safe(): a quote before a leading FORMULA_STARTS character. Every
+    stored text goes through it; the timestamps (to_char, starting with the year's digits)
+    and the yes/no column are written by this query and cannot start a formula."""
+    return f"regexp_replace({expression}, %(formula)s, '''\\1')"
+
+
 # Composed at import from constant column names only; every value is a bound parameter.
 COPY_SQL = f"""
 COPY (
-    SELECT s.id, NULLIF(c.name, ''), NULLIF(t.display_name, ''), s.runner_id,
-           NULLIF(btrim(u.first_name || ' ' || u.last_name), ''), NULLIF(sv.name, ''),
-           {_local("s.start")}, {_local('s."end"')}, s.status, s.price,
-           {_areas("s.discomfort_areas")}, {_areas("s.areas_treated")},
+    SELECT s.id, {_text("NULLIF(c.name, '')")}, {_text("NULLIF(t.display_name, '')")},
+           s.runner_id, {_text("NULLIF(btrim(u.first_name || ' ' || u.last_name), '')")},
+           {_text("NULLIF(sv.name, '')")},
+           {_local("s.start")}, {_local('s."end"')}, {_text("s.status")}, s.price,
+           {_text(_areas("s.discomfort_areas"))}, {_text(_areas("s.areas_treated"))},
            CASE s.mobilisation_done WHEN true THEN 'yes' WHEN false THEN 'no' END,
-           NULLIF(s.race_override_reason, ''),
+           {_text("NULLIF(s.race_override_reason, '')")},
            {_local("s.created_at")}
     FROM booking_session s
     JOIN clinic_clinic c ON c.id = s.clinic_id
@@ -225,5 +256,6 @@ def sessions_csv(
             "lo": lo,
             "hi": hi,
             "therapist": therapist.pk if therapist else None,
+            "formula": FORMULA_PATTERN,
         }
     )

@@ -2,7 +2,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from clinic.models import Clinic, Service, Therapist
+from clinic.models import ApiToken, Clinic, Service, Therapist
+from clinic.tokens import DEVICE_MAX_LENGTH
 
 
 class ClinicSerializer(serializers.ModelSerializer):
@@ -42,6 +43,13 @@ class TherapistSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    device = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=DEVICE_MAX_LENGTH,
+        help_text="A name for this device in the user's list of signed-in devices "
+        "(default: the User-Agent).",
+    )
 
     def validate(self, attrs):
         user = authenticate(
@@ -55,8 +63,33 @@ class TokenRequestSerializer(serializers.Serializer):
         return attrs
 
 
+_EXPIRES_HELP = "When the token stops working (staff: 8 hours, runners: 30 days by default)."
+
+
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    expires = serializers.DateTimeField(
-        help_text="When the token stops working (staff: 8 hours, runners: 30 days by default)."
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires = serializers.DateTimeField(help_text=_EXPIRES_HELP)
+    id = serializers.IntegerField(help_text="This sign-in in GET /api/v1/auth/tokens/.")
+    device = serializers.CharField()
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    """A signed-in device: one of the user's tokens, never its key."""
+
+    expires = serializers.DateTimeField(source="expiry", allow_null=True, help_text=_EXPIRES_HELP)
+    last_used = serializers.DateTimeField(
+        allow_null=True, help_text="To the minute; null until the token is first used."
     )
+    current = serializers.SerializerMethodField(
+        help_text="Whether this is the token that made this request."
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "device", "created", "last_used", "expires", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == token.pk

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from clinic.models import User
+from clinic import permissions as roles
 
 
 class IsRunner(permissions.BasePermission):
@@ -11,5 +11,4 @@ class IsRunner(permissions.BasePermission):
     code = "runners_only"
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == User.Role.RUNNER)
+        return roles.is_runner(request.user)

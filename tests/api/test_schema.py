@@ -21,6 +21,9 @@ def test_schema_generates_without_warnings(tmp_path):
         "/api/v1/sessions/{id}/reschedule/",
         "/api/v1/sessions/{id}/ics/",
         "/api/v1/sessions/series/",
+        "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{id}/",
     ):
         assert f"{path}:" in text, path
 
@@ -54,6 +57,26 @@ def test_docs_work_offline(client):
         html = r.content.decode()
         assert "cdn" not in html.lower() and "unpkg" not in html.lower()
         assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_sign_in_sign_out_and_devices_are_documented(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert schema["components"]["securitySchemes"]["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": 'Token-based authentication with required prefix "Token"',
+    }
+    token = schema["paths"]["/api/v1/auth/token/"]
+    assert token["post"]["security"] == [{}]  # signing in needs no token
+    assert {"token", "expires", "id", "device"} <= set(
+        schema["components"]["schemas"]["Token"]["properties"]
+    )
+    assert "204" in token["delete"]["responses"]
+    assert {"tokenAuth": []} in token["delete"]["security"]
+    assert "204" in schema["paths"]["/api/v1/auth/tokens/{id}/"]["delete"]["responses"]
+    device = schema["components"]["schemas"]["Device"]["properties"]
+    assert set(device) == {"id", "device", "created", "last_used", "expires", "current"}
 
 
 def test_docs_pages_need_no_inline_script_or_style(client):

@@ -6,19 +6,20 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from booking.admin import SessionAdminForm
+from booking.admin import SessionBookForm, SessionChangeForm
 from booking.exceptions import Code
 from booking.models import Session
 from booking.services import session_violations
-from tests.factories import RaceFactory, SessionFactory
+from clinic.models import User
+from tests.factories import RaceFactory, SessionFactory, UserFactory
 
 from .conftest import NOW, local
 
 pytestmark = pytest.mark.django_db
 
 
-def form_for(runner, therapist, service, start, **extra):
-    data = {
+def data_for(runner, therapist, service, start, **extra):
+    return {
         "runner": runner.pk,
         "therapist": therapist.pk,
         "service": service.pk,
@@ -31,7 +32,16 @@ def form_for(runner, therapist, service, start, **extra):
         "areas_treated": "[]",
         **extra,
     }
-    return SessionAdminForm(data=data)
+
+
+def admin_of(clinic):
+    """The clinic's admin: the author the admin's forms record."""
+    return UserFactory(role=User.Role.CLINIC_ADMIN, clinic=clinic, is_staff=True)
+
+
+def form_for(runner, therapist, service, start, **extra):
+    data = data_for(runner, therapist, service, start, **extra)
+    return SessionBookForm(data=data, by=admin_of(therapist.clinic))
 
 
 def test_admin_form_refuses_a_taken_slot(alice, bob, therapist, service, time_machine):
@@ -68,11 +78,11 @@ def test_admin_may_edit_notes_of_a_past_session(alice, therapist, service, time_
         start=local(2026, 11, 20, 10),
         status=Session.Status.ATTENDED,
     )
-    data = form_for(alice, therapist, service, session.start).data | {
+    data = data_for(alice, therapist, service, session.start) | {
         "status": "attended",
         "therapist_note": "fine",
     }
-    form = SessionAdminForm(data=data, instance=session)
+    form = SessionChangeForm(data=data, instance=session, by=admin_of(therapist.clinic))
     assert form.is_valid(), form.errors
 
 

@@ -101,7 +101,7 @@ API_WRITES = {
     ("post", "/api/v1/auth/token/"): (
         None,
         {},
-        lambda w: {"email": w["alice"].user.email, "password": PASSWORD},
+        lambda w: {"email": w["alice"].user.email, "password": PASSWORD, "device": "Alice's phone"},
         200,
     ),
     ("patch", "/api/v1/me/"): (
@@ -505,6 +505,30 @@ def pages(alice, therapist, service, world, clinic_admin):
     }
 
 
+@pytest.fixture
+def admin_pages(pages, world, superuser):
+    race = world["race"]
+    return {
+        **pages,
+        "admin race change": (
+            superuser,
+            f"/admin/runners/race/{race.pk}/change/",
+            {
+                "name": "Madrid 10K",
+                "start_0": "2027-01-09",
+                "start_1": "09:00:00",
+                "finish_0": "2027-01-09",
+                "finish_1": "10:00:00",
+                "distance_km": "10",
+                "priority": "B",
+                "location": "Madrid",
+            },
+            ["name", "location"],
+            302,
+        ),
+    }
+
+
 PAGES = [
     "profile",
     "race add",
@@ -519,15 +543,16 @@ PAGES = [
     "password reset",
     "password change",
     "add an e-mail address",
+    "admin race change",
 ]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_form_page_refuses_control_characters_in_every_text_field(
-    pages, page, mailoutbox, settings
+    admin_pages, page, mailoutbox, settings
 ):
     settings.ACCOUNT_RATE_LIMITS = False  # a dozen posts to one allauth form in a minute
-    user, url, data, fields, landing = pages[page]
+    user, url, data, fields, landing = admin_pages[page]
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -566,6 +591,28 @@ def test_every_form_of_the_project_refuses_control_characters():
     assert len(forms) >= 10
     missing = [f.__qualname__ for f in forms if not issubclass(f, RefuseControlCharacters)]
     assert missing == []
+
+
+def test_every_form_of_the_django_admin_refuses_control_characters(rf, superuser):
+    """Add, change and list forms of every registered ModelAdmin, and of their inlines."""
+    from django.contrib import admin
+
+    from clinic.forms import RefuseControlCharacters
+
+    request = rf.get("/admin/")
+    request.user = superuser
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        forms = [
+            model_admin.get_form(request, None),
+            model_admin.get_form(request, None, change=True),
+            model_admin.get_changelist_form(request),
+            *(formset.form for formset, _ in model_admin.get_formsets_with_inlines(request)),
+        ]
+        for form in forms:
+            assert issubclass(form, RefuseControlCharacters), (model._meta.label, form)
+        checked.append(model._meta.label)
+    assert {"booking.Session", "runners.Runner", "clinic.User"} <= set(checked)
 
 
 def test_every_allauth_page_uses_a_form_that_refuses_control_characters(rf):

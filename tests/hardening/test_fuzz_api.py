@@ -15,7 +15,6 @@ from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from clinic.tokens import token_create
 from tests.factories import RaceFactory, SessionFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
@@ -82,6 +82,7 @@ def test_api_as_anonymous(case):
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_api_as_a_runner(case, alice):
-    token, _ = Token.objects.get_or_create(user=alice.user)
-    response = case.call_wsgi(headers={"Authorization": f"Token {token.key}"})
+    # A token per case: a case that signs out (DELETE /api/v1/auth/token/) ends only its own.
+    _token, key = token_create(user=alice.user, device="schemathesis")
+    response = case.call_wsgi(headers={"Authorization": f"Token {key}"})
     case.validate_response(response, checks=CHECKS)

@@ -14,7 +14,8 @@ Each row is one test; each persona's request runs in a savepoint rolled back aft
 so a write one persona may make (Alice cancelling) does not change what the next sees.
 
 `test_every_route_is_in_the_table` lists the project's routes and fails in CI on one that
-no row covers (locally it warns), so a new endpoint cannot skip this table.
+no row covers (locally it warns), so a new endpoint cannot skip this table. The Django
+admin's rows are made from its registry (tests/admin walks every admin page further).
 """
 
 import os
@@ -27,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from booking.models import Session
+from clinic.tokens import token_create
 from tests.factories import RaceFactory, SessionFactory, TimeOffFactory
 
 PERSONAS = ["anonymous", "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
@@ -55,6 +57,9 @@ def staff_only(therapist="ok", other="ok", admin="ok"):
         "clinic_admin": admin,
     }
 
+
+# Anyone with an account, acting on their own account.
+SIGNED_IN = {**PUBLIC, "anonymous": "login"}
 
 # Attendance reports are for the clinic admin; therapists see their agenda instead.
 REPORTS = {**dict.fromkeys(PERSONAS, "no"), "anonymous": "login", "clinic_admin": "ok"}
@@ -117,6 +122,31 @@ TABLE = [
         },
     ),
     ("api/v1/auth/token/", "post", "/api/v1/auth/token/", {}, dict.fromkeys(PERSONAS, "allowed")),
+    # --- one's own sign-ins: whoever is signed in, for themselves only --------------------
+    ("api/v1/auth/token/", "delete", "/api/v1/auth/token/", None, SIGNED_IN),
+    ("api/v1/auth/tokens/", "get", "/api/v1/auth/tokens/", None, SIGNED_IN),
+    (
+        "api/v1/auth/tokens/<int:pk>/",
+        "delete",
+        "/api/v1/auth/tokens/{alice_token}/",
+        None,
+        runner_only(other="no"),
+    ),
+    ("account/devices/", "get", "/account/devices/", None, SIGNED_IN),
+    (
+        "account/devices/<int:pk>/revoke/",
+        "post",
+        "/account/devices/{alice_token}/revoke/",
+        {},
+        runner_only(other="no"),
+    ),
+    (
+        "account/devices/sign-out-others/",
+        "post",
+        "/account/devices/sign-out-others/",
+        {},
+        SIGNED_IN,
+    ),
     # --- the runner's own data ------------------------------------------------------------
     ("api/v1/me/", "get", "/api/v1/me/", None, runner_only()),
     ("api/v1/me/data/", "get", "/api/v1/me/data/", None, runner_only()),
@@ -338,9 +368,92 @@ TABLE = [
     ),
 ]
 
-# Routes outside this table's subject (Django's own admin and allauth's account pages
-# have their own permission model and tests; the language switch is a POST for all).
-EXEMPT_PREFIXES = ("admin/", "accounts/", "i18n/")
+
+# --- the Django admin ------------------------------------------------------------------
+# Superusers and clinic admins only; therapists and runners are refused at the door (403).
+# What the clinic admin may do with each model (view, add, change, delete), on an object
+# of their clinic; a model not listed is for superusers only. The rows are made from the
+# admin's registry, so a newly registered model gets rows (and "no" for the clinic admin
+# until it is listed here).
+CLINIC_ADMIN_MAY = {
+    "clinic.user": "vac",
+    "clinic.clinic": "vc",
+    "clinic.therapist": "vacd",
+    "clinic.service": "vacd",
+    "clinic.workinghours": "vacd",
+    "clinic.timeoff": "vacd",
+    "runners.runner": "v",
+    "runners.race": "v",
+    "booking.session": "vac",
+    "booking.sessionevent": "v",
+    "booking.reminder": "v",
+}
+
+
+def admin_only(admin="ok"):
+    return {**dict.fromkeys(PERSONAS, "no"), "anonymous": "login", "clinic_admin": admin}
+
+
+def _admin_rows():
+    from django.contrib import admin
+
+    apps = "|".join(dict.fromkeys(m._meta.app_label for m in admin.site._registry))
+    rows = [
+        ("admin/", "get", "/admin/", None, admin_only()),
+        ("admin/login/", "get", "/admin/login/", None, admin_only()),
+        ("admin/logout/", "post", "/admin/logout/", {}, admin_only()),
+        ("admin/password_change/", "get", "/admin/password_change/", None, admin_only()),
+        ("admin/password_change/done/", "get", "/admin/password_change/done/", None, admin_only()),
+        (
+            "admin/autocomplete/",
+            "get",
+            "/admin/autocomplete/?app_label=booking&model_name=session&field_name=runner&term=",
+            None,
+            admin_only(),
+        ),
+        ("admin/jsi18n/", "get", "/admin/jsi18n/", None, admin_only()),
+        (
+            "admin/r/<path:content_type_id>/<path:object_id>/",
+            "get",
+            "/admin/r/{admin_session_type}/{session}/",
+            None,
+            admin_only("no"),  # sessions have no page on the site
+        ),
+        (f"admin/^(?P<app_label>{apps})/$", "get", "/admin/booking/", None, admin_only()),
+        ("admin/(?P<url>.*)$", "get", "/admin/nothing-here/", None, admin_only("no")),
+        (
+            "admin/clinic/user/<id>/password/",
+            "get",
+            "/admin/clinic/user/{admin_pk_clinic_user}/password/",
+            None,
+            admin_only(),
+        ),
+    ]
+    for model in admin.site._registry:
+        meta = model._meta
+        may = CLINIC_ADMIN_MAY.get(meta.label_lower, "")
+        base = f"admin/{meta.app_label}/{meta.model_name}/"
+        obj = f"/{base}{{admin_pk_{meta.app_label}_{meta.model_name}}}/"
+
+        def verdict(letter, may=may):
+            return admin_only("ok" if letter in may else "no")
+
+        rows += [
+            (base, "get", f"/{base}", None, verdict("v")),
+            (f"{base}add/", "get", f"/{base}add/", None, verdict("a")),
+            (f"{base}<path:object_id>/", "get", obj, None, verdict("v")),
+            (f"{base}<path:object_id>/change/", "get", f"{obj}change/", None, verdict("v")),
+            (f"{base}<path:object_id>/history/", "get", f"{obj}history/", None, verdict("v")),
+            (f"{base}<path:object_id>/delete/", "get", f"{obj}delete/", None, verdict("d")),
+        ]
+    return rows
+
+
+TABLE += _admin_rows()
+
+# Routes outside this table's subject (allauth's account pages have their own tests; the
+# language switch is a POST for all).
+EXEMPT_PREFIXES = ("accounts/", "i18n/")
 
 
 @pytest.fixture
@@ -357,7 +470,10 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     from booking.reminders import unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
+    alice_token, _key = token_create(user=alice.user, device="Alice's phone")
     return {
+        **_admin_objects(clinic_admin, alice, session, race, time_off),
+        "alice_token": alice_token.pk,
         "session": session.pk,
         "bob_session": bob_session.pk,
         "race": race.pk,
@@ -376,6 +492,44 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
             "clinic_admin": clinic_admin,
         },
     }
+
+
+def _admin_objects(clinic_admin, alice, session, race, time_off) -> dict:
+    """The clinic admin as the role makes them, and one object of their clinic per admin
+    page (any row for the superuser-only ones)."""
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    from booking.models import Reminder, SessionEvent
+    from clinic.roles import CLINIC_ADMINS, ensure_role_groups
+
+    ensure_role_groups()
+    clinic_admin.groups.add(Group.objects.get(name=CLINIC_ADMINS))
+    event = SessionEvent.objects.create(session=session, kind="booked", by=alice.user)
+    reminder = Reminder.objects.create(
+        runner=alice, kind="confirmation", key=f"s{session.pk}", session=session
+    )
+    therapist = session.therapist
+    ours = {
+        "clinic.user": alice.user,
+        "clinic.clinic": session.clinic,
+        "clinic.therapist": therapist,
+        "clinic.service": session.service,
+        "clinic.workinghours": therapist.hours.first(),
+        "clinic.timeoff": time_off,
+        "runners.runner": alice,
+        "runners.race": race,
+        "booking.session": session,
+        "booking.sessionevent": event,
+        "booking.reminder": reminder,
+    }
+    objects = {"admin_session_type": ContentType.objects.get_for_model(session).pk}
+    for model in admin.site._registry:
+        meta = model._meta
+        obj = ours.get(meta.label_lower) or model._default_manager.first()
+        objects[f"admin_pk_{meta.app_label}_{meta.model_name}"] = obj.pk if obj else 1
+    return objects
 
 
 def _is_login_redirect(response) -> bool:

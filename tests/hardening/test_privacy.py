@@ -10,10 +10,10 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.test import RequestFactory
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from booking.models import Reminder, Session, SessionEvent
-from clinic.models import User
+from clinic.models import ApiToken, User
+from clinic.tokens import token_create
 from runners.models import Race, Runner
 from runners.privacy import (
     EXPORTED_MODELS,
@@ -181,7 +181,8 @@ def everything(alice, history, therapist, clinic_admin, service):
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    Token.objects.create(user=user)
+    token, _key = token_create(user=user, device="Alice's phone")
+    ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return moved
 
 
@@ -194,7 +195,7 @@ RECORDS = {
     "booking.SessionEvent": lambda d: [e for s in d["sessions"] for e in s["history"]],
     "booking.Reminder": lambda d: d["reminders"],
     "account.EmailAddress": lambda d: d["email_addresses"],
-    "authtoken.Token": lambda d: d["api_tokens"],
+    "clinic.ApiToken": lambda d: d["api_tokens"],
 }
 
 
@@ -268,7 +269,9 @@ class TestExportIsComplete:
         text = json.dumps(data)
         # Staff are named as the runner knows them, never by their e-mail; no credential.
         assert "lucia@clinic.test" not in text and "admin@clinic.test" not in text
-        assert Token.objects.get(user=alice.user).key not in text
+        token = ApiToken.objects.get(user=alice.user)
+        assert token.digest not in text and token.token_key not in text
+        assert data["api_tokens"][0]["device"] == "Alice's phone"
         assert alice.user.password not in text
 
 
@@ -376,8 +379,8 @@ class TestDeletion:
         assert client.get("/account/privacy/delete/").status_code == 405
 
     def test_through_the_api_the_token_dies_too(self, client, alice, history):
-        token = Token.objects.create(user=alice.user)
-        auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        token, key = token_create(user=alice.user, device="Alice's phone")
+        auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
         refused = client.post(
             "/api/v1/me/delete/",
             {"password": PASSWORD, "confirm": False},
@@ -400,7 +403,7 @@ class TestDeletion:
         )
         assert ok.status_code == 204
         assert client.get("/api/v1/me/data/", **auth).status_code == 401
-        assert not Token.objects.filter(key=token.key).exists()
+        assert not ApiToken.objects.filter(pk=token.pk).exists()
 
     def test_a_failure_halfway_leaves_the_account_as_it_was(self, alice, history, monkeypatch):
         from runners import privacy

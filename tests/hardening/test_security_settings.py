@@ -88,3 +88,35 @@ def test_pages_are_served_with_csp_and_no_framing(client, clinic):
 def test_error_reports_use_the_personal_data_filter():
     assert settings.DEFAULT_EXCEPTION_REPORTER_FILTER == "clinic.logging.PersonalDataReporterFilter"
     assert settings.DEFAULT_EXCEPTION_REPORTER == "clinic.logging.PersonalDataExceptionReporter"
+
+
+def _language_cookie(response):
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    return cookie.value, bool(cookie["secure"]), cookie["samesite"]
+
+
+def test_the_language_cookie_set_at_login_and_on_the_profile_is_secure_in_production(
+    client, settings, alice
+):
+    """Production turns LANGUAGE_COOKIE_SECURE on (the subprocess test above); the cookies the
+    project sets itself follow it, as Django's language switcher does."""
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    settings.LANGUAGE_COOKIE_SECURE = True
+    alice.user.language = "es"
+    alice.user.save(update_fields=["language"])
+    response = client.post(
+        reverse("account_login"), {"login": alice.user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert _language_cookie(response) == ("es", True, "Lax")
+    response = client.post(
+        reverse("runners:profile"),
+        {"language": "en", "timezone": "Europe/Madrid", "cadence": "monthly"},
+    )
+    assert response.status_code == 302
+    assert _language_cookie(response) == ("en", True, "Lax")
+    response = client.post(reverse("set_language"), {"language": "es"}, secure=True)
+    assert _language_cookie(response) == ("es", True, "Lax")

@@ -201,3 +201,67 @@ def test_a_book_link_opened_while_logged_in_as_someone_else_is_refused(
     response = client.post(book_url(alice, therapist, service, madrid(2026, 11, 27, 10)))
     assert response.status_code == 403
     assert Session.objects.count() == 0
+
+
+# --- links of a deactivated account, and links followed again -----------------------
+
+
+def test_a_deactivated_runners_links_no_longer_book_or_unsubscribe(
+    csrf_client, alice, therapist, service, frozen
+):
+    alice.user.is_active = False
+    alice.user.save(update_fields=["is_active"])
+    url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
+    for response in (csrf_client.get(url), csrf_client.post(url)):
+        assert response.status_code == 410
+        text = response.content.decode()
+        assert "This link no longer works" in text and "Confirm the booking" not in text
+    response = csrf_client.post(unsubscribe_url(alice))
+    assert response.status_code == 410
+    assert "This link no longer works" in response.content.decode()
+    alice.refresh_from_db()
+    assert Session.objects.count() == 0 and alice.reminders_opt_in is True
+
+
+def test_the_links_of_a_deleted_account_no_longer_work(client, alice, therapist, service, frozen):
+    from runners.privacy import runner_account_delete
+
+    url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
+    unsubscribe = unsubscribe_url(alice)
+    runner_account_delete(runner=alice)
+    assert client.post(url).status_code == 410
+    assert client.post(unsubscribe).status_code == 410
+    assert Session.objects.count() == 0
+
+
+def test_a_link_followed_again_after_cancelling_says_cancelled_never_booked(
+    csrf_client, alice, therapist, service, frozen
+):
+    from booking.services import session_cancel
+
+    url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
+    assert csrf_client.post(url).status_code == 200
+    session_cancel(session=Session.objects.get(), by=alice.user)
+    for response in (csrf_client.get(url), csrf_client.post(url)):
+        text = response.content.decode()
+        assert "This session was cancelled" in text, text
+        assert "is booked" not in text and "Confirm the booking" not in text
+    assert response.status_code == 409  # the POST asked to book; nothing was booked
+    assert Session.objects.get().status == Session.Status.CANCELLED
+    assert Session.objects.count() == 1
+
+
+def test_a_link_followed_again_after_a_move_shows_the_sessions_new_time(
+    client, alice, therapist, service, frozen
+):
+    from booking.services import session_reschedule
+
+    url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
+    client.post(url)
+    session_reschedule(
+        session=Session.objects.get(), start=madrid(2026, 11, 27, 12, 0), by=alice.user
+    )
+    text = client.get(url).content.decode()
+    assert "Your massage is booked" in text and "Confirm the booking" not in text
+    assert "Friday 27 November, 12:00 (Europe/Madrid)" in text
+    assert Session.objects.count() == 1

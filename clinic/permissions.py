@@ -1,0 +1,204 @@
+"""Who may do what, and in which clinics: the one place that answers.
+
+- a superuser acts on every clinic;
+- a clinic admin (the role, with the clinic they manage) acts on that clinic;
+- a therapist (the role, with a therapist profile) works at one clinic;
+- a runner acts on their own data only;
+- an inactive or anonymous user acts on nothing.
+
+The staff pages (booking.staff.access), the API permissions, the booking services and the
+Django admin ask here; scoping a queryset to the requester is `scope`, for every model the
+admin shows. A model this module does not know is nobody's but a superuser's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+from .models import Therapist, User
+
+SUPERUSER = "superuser"
+CLINIC_ADMIN = User.Role.CLINIC_ADMIN
+THERAPIST = User.Role.THERAPIST
+RUNNER = User.Role.RUNNER
+
+
+def own_therapist(user) -> Therapist | None:
+    try:
+        return user.therapist
+    except (Therapist.DoesNotExist, AttributeError):
+        return None
+
+
+def role(user) -> str | None:
+    """The one role a user acts in, or None: a clinic admin without a clinic, or a
+    therapist without a profile, has no staff powers at all."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return SUPERUSER
+    if user.role == User.Role.CLINIC_ADMIN:
+        return CLINIC_ADMIN if user.clinic_id else None
+    if user.role == User.Role.THERAPIST:
+        return THERAPIST if own_therapist(user) is not None else None
+    if user.role == User.Role.RUNNER:
+        return RUNNER
+    return None
+
+
+def is_clinic_admin(user) -> bool:
+    """Manages a clinic (or, as a superuser, all of them)."""
+    return role(user) in (SUPERUSER, CLINIC_ADMIN)
+
+
+def is_therapist(user) -> bool:
+    return role(user) == THERAPIST
+
+
+def is_runner(user) -> bool:
+    return role(user) == RUNNER
+
+
+def is_staff_member(user) -> bool:
+    """Works for a clinic: a therapist, a clinic admin or a superuser."""
+    return role(user) in (SUPERUSER, CLINIC_ADMIN, THERAPIST)
+
+
+def is_staff_account(user) -> bool:
+    """An account with any staff power, even one not usable right now (a therapist whose
+    profile is missing): its sessions and tokens are short-lived."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (
+            user.is_staff
+            or user.is_superuser
+            or getattr(user, "role", RUNNER) in (User.Role.THERAPIST, User.Role.CLINIC_ADMIN)
+        )
+    )
+
+
+def clinic_ids(user) -> list[int] | None:
+    """The clinics a user acts on: None means every clinic (a superuser); a runner or
+    anyone without a role has none."""
+    current = role(user)
+    if current == SUPERUSER:
+        return None
+    if current == CLINIC_ADMIN:
+        return [user.clinic_id]
+    if current == THERAPIST:
+        return [own_therapist(user).clinic_id]
+    return []
+
+
+def acts_for_clinic(user, clinic_id: int) -> bool:
+    """A therapist of the clinic, its admin, or a superuser."""
+    if not is_staff_member(user):
+        return False
+    ids = clinic_ids(user)
+    return ids is None or clinic_id in ids
+
+
+def may_use_admin(user) -> bool:
+    """The Django admin is for superusers and clinic admins with the staff flag.
+
+    Therapists work on the staff pages (their agenda, hours, records); runners on theirs.
+    """
+    return bool(is_clinic_admin(user) and user.is_staff)
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+def users_visible_to(actor, queryset: QuerySet | None = None) -> QuerySet:
+    """Whom a user may see as accounts: a superuser everyone; a clinic admin the people of
+    their clinic (its admins, therapists and runners), never a superuser nor anyone who
+    works for another clinic; anyone else only themselves."""
+    queryset = User.objects.all() if queryset is None else queryset
+    current = role(actor)
+    if current == SUPERUSER:
+        return queryset
+    if current != CLINIC_ADMIN:
+        return queryset.filter(pk=actor.pk) if current else queryset.none()
+    cid = actor.clinic_id
+    return (
+        queryset.filter(Q(clinic_id=cid) | Q(therapist__clinic_id=cid) | Q(runner__clinic_id=cid))
+        .exclude(is_superuser=True)
+        .exclude(Q(clinic__isnull=False) & ~Q(clinic_id=cid))
+        .exclude(Q(therapist__isnull=False) & ~Q(therapist__clinic_id=cid))
+    )
+
+
+def users_manageable_by(actor, queryset: QuerySet | None = None) -> QuerySet:
+    """Whose account (e-mail, name, password, role) a user may change: a superuser anyone;
+    a clinic admin themselves and the therapists and runners of their clinic (another
+    admin of the clinic is a peer: a superuser manages admins)."""
+    visible = users_visible_to(actor, queryset)
+    if role(actor) == SUPERUSER:
+        return visible
+    return visible.filter(Q(pk=actor.pk) | ~Q(role=User.Role.CLINIC_ADMIN))
+
+
+def may_manage_user(actor, target) -> bool:
+    if target is None or target.pk is None:
+        return False
+    return users_manageable_by(actor).filter(pk=target.pk).exists()
+
+
+# --- Scoping any model to the requester -----------------------------------------------
+
+
+def _runners_in(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """Runners a clinic serves: its own (home clinic) and any who had a session there."""
+    runner_model = queryset.model._meta.concrete_model
+    with_sessions = runner_model._default_manager.filter(sessions__clinic_id__in=ids)
+    return queryset.filter(Q(clinic_id__in=ids) | Q(pk__in=with_sessions.values("pk")))
+
+
+def _of_runners_in(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    runners = _runners_in(apps.get_model("runners", "Runner")._default_manager.all(), ids)
+    return queryset.filter(runner__in=runners.values("pk"))
+
+
+# How each model reaches its clinic. Anything not listed is shown to superusers only.
+_CLINIC_LOOKUPS = {
+    "clinic.clinic": "pk",
+    "clinic.racewindow": "clinic",
+    "clinic.therapist": "clinic",
+    "clinic.service": "clinic",
+    "clinic.workinghours": "therapist__clinic",
+    "clinic.timeoff": "therapist__clinic",
+    "booking.session": "clinic",
+    "booking.sessionevent": "session__clinic",
+}
+_SCOPES: dict[str, Callable[[QuerySet, list[int]], QuerySet]] = {
+    "runners.runner": _runners_in,
+    "runners.race": _of_runners_in,
+    "booking.reminder": _of_runners_in,
+}
+
+
+def scope(queryset: QuerySet, user) -> QuerySet:
+    """The rows of `queryset` the user may see: every one for a superuser, their clinic's
+    for its staff, none for anyone else (users: `users_visible_to`)."""
+    label = queryset.model._meta.concrete_model._meta.label_lower
+    if label == User._meta.label_lower:
+        return users_visible_to(user, queryset)
+    ids = clinic_ids(user)
+    if ids is None:
+        return queryset
+    if not ids or not is_staff_member(user):
+        return queryset.none()
+    if label in _SCOPES:
+        return _SCOPES[label](queryset, ids)
+    if label in _CLINIC_LOOKUPS:
+        return queryset.filter(**{f"{_CLINIC_LOOKUPS[label]}__in": ids})
+    return queryset.none()
+
+
+def single_clinic_id(user) -> int | None:
+    """The one clinic a (non-super) staff member acts for, or None."""
+    ids = clinic_ids(user)
+    return ids[0] if ids and len(ids) == 1 else None
