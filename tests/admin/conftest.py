@@ -99,7 +99,10 @@ def _email_addresses(users):
         from allauth.account.models import EmailAddress
 
         for user in users:
-            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+            # The factory's users have theirs already (sign-in needs a confirmed address).
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"primary": True, "verified": True}
+            )
 
 
 def _tokens(users):
