@@ -148,8 +148,6 @@ class ResilientRedisCache(RedisCache):
         return super().clear()
 
 
-# --- Versioned availability cache -------------------------------------------------
-
 AVAILABILITY_TTL = 60 * 5  # seconds; correctness comes from the versions, not the TTL
 _VERSION_TTL = 60 * 60 * 24 * 30
 

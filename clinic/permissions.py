@@ -109,9 +109,6 @@ def may_use_admin(user) -> bool:
     return bool(is_clinic_admin(user) and user.is_staff)
 
 
-# --- Users ---------------------------------------------------------------------------
-
-
 def users_visible_to(actor, queryset: QuerySet | None = None) -> QuerySet:
     """Whom a user may see as accounts: a superuser everyone; a clinic admin the people of
     their clinic (its admins, therapists and runners), never a superuser nor anyone who
@@ -145,9 +142,6 @@ def may_manage_user(actor, target) -> bool:
     if target is None or target.pk is None:
         return False
     return users_manageable_by(actor).filter(pk=target.pk).exists()
-
-
-# --- Scoping any model to the requester -----------------------------------------------
 
 
 def _runners_in(queryset: QuerySet, ids: list[int]) -> QuerySet:

@@ -100,7 +100,6 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -138,7 +137,6 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- Accounts (django-allauth) ----------------------------------------------------
 SITE_ID = 1
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -191,7 +189,7 @@ ACCOUNT_FORMS = {
 CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("NUM_PROXIES", default=0)
 
-# --- Cache (allauth's rate limits and availability caching live here) ---------------
+# Cache (allauth's rate limits and availability caching live here).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -208,7 +206,6 @@ else:
 # Anonymous availability cached per day, invalidated per therapist (clinic/cache.py).
 AVAILABILITY_CACHE = env.bool("AVAILABILITY_CACHE", default=True)
 
-# --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -216,7 +213,6 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -231,7 +227,6 @@ STORAGES = {
     },
 }
 
-# --- E-mail -------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default=(
@@ -251,7 +246,6 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bookings@demo.clinic")
 
-# --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -307,7 +301,6 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Celery -------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
@@ -348,7 +341,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Security -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -439,5 +431,4 @@ LOGGING = {
     },
 }
 
-# --- Demo ---------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")

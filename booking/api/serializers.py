@@ -41,9 +41,6 @@ class CodedDateField(serializers.DateField):
         return value
 
 
-# --- availability ---------------------------------------------------------------------
-
-
 class AvailabilityQuerySerializer(serializers.Serializer):
     service = serializers.IntegerField(min_value=1)
     start = CodedDateField(help_text="First day, YYYY-MM-DD, in the clinic's calendar.")
@@ -138,9 +135,6 @@ def blocked_dict(window, tz) -> dict:
         "code": window.code,
         "detail": str(window.detail),
     }
-
-
-# --- sessions -------------------------------------------------------------------------
 
 
 class _ServiceRef(serializers.ModelSerializer):

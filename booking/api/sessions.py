@@ -311,8 +311,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             headers=headers,
         )
 
-    # --- book ---------------------------------------------------------------------------
-
     @extend_schema(
         summary="Book a session",
         description=(
@@ -361,8 +359,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         headers = {"Idempotent-Replayed": "true"} if session.replayed else None
         return self._render(session, code=status.HTTP_201_CREATED, headers=headers)
-
-    # --- cancel, reschedule ---------------------------------------------------------------
 
     @extend_schema(
         summary="Cancel a session",
@@ -415,8 +411,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 override_reason=override,
             )
         return self._render(session)
-
-    # --- series ---------------------------------------------------------------------------
 
     @extend_schema(
         summary="Book my plan: a series every 14 or 30 days",
@@ -500,8 +494,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_201_CREATED if booked == len(occurrences) else 207
         return Response(body, status=code)
-
-    # --- calendar ---------------------------------------------------------------------------
 
     @extend_schema(
         summary="The session as an iCalendar (.ics) file",

@@ -64,9 +64,6 @@ class Availability:
     blocked: list[BlockedWindow] = field(default_factory=list)
 
 
-# --- Loading the rules' inputs ---------------------------------------------------------
-
-
 @dataclass
 class Context:
     """What the rules need for one clinic, some therapists and maybe a runner, over a
@@ -208,9 +205,6 @@ def load_context(
 
 def _race_sentence(code: str, race_name: str, hours: int) -> str:
     return str(MESSAGES[code]) % {"race": race_name, "hours": hours}
-
-
-# --- Availability ----------------------------------------------------------------------
 
 
 def availability(

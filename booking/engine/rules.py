@@ -154,9 +154,6 @@ class Violation:
         return self.code in RACE_CODES
 
 
-# --- Working hours -------------------------------------------------------------------
-
-
 def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
     """[local midnight of `first`, local midnight after `last`) as aware datetimes."""
     return (
@@ -197,9 +194,6 @@ def working_intervals(
     return result
 
 
-# --- Races ---------------------------------------------------------------------------
-
-
 def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str]]:
     """The time a session may not touch because of a race, with the rule's code:
     the `before` hours up to the start, and from the start until `after` hours past the
@@ -223,9 +217,6 @@ def race_violations(start: datetime, end: datetime, races: Iterable[RaceInfo], p
                 found.append(Violation(code, {"race": race.name, "hours": hours}, race_id=race.id))
                 break
     return found
-
-
-# --- The validator -------------------------------------------------------------------
 
 
 def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]):
@@ -291,7 +282,7 @@ def check(
     return found
 
 
-# --- Slot generation (the fast path; must agree with `check`) ------------------------
+# Slot generation (the fast path; must agree with `check`).
 
 
 def _merge(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
@@ -388,8 +379,6 @@ def blocked_windows(
                 out.append((race, start, end, code, hours))
     return sorted(out, key=lambda item: (item[1], item[0].id))
 
-
-# --- The recommended window ----------------------------------------------------------
 
 # A little early still counts as on time; the window then stays open a week.
 IDEAL_EARLY = timedelta(days=2)

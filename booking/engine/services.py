@@ -45,9 +45,6 @@ RETRIES = 3
 RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
-# --- Helpers -------------------------------------------------------------------------
-
-
 def _enqueue(session: Session, kind: str) -> None:
     """The session's e-mail: its reminder row is written with the change (same
     transaction), then handed to a worker once committed. If the broker is down the
@@ -243,7 +240,6 @@ def _same_clinic(service: Service, therapist: Therapist) -> None:
         )
 
 
-# --- Idempotency ---------------------------------------------------------------------
 #
 # An Idempotency-Key promises "this request, once": the session it booked is stored with
 # the key and a fingerprint of the request. The same key with the same request is a retry
@@ -278,9 +274,6 @@ def _booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | No
     return _answered_before(
         Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
     )
-
-
-# --- Booking -------------------------------------------------------------------------
 
 
 def _record_override(session: Session, *, by: User, reason: str, overridden) -> None:
@@ -407,9 +400,6 @@ def session_book(
     return result
 
 
-# --- Cancelling ----------------------------------------------------------------------
-
-
 def cancellation_outcome(
     session: Session, *, now: datetime | None = None, by: User | None = None
 ) -> str:
@@ -455,9 +445,6 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
         _enqueue(locked, Reminder.Kind.CANCELLATION)
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     return locked
-
-
-# --- Rescheduling --------------------------------------------------------------------
 
 
 def session_reschedule(
@@ -544,9 +531,6 @@ def session_reschedule(
     for name in ("start", "end", "therapist_id", "race_override_reason", "race_override_by_id"):
         setattr(session, name, getattr(result, name))
     return result
-
-
-# --- A recurring plan ----------------------------------------------------------------
 
 
 @dataclass

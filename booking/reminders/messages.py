@@ -52,9 +52,6 @@ class Moot(Exception):
     """The reminder no longer applies (booked since, opted out, session cancelled)."""
 
 
-# --- recording ------------------------------------------------------------------------
-
-
 def _last_move(session: Session) -> SessionEvent | None:
     return (
         SessionEvent.objects.filter(session=session, kind=SessionEvent.Kind.RESCHEDULED)
@@ -109,9 +106,6 @@ def record_in_change(*, session: Session, kind: str) -> Reminder:
 def record_many(rows: list[Reminder]) -> None:
     """Insert many rows in one statement; the ones that exist already are left as they are."""
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=reminders.BATCH_SIZE)
-
-
-# --- sending --------------------------------------------------------------------------
 
 
 def deliver(reminder_id: int, *, now: datetime | None = None) -> str:
@@ -193,9 +187,6 @@ def pending_ids(*, kind: str, pairs: list[tuple[int, str]]) -> list[int]:
         state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
     ).values_list("pk", "runner_id", "key")
     return [pk for pk, runner_id, key in rows if (runner_id, key) in wanted]
-
-
-# --- building messages ----------------------------------------------------------------
 
 
 def absolute(path: str) -> str:

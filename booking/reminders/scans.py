@@ -38,9 +38,6 @@ BOOK_SALT = "booking.reminders.book"
 BOOK_LINK_MAX_AGE = 60 * 60 * 24 * 14
 
 
-# --- clinics and clock ----------------------------------------------------------------
-
-
 def local_midnight(day: date, clinic: Clinic) -> datetime:
     """The aware start of a clinic-local calendar day (DST-safe)."""
     return datetime.combine(day, time(0), tzinfo=clinic.tz)
@@ -49,9 +46,6 @@ def local_midnight(day: date, clinic: Clinic) -> datetime:
 def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
     """Clinics whose local time is now in their reminder hour (one query)."""
     return [c for c in Clinic.objects.all() if c.local(now).hour == c.reminder_hour]
-
-
-# --- cadence --------------------------------------------------------------------------
 
 
 def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
@@ -189,9 +183,6 @@ def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
     )
 
 
-# --- appointment reminders ------------------------------------------------------------
-
-
 def appointment_key_expression():
     """The appointment reminder key, computed by the database (session id and its start),
     so the scan can leave out sessions already reminded in the same query."""
@@ -249,9 +240,6 @@ def appointment_still_due(session: Session, *, now: datetime) -> bool:
     )
 
 
-# --- races ----------------------------------------------------------------------------
-
-
 def race_window_hours(race: Race, clinic: Clinic, rules: Iterable[RaceWindow]) -> tuple[int, int]:
     """(hours after, hours before) for a race: the largest of the clinic default and every
     rule that matches the race (as the validator does)."""
@@ -304,9 +292,6 @@ def race_advice(runner: Runner, clinic: Clinic, *, now: datetime) -> list[RaceAd
         elif first > now:
             advice.append(RaceAdvice(race.name, race.start, None, first, False))
     return advice
-
-
-# --- signed links ---------------------------------------------------------------------
 
 
 def unsubscribe_token(runner: Runner) -> str:

@@ -81,9 +81,6 @@ def deliver_reminders(self, reminder_ids: list[int]) -> None:
         raise self.retry(args=(failed,), countdown=retry_countdown(self.request.retries))
 
 
-# --- cadence ("time to book") -----------------------------------------------------------
-
-
 def run_cadence_scan(
     *, now: datetime | None = None, enqueue: Callable[[list[int]], object] | None = None
 ) -> int:
@@ -122,9 +119,6 @@ def cadence_scan() -> int:
 @shared_task(acks_late=True)
 def send_cadence_batch(runner_ids: list[int]) -> None:
     _retry_failed(run_cadence_batch(runner_ids))
-
-
-# --- appointment reminders (24 h before) ------------------------------------------------
 
 
 def run_appointment_scan(

@@ -98,9 +98,6 @@ def account_delete(request):
     return redirect("home")
 
 
-# --- API -------------------------------------------------------------------------------
-
-
 class DeleteAccountSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     confirm = serializers.BooleanField()

@@ -61,9 +61,6 @@ def _clamp_day(request, clinic: Clinic, now: datetime) -> date:
     return min(max(day, today), today + timedelta(days=clinic.max_days_ahead))
 
 
-# --- booking -------------------------------------------------------------------------
-
-
 @runner_required
 def book_start(request):
     runner = request.runner
@@ -251,9 +248,6 @@ def book_confirm(request, service_id: int):
             "free_until": start - service.clinic.cancellation_window,
         },
     )
-
-
-# --- my sessions -----------------------------------------------------------------------
 
 
 def _my_sessions(request):

@@ -160,7 +160,7 @@ def csv_response(chunks: Iterable[str | bytes], filename: str) -> StreamingHttpR
     return response
 
 
-# --- PostgreSQL: the server writes the CSV (COPY ... TO STDOUT), we pass the bytes on ---
+# PostgreSQL: the server writes the CSV (COPY ... TO STDOUT), we pass the bytes on.
 
 
 def _local(column: str) -> str:

@@ -150,9 +150,6 @@ def attendance_report(
     return report
 
 
-# --- Adherence ---------------------------------------------------------------------
-
-
 @dataclass
 class Adherence:
     runner: Runner

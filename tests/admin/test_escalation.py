@@ -140,9 +140,6 @@ def test_a_clinic_admin_cannot_set_staff_or_superuser_flags(as_persona, world):
         assert flag not in page
 
 
-# --- health notes ----------------------------------------------------------------------
-
-
 def session_form(runner, therapist, service, start):
     return {
         "runner": runner.pk,

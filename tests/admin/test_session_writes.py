@@ -235,7 +235,7 @@ def test_a_session_cannot_be_deleted_in_the_admin(as_persona, world):
     assert Session.objects.filter(pk=session.pk).exists()
 
 
-# --- runners and races: the runners' services ----------------------------------------
+# Runners and races: the runners' services.
 
 
 def test_the_superuser_edits_races_and_profiles_through_the_runners_services(as_persona, world):

@@ -57,8 +57,6 @@ def persona_client(request):
     return _client_for(user)
 
 
-# --- time -------------------------------------------------------------------------------
-
 MADRID = ZoneInfo("Europe/Madrid")
 # Monday 30 November 2026, 08:00 in Madrid: the clinic's week lies ahead.
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=MADRID)

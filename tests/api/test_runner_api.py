@@ -18,9 +18,6 @@ ME = "/api/v1/me/"
 RACES = "/api/v1/races/"
 
 
-# --- profile ----------------------------------------------------------------------------
-
-
 def test_me_shows_the_runners_own_profile(alice_client, alice):
     r = alice_client.get(ME)
     assert r.status_code == 200
@@ -137,9 +134,6 @@ def test_me_answers_in_spanish(alice_client):
     r = alice_client.patch(ME, {"cadence": "weekly"}, format="json", HTTP_ACCEPT_LANGUAGE="es")
     body = assert_error(r, 400)
     assert "no es una elección válida" in body["detail"]
-
-
-# --- races ------------------------------------------------------------------------------
 
 
 def test_log_a_race_with_a_finish(alice_client, alice):

@@ -43,9 +43,6 @@ def book(client, service, therapist, start=WED_10, **extra):
     return client.post(SESSIONS, payload, format="json", **headers)
 
 
-# --- booking -----------------------------------------------------------------------------
-
-
 def test_a_runner_books_a_session(alice_client, alice, service, therapist):
     r = book(alice_client, service, therapist, discomfort_areas=["legs", "lumbar"])
     assert r.status_code == 201, r.content
@@ -193,9 +190,6 @@ def test_anonymous_cannot_book(anon_client, service, therapist):
     assert_error(book(anon_client, service, therapist), 401)
 
 
-# --- staff booking -----------------------------------------------------------------------
-
-
 def test_therapist_books_for_a_runner_of_the_clinic(therapist_client, alice, service, therapist):
     r = book(therapist_client, service, therapist, runner=alice.pk)
     assert r.status_code == 201, r.content
@@ -261,9 +255,6 @@ def test_staff_cannot_book_at_another_clinic(other_therapist_client, alice, serv
         book(other_therapist_client, service, therapist, runner=alice.pk), 403, "other_clinic"
     )
     assert Session.objects.count() == 0
-
-
-# --- idempotency -----------------------------------------------------------------------------
 
 
 def test_same_idempotency_key_and_body_return_the_same_session(alice_client, service, therapist):
@@ -382,9 +373,6 @@ def test_idempotency_key_too_long(alice_client, service, therapist):
     assert_error(
         book(alice_client, service, therapist, key="x" * 200), 400, "invalid_idempotency_key"
     )
-
-
-# --- list and read ------------------------------------------------------------------------
 
 
 def _session(runner, therapist, service, day, hour=10, **kw):
@@ -528,9 +516,6 @@ def test_anonymous_list_is_401(anon_client):
     assert_error(anon_client.get(SESSIONS), 401, "not_authenticated")
 
 
-# --- cancel ---------------------------------------------------------------------------------
-
-
 def test_cancel_in_time(alice_client, alice, service, therapist):
     s = _session(alice, therapist, service, 2)
     r = alice_client.post(f"{SESSIONS}{s.pk}/cancel/")
@@ -566,9 +551,6 @@ def test_therapist_cancels_a_clinic_session(therapist_client, alice, service, th
 def test_cancel_is_post_only(alice_client, alice, service, therapist):
     s = _session(alice, therapist, service, 2)
     assert_error(alice_client.get(f"{SESSIONS}{s.pk}/cancel/"), 405)
-
-
-# --- reschedule ------------------------------------------------------------------------------
 
 
 def test_reschedule_keeps_the_session_and_its_history(alice_client, alice, service, therapist):
@@ -653,9 +635,6 @@ def test_a_runner_cannot_override_on_reschedule(alice_client, alice, service, th
         403,
         "override_not_allowed",
     )
-
-
-# --- series ------------------------------------------------------------------------------------
 
 
 def _series(client, service, therapist, **extra):
@@ -780,9 +759,6 @@ def test_a_plan_key_reused_with_another_plan_is_refused_before_booking_anything(
     assert Session.objects.count() == 2
 
 
-# --- calendar ----------------------------------------------------------------------------------
-
-
 def test_ics_of_my_session(alice_client, alice, service, therapist):
     s = _session(alice, therapist, service, 2)
     r = alice_client.get(f"{SESSIONS}{s.pk}/ics/")
@@ -797,9 +773,6 @@ def test_ics_with_accept_header(alice_client, alice, service, therapist):
     s = _session(alice, therapist, service, 2)
     r = alice_client.get(f"{SESSIONS}{s.pk}/ics/", HTTP_ACCEPT="text/calendar")
     assert r.status_code == 200 and b"BEGIN:VCALENDAR" in r.content
-
-
-# --- throttling --------------------------------------------------------------------------------
 
 
 def test_booking_writes_are_throttled(alice_client, service, therapist, monkeypatch):

@@ -86,9 +86,6 @@ def test_inactive_therapist_and_service_offer_nothing(service, therapist):
     assert not selectors.availability(service=service, start_date=WED, end_date=WED, now=NOW).slots
 
 
-# --- DST in Europe/Madrid ------------------------------------------------------------
-
-
 @pytest.fixture
 def every_day_therapist(clinic):
     return TherapistFactory(
@@ -158,7 +155,7 @@ def test_dst_weekly_slot_keeps_its_local_time(service, therapist):
     assert firsts[0].hour == 7 and firsts[1].hour == 8  # UTC
 
 
-# --- A runner: races block, the recommended window is ideal --------------------------
+# A runner: races block, the recommended window is ideal.
 
 
 def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist, alice):
@@ -234,7 +231,7 @@ def test_ideal_slots_follow_the_cadence(service, therapist, alice):
     assert not any(s.ideal for s in av.slots)
 
 
-# --- A fixed number of queries ---------------------------------------------------------
+# A fixed number of queries.
 
 
 def _busy_clinic(clinic, therapists, days):

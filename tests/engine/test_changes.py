@@ -24,9 +24,6 @@ def booked(alice, service, therapist):
     )
 
 
-# --- Cancel ----------------------------------------------------------------------------
-
-
 def test_cancel_exactly_at_the_window_is_in_time(booked, alice):
     at = booked.start - timedelta(hours=24)
     assert services.cancellation_outcome(booked, now=at) == Session.Status.CANCELLED
@@ -80,9 +77,6 @@ def test_cancel_frees_the_slot_and_mails_on_commit(
     assert services.session_book(
         runner=bob, service=service, therapist=therapist, start=WED_10, by=bob.user, now=NOW
     )
-
-
-# --- Reschedule ------------------------------------------------------------------------
 
 
 def test_reschedule_moves_the_same_row_and_keeps_history(booked, alice):
@@ -150,9 +144,6 @@ def test_staff_may_move_into_a_race_window_with_a_reason(booked, alice, therapis
     )
     assert moved.race_override_reason == "Short, light session"
     assert moved.events.filter(kind="override").exists()
-
-
-# --- Series ------------------------------------------------------------------------------
 
 
 def alices_series(alice, service, therapist, **overrides):

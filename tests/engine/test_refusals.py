@@ -179,7 +179,7 @@ def test_naive_start_is_invalid(alice, service, therapist):
     refused(Code.INVALID, alice, service, therapist, WED_10.replace(tzinfo=None))
 
 
-# --- Race rules at their exact edges -------------------------------------------------
+# Race rules at their exact edges.
 
 
 def test_too_soon_after_race_edges(alice, service, therapist):
@@ -263,7 +263,7 @@ def test_race_windows_per_distance_and_priority(alice, service, clinic):
     refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 22, 9))
 
 
-# --- Staff override of a race rule ---------------------------------------------------
+# Staff override of a race rule.
 
 
 def test_staff_may_override_a_race_rule_with_a_reason(alice, service, therapist):
@@ -324,7 +324,7 @@ def test_override_does_not_lift_other_rules(alice, bob, service, therapist):
     )
 
 
-# --- Idempotency and e-mails on commit -----------------------------------------------
+# Idempotency and e-mails on commit.
 
 
 def test_same_idempotency_key_returns_the_same_session(alice, service, therapist):

@@ -69,9 +69,6 @@ def poisoned(value, char: str):
     return None
 
 
-# --- the API ---------------------------------------------------------------------------
-
-
 @pytest.fixture
 def world(alice, therapist, service, clinic):
     return {
@@ -334,9 +331,6 @@ def test_the_idempotency_key_header_refuses_control_characters(alice, service, t
     error = assert_error(response, 400, CODE)
     assert "Idempotency-Key" in error["errors"]
     assert not Session.objects.exists()
-
-
-# --- pages -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("char", CONTROLS.values(), ids=CONTROLS.keys())
@@ -652,7 +646,7 @@ def test_every_allauth_page_uses_a_form_that_refuses_control_characters(rf):
     assert {"LoginView", "SignupView", "PasswordResetView", "PasswordChangeView"} <= set(checked)
 
 
-# --- the .ics race import -------------------------------------------------------------
+# The .ics race import.
 
 
 def _ics(summary: str, location: str = "") -> bytes:

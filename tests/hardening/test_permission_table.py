@@ -79,7 +79,6 @@ def session_scope(owner="ok", staff="ok"):
 
 # (route pattern it covers, method, url template, body, expectations)
 TABLE = [
-    # --- public ------------------------------------------------------------------------
     ("healthz", "get", "/healthz", None, PUBLIC),
     ("readyz", "get", "/readyz", None, PUBLIC),
     ("api/schema/", "get", "/api/schema/", None, PUBLIC),
@@ -122,7 +121,7 @@ TABLE = [
         },
     ),
     ("api/v1/auth/token/", "post", "/api/v1/auth/token/", {}, dict.fromkeys(PERSONAS, "allowed")),
-    # --- one's own sign-ins: whoever is signed in, for themselves only --------------------
+    # One's own sign-ins: whoever is signed in, for themselves only.
     ("api/v1/auth/token/", "delete", "/api/v1/auth/token/", None, SIGNED_IN),
     ("api/v1/auth/tokens/", "get", "/api/v1/auth/tokens/", None, SIGNED_IN),
     (
@@ -147,7 +146,7 @@ TABLE = [
         {},
         SIGNED_IN,
     ),
-    # --- the runner's own data ------------------------------------------------------------
+    # The runner's own data.
     ("api/v1/me/", "get", "/api/v1/me/", None, runner_only()),
     ("api/v1/me/data/", "get", "/api/v1/me/data/", None, runner_only()),
     ("api/v1/me/delete/", "post", "/api/v1/me/delete/", {}, runner_only("allowed", "allowed")),
@@ -195,7 +194,6 @@ TABLE = [
         {},
         runner_only("allowed", "allowed"),
     ),
-    # --- Alice's session --------------------------------------------------------------------
     ("api/v1/^sessions/$", "get", "/api/v1/sessions/", None, {**PUBLIC, "anonymous": "login"}),
     (
         "api/v1/^sessions/$",
@@ -282,7 +280,7 @@ TABLE = [
         None,
         runner_only(other="no"),
     ),
-    # --- staff: the clinic's schedule and records -----------------------------------------
+    # Staff: the clinic's schedule and records.
     (
         "api/v1/therapists/<int:therapist_id>/working-hours/",
         "get",
@@ -344,7 +342,7 @@ TABLE = [
     ("staff/reports/adherence/", "get", "/staff/reports/adherence/", None, REPORTS),
     ("staff/reports/attendance.csv", "get", "/staff/reports/attendance.csv", None, REPORTS),
     ("staff/reports/sessions.csv", "get", "/staff/reports/sessions.csv", None, REPORTS),
-    # --- signed links from e-mails: the token is the credential ----------------------------
+    # Signed links from e-mails: the token is the credential.
     (
         "reminders/unsubscribe/<str:token>/",
         "get",
@@ -369,7 +367,6 @@ TABLE = [
 ]
 
 
-# --- the Django admin ------------------------------------------------------------------
 # Superusers and clinic admins only; therapists and runners are refused at the door (403).
 # What the clinic admin may do with each model (view, add, change, delete), on an object
 # of their clinic; a model not listed is for superusers only. The rows are made from the

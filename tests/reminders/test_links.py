@@ -85,9 +85,6 @@ def test_the_unsubscribe_page_speaks_the_runners_language(client, alice):
     assert "Desactivar los recordatorios" in response.content.decode()
 
 
-# --- one-click booking ---------------------------------------------------------------
-
-
 @pytest.fixture
 def frozen(scan_day):
     with time_machine.travel(scan_day, tick=False):
@@ -203,7 +200,7 @@ def test_a_book_link_opened_while_logged_in_as_someone_else_is_refused(
     assert Session.objects.count() == 0
 
 
-# --- links of a deactivated account, and links followed again -----------------------
+# Links of a deactivated account, and links followed again.
 
 
 def test_a_deactivated_runners_links_no_longer_book_or_unsubscribe(

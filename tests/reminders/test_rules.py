@@ -25,9 +25,6 @@ def due_ids(clinic, now):
     return set(reminders.due_runners(clinic=clinic, now=now).values_list("pk", flat=True))
 
 
-# --- the cadence rule ---------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("cadence", "days_ago", "due"),
     [
@@ -109,7 +106,7 @@ def test_only_the_clinics_own_runners(alice, other_clinic, runner_clinic, scan_d
     assert due_ids(runner_clinic, scan_day) == {alice.pk}
 
 
-# --- the due period (the unique key) ------------------------------------------------
+# The due period (the unique key).
 
 
 def test_period_starts_cadence_days_after_the_last_session_and_repeats():
@@ -153,7 +150,7 @@ def test_due_keys_use_the_clinic_local_date_of_the_last_session(
     assert keys == {alice.pk: "2026-11-26", bob.pk: "2026-11-20"}
 
 
-# --- time zones: each clinic at its own morning hour ---------------------------------
+# Time zones: each clinic at its own morning hour.
 
 
 @pytest.mark.parametrize(
@@ -205,7 +202,7 @@ def test_the_due_day_is_the_clinic_local_day(therapist):
     assert md_runner.pk not in due_ids(therapist.clinic, now)
 
 
-# --- query counts: set-based, whatever the number of runners -------------------------
+# Query counts: set-based, whatever the number of runners.
 
 
 def test_the_scan_takes_the_same_queries_for_3_or_60_runners(
@@ -238,7 +235,7 @@ def test_already_reminded_this_period_are_not_enqueued_again(alice, runner_clini
     assert batches == []
 
 
-# --- appointment reminders: 24 hours before ------------------------------------------
+# Appointment reminders: 24 hours before.
 
 
 @pytest.fixture

@@ -150,9 +150,6 @@ def test_report_endpoint(clinic, admin_api, make_session):
         assert r.status_code == 400 and r.json()["code"] == code
 
 
-# --- permissions -----------------------------------------------------------------------
-
-
 def test_anonymous_is_refused_everywhere(api, therapist, make_session):
     s = make_session(at(2026, 11, 18, 10))
     for method, url in [

@@ -315,9 +315,6 @@ def test_therapist_of_another_clinic_is_not_found(alice_client, service, other_t
     assert response.status_code == 404
 
 
-# --- My sessions -----------------------------------------------------------------------
-
-
 def test_my_sessions_lists_upcoming_and_past_with_status(
     alice_client, alice, bob, service, therapist, alices_session
 ):

@@ -29,9 +29,6 @@ class BadRequest(CodedError):
     pass
 
 
-# --- serializers ---------------------------------------------------------------------
-
-
 class IntervalSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
     start = serializers.TimeField(format="%H:%M")
@@ -120,9 +117,6 @@ class AttendanceOutSerializer(serializers.ModelSerializer):
         ]
 
 
-# --- helpers ---------------------------------------------------------------------------
-
-
 def _require_staff(request):
     if not access.is_staff_member(request.user):
         raise PermissionDenied()
@@ -154,9 +148,6 @@ def _parse_date(value: str | None, name: str) -> date | None:
         raise BadRequest(
             _("%(name)s must be a date like 2026-01-31.") % {"name": name}, code="invalid_date"
         ) from None
-
-
-# --- views -----------------------------------------------------------------------------
 
 
 class WorkingHoursView(APIView):

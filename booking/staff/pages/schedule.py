@@ -240,9 +240,6 @@ def session_attendance(request, pk: int):
     return _render_session(request, session, form, session.clinic.tz, status=400)
 
 
-# --- schedule -------------------------------------------------------------------------
-
-
 def _schedule_therapist(request):
     own = access.own_therapist(request.user)
     tid = request.GET.get("therapist") or request.POST.get("therapist")
@@ -460,9 +457,6 @@ def session_cancel(request, pk: int):
     else:
         messages.success(request, _("Session cancelled; the runner gets an e-mail."))
     return _back_to_in_the_way(session)
-
-
-# --- admins: dashboard, adherence, exports -----------------------------------------------
 
 
 def _report_filters(request):

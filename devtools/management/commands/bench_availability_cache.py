@@ -105,8 +105,6 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(figures))
 
-    # --- helpers ---------------------------------------------------------------------
-
     def _cold(self) -> None:
         """Forget every cached day of the bench clinic (as a change of each therapist)."""
         for t in self.therapists:

@@ -109,8 +109,6 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(figures))
 
-    # --- seed --------------------------------------------------------------------------
-
     def _log(self, msg):
         self.stderr.write(msg)
 
@@ -196,8 +194,6 @@ class Command(BaseCommand):
                 )
                 runner_ids += [by_user[users[e]] for e in wanted]
         return therapists, runner_ids
-
-    # --- figures -----------------------------------------------------------------------
 
     def _time_report(self, clinic, runs: int) -> dict:
         kwargs = {
