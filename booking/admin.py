@@ -1,7 +1,7 @@
 """The Django admin for sessions, their history and the reminder log.
 
 Every session write goes through the services the API and the pages use: adding a session
-books it (booking.services.session_book: lock, validator, history, confirmation e-mail);
+books it (booking.engine.services.session_book: lock, validator, history, confirmation e-mail);
 changing its time or therapist reschedules it; a status change cancels it
 (session_cancel) or marks attendance with the treatment record
 (booking.staff.services.session_mark_attendance). What was booked (runner, service, the
@@ -15,19 +15,19 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClinicScopedAdmin
-from clinic.errors import CodedError
-from clinic.forms import ModelForm
-
-from .models import Reminder, Session, SessionEvent
-from .services import (
+from booking.engine.services import (
     session_book,
     session_cancel,
     session_reschedule,
     session_violations,
     violation_error,
 )
-from .staff.services import session_mark_attendance
+from booking.models import Reminder, Session, SessionEvent
+from booking.reminders.tasks import deliver_reminders
+from booking.staff.services import session_mark_attendance
+from clinic.admin import ClinicScopedAdmin
+from clinic.errors import CodedError
+from clinic.forms import ModelForm
 
 Status = Session.Status
 
@@ -350,8 +350,6 @@ class ReminderAdmin(ClinicScopedAdmin):
 
     @admin.action(description=_("Send the selected failed reminders again"))
     def send_again(self, request, queryset):
-        from .tasks import deliver_reminders
-
         ids = list(
             queryset.filter(state__in=[Reminder.State.FAILED, Reminder.State.PENDING]).values_list(
                 "pk", flat=True

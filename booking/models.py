@@ -60,7 +60,7 @@ class Session(models.Model):
         related_name="+",
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
-    # SHA-256 of the request that first sent the key (booking.services): the same key with
+    # SHA-256 of the request that first sent the key (booking.engine.idempotency): the same key with
     # any other request is refused, never answered with this session.
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     rescheduled_from = models.ForeignKey(
@@ -110,7 +110,7 @@ class Session(models.Model):
             models.Index(fields=["clinic", "start"], name="session_clinic_start"),
         ]
 
-    # True on the session booking.services.session_book returns for a retried request
+    # True on the session booking.engine.services.session_book returns for a retried request
     # (the same Idempotency-Key and input): nothing was booked this time.
     replayed = False
 

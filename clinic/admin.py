@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
-from .models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
+from clinic import permissions
+from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

@@ -51,7 +51,7 @@ class SuperuserOnlyAdmin:
 
 
 def _refusing_control_characters(form):
-    from .forms import RefuseControlCharacters
+    from clinic.forms import RefuseControlCharacters
 
     if issubclass(form, RefuseControlCharacters):
         return form
@@ -76,7 +76,7 @@ class RefuseControlCharactersAdmin:
 
 class ClinicAdminSite(AdminSite):
     def has_permission(self, request):
-        from .permissions import may_use_admin
+        from clinic.permissions import may_use_admin
 
         return may_use_admin(request.user)
 

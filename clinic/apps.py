@@ -8,19 +8,18 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinic")
 
     def ready(self) -> None:
-        from .roles import ensure_role_groups
+        from clinic.roles import ensure_role_groups
 
         # Permissions exist only after migrate has run, so the role groups are
         # (re)built then rather than in a data migration.
         post_migrate.connect(ensure_role_groups, sender=self)
 
-        from .site import sync_current_site
+        from clinic.site import sync_current_site
 
         post_migrate.connect(sync_current_site, sender=self)
 
-        from . import cache_signals
+        from clinic import cache_signals
 
         cache_signals.connect()
 
         # Registers the OpenAPI scheme of our token authentication with drf-spectacular.
-        from .api import schema  # noqa: F401

@@ -17,8 +17,8 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
-from .models import ApiToken
-from .tokens import token_touch
+from clinic.models import ApiToken
+from clinic.tokens import token_touch
 
 # knox's keys are hex (older DRF keys, carried over by a migration, too). Anything else,
 # a NUL byte above all, would only reach PostgreSQL as an error.

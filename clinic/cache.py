@@ -184,7 +184,7 @@ def clinic_therapist_ids(clinic_id: int) -> list[int]:
     key = _clinic_key(clinic_id)
     ids = cache.get(key)
     if ids is None:
-        from .models import Therapist
+        from clinic.models import Therapist
 
         ids = list(
             Therapist.objects.filter(clinic_id=clinic_id, active=True)
@@ -209,7 +209,7 @@ def availability_changed(*, therapist_ids=(), clinic_id: int | None = None) -> N
         ids = set(therapist_ids)
         if clinic_id is not None:
             forget_clinic_therapists(clinic_id)
-            from .models import Therapist
+            from clinic.models import Therapist
 
             ids |= set(Therapist.objects.filter(clinic_id=clinic_id).values_list("pk", flat=True))
         for therapist_id in ids:

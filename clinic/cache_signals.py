@@ -8,7 +8,7 @@ Senders are named by string so clinic does not import booking.
 
 from django.db.models.signals import post_delete, post_save
 
-from .cache import availability_changed
+from clinic.cache import availability_changed
 
 
 def _session_changed(sender, instance, **kwargs):

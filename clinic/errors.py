@@ -1,7 +1,7 @@
 """Errors that carry a stable machine code and a sentence a person understands.
 
 The API maps them to `{"code", "detail", "suggestions"}` (see clinic.api.exceptions);
-pages show the sentence. Apps subclass CodedError (booking.exceptions.BookingError).
+pages show the sentence. Apps subclass CodedError (booking.engine.exceptions.BookingError).
 """
 
 from typing import Any

@@ -3,8 +3,8 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from .models import BodyArea
-from .text import validate_no_control_characters
+from clinic.models import BodyArea
+from clinic.text import validate_no_control_characters
 
 
 class RefuseControlCharacters:

@@ -19,8 +19,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
-from .permissions import is_staff_account
-from .text import CODE, MESSAGE, first_with_control_characters, has_control_characters
+from clinic.permissions import is_staff_account
+from clinic.text import CODE, MESSAGE, first_with_control_characters, has_control_characters
 
 logger = logging.getLogger("clinic.faults")
 
@@ -155,7 +155,7 @@ class ControlCharactersMiddleware:
         if wants_json(request):
             from rest_framework.exceptions import ValidationError
 
-            from .api.exceptions import render_error
+            from clinic.api.exceptions import render_error
 
             return render_error(ValidationError({where: [MESSAGE]}, code=CODE))
         response = TemplateResponse(request, "errors/400.html", {"detail": MESSAGE}, status=400)

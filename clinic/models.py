@@ -151,25 +151,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The roles as clinic.permissions decides them (templates read these).
     @property
     def is_runner(self) -> bool:
-        from .permissions import is_runner
+        from clinic.permissions import is_runner
 
         return is_runner(self)
 
     @property
     def is_therapist(self) -> bool:
-        from .permissions import is_therapist
+        from clinic.permissions import is_therapist
 
         return is_therapist(self)
 
     @property
     def is_clinic_admin(self) -> bool:
-        from .permissions import is_clinic_admin
+        from clinic.permissions import is_clinic_admin
 
         return is_clinic_admin(self)
 
     @property
     def may_use_admin(self) -> bool:
-        from .permissions import may_use_admin
+        from clinic.permissions import may_use_admin
 
         return may_use_admin(self)
 

@@ -6,7 +6,7 @@
 - a runner acts on their own data only;
 - an inactive or anonymous user acts on nothing.
 
-The staff pages (booking.staff.access), the API permissions, the booking services and the
+The staff pages, the API permissions, the booking services and the
 Django admin ask here; scoping a queryset to the requester is `scope`, for every model the
 admin shows. A model this module does not know is nobody's but a superuser's.
 """
@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Therapist, User
+from clinic.models import Therapist, User
 
 SUPERUSER = "superuser"
 CLINIC_ADMIN = User.Role.CLINIC_ADMIN
@@ -107,6 +108,24 @@ def may_use_admin(user) -> bool:
     Therapists work on the staff pages (their agenda, hours, records); runners on theirs.
     """
     return bool(is_clinic_admin(user) and user.is_staff)
+
+
+def require_staff_member(user) -> None:
+    """The staff pages' gate: PermissionDenied unless the user works for a clinic."""
+    if not is_staff_member(user):
+        raise PermissionDenied
+
+
+def require_clinic_admin(user) -> None:
+    if not is_clinic_admin(user):
+        raise PermissionDenied
+
+
+def staff_clinic_ids_or_403(user) -> list[int] | None:
+    """The clinics the user works for; None means all (superuser). PermissionDenied if none."""
+    if not is_staff_member(user):
+        raise PermissionDenied
+    return clinic_ids(user)
 
 
 def users_visible_to(actor, queryset: QuerySet | None = None) -> QuerySet:

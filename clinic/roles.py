@@ -23,7 +23,7 @@ ROLE_PERMISSIONS = {
             "user": "vac",
         },
         "runners": {"runner": "v", "race": "v"},
-        # Adding a session books it for a runner (booking.services.session_book).
+        # Adding a session books it for a runner (booking.engine.services.session_book).
         "booking": {"session": "vac", "sessionevent": "v", "reminder": "v"},
     },
 }

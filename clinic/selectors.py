@@ -1,6 +1,19 @@
-from django.db.models import Prefetch
+"""Reads of the clinic domain: the public catalogue, a therapist's weekly hours, and the
+clinics and therapists a staff member may open.
 
-from .models import Clinic, Service, Therapist
+The staff lookups answer 404 for an object of another clinic, so ids do not leak; a
+colleague's schedule is a 403 (clinic.permissions decides who may do what).
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from clinic import permissions
+from clinic.models import Clinic, Service, Therapist, WorkingHours
 
 
 def public_catalogue() -> dict:
@@ -10,3 +23,73 @@ def public_catalogue() -> dict:
         Prefetch("therapists", queryset=Therapist.objects.filter(active=True)),
     )
     return {"clinics": list(clinics)}
+
+
+def week_hours(*, therapist: Therapist, on: date) -> dict[int, list[WorkingHours]]:
+    rows = (
+        WorkingHours.objects.filter(therapist=therapist)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
+        .order_by("weekday", "start_time")
+    )
+    out: dict[int, list[WorkingHours]] = defaultdict(list)
+    for r in rows:
+        out[r.weekday].append(r)
+    return out
+
+
+def planned_changes(*, therapist: Therapist, after: date) -> list[date]:
+    """Dates after `after` from which other hours are planned."""
+    return sorted(
+        set(
+            WorkingHours.objects.filter(therapist=therapist, valid_from__gt=after).values_list(
+                "valid_from", flat=True
+            )
+        )
+    )
+
+
+def clinics_for(user):
+    ids = permissions.staff_clinic_ids_or_403(user)
+    qs = Clinic.objects.order_by("name")
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def clinic_for_staff(user, clinic_id) -> Clinic:
+    """A clinic the user may report on (admins), or 404."""
+    permissions.require_clinic_admin(user)
+    try:
+        clinic = Clinic.objects.get(pk=int(clinic_id))
+    except (Clinic.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    ids = permissions.staff_clinic_ids_or_403(user)
+    if ids is not None and clinic.pk not in ids:
+        raise Http404
+    return clinic
+
+
+def default_clinic(user) -> Clinic | None:
+    return clinics_for(user).first()
+
+
+def therapist_for_staff(user, therapist_id) -> Therapist:
+    """A therapist of one of the user's clinics, or 404."""
+    ids = permissions.staff_clinic_ids_or_403(user)
+    qs = Therapist.objects.select_related("clinic", "user")
+    if ids is not None:
+        qs = qs.filter(clinic_id__in=ids)
+    try:
+        return qs.get(pk=int(therapist_id))
+    except (Therapist.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def therapist_for_schedule(user, therapist_id) -> Therapist:
+    """A therapist whose schedule the user may see and change: their own, or (clinic admin)
+    any of their clinic. Another clinic's therapist is 404; a colleague is 403."""
+    therapist = therapist_for_staff(user, therapist_id)
+    if permissions.is_clinic_admin(user):
+        return therapist
+    if therapist.user_id != user.pk:
+        raise PermissionDenied
+    return therapist

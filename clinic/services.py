@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .cache import availability_changed
-from .errors import CodedError
-from .models import Therapist, TimeOff, User, WorkingHours
+from clinic.cache import availability_changed
+from clinic.errors import CodedError
+from clinic.models import Therapist, TimeOff, User, WorkingHours
 
 
 class ScheduleError(CodedError):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clinic",
     "runners",
     "booking",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -316,7 +317,7 @@ if not REDIS_URL:
 else:
     # Longer than the longest task plus its retries, so that an un-acked task of a
     # live worker is never handed to a second one.
-    # Reminder retries count down at most 15 minutes (booking.tasks.RETRY_COUNTDOWNS).
+    # Reminder retries count down at most 15 minutes (booking.reminders.tasks.RETRY_COUNTDOWNS).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }

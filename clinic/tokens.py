@@ -19,8 +19,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import ApiToken, User
-from .permissions import is_staff_account
+from clinic.models import ApiToken, User
+from clinic.permissions import is_staff_account
 
 # last_used is a hint for the person reading their devices list, not an audit log: one
 # write per token per minute at most, however many requests it makes.

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import device_views, views
-from .api import docs
+from clinic import device_views, views
+from clinic.api import docs
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,8 +21,8 @@ urlpatterns += [
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),
     path("", include("runners.urls")),
-    path("", include("booking.urls")),
-    path("", include("runners.privacy_urls")),
+    path("", include("booking.runner.urls")),
+    path("", include("booking.runner.privacy_urls")),
     path("account/devices/", device_views.devices, name="account-devices"),
     path(
         "account/devices/<int:pk>/revoke/",
@@ -34,8 +34,8 @@ urlpatterns += [
         device_views.sign_out_others,
         name="account-sign-out-others",
     ),
-    path("reminders/", include("booking.reminder_urls")),
-    path("staff/", include("booking.staff_urls")),
+    path("reminders/", include("booking.reminders.urls")),
+    path("staff/", include("booking.staff.urls")),
 ]
 
 handler400 = "clinic.views.bad_request"

@@ -6,9 +6,9 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import health
-from .middleware import is_database_unavailable, unavailable_response, wants_json
-from .selectors import public_catalogue
+from clinic import health
+from clinic.middleware import is_database_unavailable, unavailable_response, wants_json
+from clinic.selectors import public_catalogue
 
 
 def home(request):

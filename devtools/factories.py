@@ -11,7 +11,7 @@ from booking.models import Session
 from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
 from runners.models import Race, Runner
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 - test and demo accounts only
 
 
 class UserFactory(factory.django.DjangoModelFactory):

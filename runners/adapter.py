@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clinic.i18n import set_language_cookie
-
-from .services import runner_get_or_create
+from runners.services import runner_get_or_create
 
 
 class AccountAdapter(DefaultAccountAdapter):

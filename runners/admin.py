@@ -1,9 +1,8 @@
 from django.contrib import admin
 
 from clinic.admin import ClinicScopedAdmin, ClinicScopedInline
-
-from . import services
-from .models import Race, Runner
+from runners import services
+from runners.models import Race, Runner
 
 RACE_FIELDS = ["runner", "name", "start", "finish", "distance_km", "priority", "location"]
 

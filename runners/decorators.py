@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 
-from .services import runner_get_or_create
+from runners.services import runner_get_or_create
 
 
 def runner_required(view):

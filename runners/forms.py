@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
-
-from .models import Cadence
+from runners.models import Cadence
 
 COMMON_ZONES = sorted(zoneinfo.available_timezones())
 MAX_ICS_BYTES = 512 * 1024

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Race, Runner
+from runners.models import Race, Runner
 
 
 def races_for(runner: Runner) -> QuerySet[Race]:

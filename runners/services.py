@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
-
-from .models import Race, Runner
+from runners.models import Race, Runner
 
 PROFILE_FIELDS = {
     "phone",

@@ -19,13 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.device_views import devices_context
 from clinic.i18n import set_language_cookie
 from clinic.models import Clinic, RaceWindow
-
-from . import selectors, services
-from .decorators import runner_required
-from .forms import IcsUploadForm, ProfileForm, RaceForm
-from .ics_import import Candidate, IcsError, parse_ics
-from .models import Race, Runner
-from .selfcare import ROUTINES
+from runners import selectors, services
+from runners.decorators import runner_required
+from runners.forms import IcsUploadForm, ProfileForm, RaceForm
+from runners.ics_import import Candidate, IcsError, parse_ics
+from runners.models import Race, Runner
+from runners.selfcare import ROUTINES
 
 IMPORT_SESSION_KEY = "race_import_preview"
 

@@ -1,5 +1,5 @@
 """Who may do what in the booking API. Which rows they reach is scoped separately, by
-booking.selectors.sessions_for (a session outside the scope is a 404, never a 403, so
+booking.engine.selectors.sessions_for (a session outside the scope is a 404, never a 403, so
 its existence does not leak)."""
 
 from django.utils.translation import gettext_lazy as _

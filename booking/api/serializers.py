@@ -8,8 +8,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking import services
+from booking.engine import services
 from booking.models import Session, SessionEvent
+from clinic import permissions
 from clinic.api.fields import AwareDateTimeField, ZonedDateTimeField
 from clinic.api.schema import SuggestedSlotSerializer
 from clinic.models import BodyArea, Service, Therapist, User
@@ -206,7 +207,7 @@ class SessionSerializer(serializers.ModelSerializer):
             return None
         by = self.context.get("by")
         if by is not None and self._is_staff_of(by, obj.clinic_id):
-            # As booking.services.cancellation_outcome says: a cancellation by the
+            # As booking.engine.services.cancellation_outcome says: a cancellation by the
             # clinic's staff is never late. Asked once per clinic, not once per row.
             return str(Session.Status.CANCELLED)
         return str(services.cancellation_outcome(obj, now=self.context.get("now")))
@@ -216,7 +217,7 @@ class SessionSerializer(serializers.ModelSerializer):
             return False
         memo = self.context.setdefault("_staff_of", {})
         if clinic_id not in memo:
-            memo[clinic_id] = services.is_clinic_staff(user, clinic_id)
+            memo[clinic_id] = permissions.acts_for_clinic(user, clinic_id)
         return memo[clinic_id]
 
     @extend_schema_field(OpenApiTypes.BOOL)

@@ -1,6 +1,6 @@
-"""Booking API: availability, sessions (book, cancel, reschedule, series) and .ics.
+"""Booking API: sessions (book, cancel, reschedule, series) and .ics.
 
-Thin adapters: parse, call booking.selectors / booking.services, render. Refusals are
+Thin adapters: parse, call the engine (booking.engine.services, .series, .selectors), render. Refusals are
 BookingError, rendered by the one exception handler (clinic.api.exceptions) as
 `{"code", "detail", "suggestions"}` with 400 for a rule and 409 for a conflict.
 """
@@ -18,16 +18,27 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, renderers, status, viewsets
+from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
-from booking import availability_cache, selectors, services
-from booking.calendar import session_ics
-from booking.exceptions import BookingError
+from booking.api.permissions import CanBook, in_staff_scope, is_staff_member, staff_clinic_id
+from booking.api.serializers import (
+    RescheduleSerializer,
+    SeriesCreateSerializer,
+    SeriesRefusedSerializer,
+    SeriesResultSerializer,
+    SessionCreateSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    slot_dict,
+)
+from booking.engine import selectors, services
+from booking.engine.calendar import session_ics
+from booking.engine.exceptions import BookingError
+from booking.engine.series import series_book
 from booking.models import Session, SessionEvent
 from clinic import permissions as roles
 from clinic import text
@@ -36,21 +47,6 @@ from clinic.errors import CodedError
 from clinic.models import User
 from runners.models import Runner
 from runners.services import runner_get_or_create
-
-from .permissions import CanBook, in_staff_scope, is_staff_member, staff_clinic_id
-from .serializers import (
-    AvailabilityQuerySerializer,
-    AvailabilitySerializer,
-    RescheduleSerializer,
-    SeriesCreateSerializer,
-    SeriesRefusedSerializer,
-    SeriesResultSerializer,
-    SessionCreateSerializer,
-    SessionDetailSerializer,
-    SessionSerializer,
-    blocked_dict,
-    slot_dict,
-)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX = 100  # the column holds 100
@@ -69,13 +65,13 @@ def _localised_refusals(clinic):
         raise
 
 
-def _runner_of(user) -> Runner | None:
+def runner_of(user) -> Runner | None:
     if user.is_authenticated and user.role == User.Role.RUNNER:
         return runner_get_or_create(user=user)
     return None
 
 
-def _runner_in_scope(user, runner_id: int) -> Runner:
+def runner_in_scope(user, runner_id: int) -> Runner:
     """Staff book for a runner of their clinic: one whose home clinic it is, or who has
     had a session there. Anyone else is `unknown_runner` (existence does not leak)."""
     runners = roles.scope(Runner.objects.select_related("user", "clinic"), user)
@@ -102,8 +98,8 @@ def _who_books(request, data) -> tuple[Runner, str]:
             )
         if not in_staff_scope(user, data["service"].clinic_id):
             raise PermissionDenied(_("You can only book at your own clinic."), code="other_clinic")
-        return _runner_in_scope(user, data["runner"]), override
-    runner = _runner_of(user)
+        return runner_in_scope(user, data["runner"]), override
+    runner = runner_of(user)
     if "runner" in data and data["runner"] != runner.pk:
         raise PermissionDenied(_("You can only book sessions for yourself."), code="not_yours")
     if override:
@@ -126,77 +122,6 @@ def _idempotency_key(request) -> str | None:
             code="invalid_idempotency_key",
         )
     return key
-
-
-AVAILABILITY_PARAMS = [
-    OpenApiParameter("service", OpenApiTypes.INT, required=True, description="Service id."),
-    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="First day."),
-    OpenApiParameter(
-        "end", OpenApiTypes.DATE, required=True, description="Last day (inclusive), ≤ 62 days."
-    ),
-    OpenApiParameter("therapist", OpenApiTypes.INT, description="Only this therapist."),
-    OpenApiParameter(
-        "runner", OpenApiTypes.INT, description="Staff only: as this runner would see it."
-    ),
-]
-
-
-class AvailabilityView(APIView):
-    """Every bookable start for a service over a range of days. For a signed-in runner,
-    race-blocked slots are left out and listed in `blocked`, and `ideal` marks the slots
-    in their recommended window."""
-
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(
-        summary="Bookable slots",
-        parameters=AVAILABILITY_PARAMS,
-        responses={200: AvailabilitySerializer, **ERROR_RESPONSES(400)},
-    )
-    def get(self, request):
-        params = AvailabilityQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        service = data["service"]
-        runner = _runner_of(request.user)
-        if "runner" in data and is_staff_member(request.user):
-            if not in_staff_scope(request.user, service.clinic_id):
-                raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
-            runner = _runner_in_scope(request.user, data["runner"])
-        # Cached per day for anonymous lookups (hardening: booking/availability_cache.py).
-        result = availability_cache.availability(
-            service=service,
-            start_date=data["start"],
-            end_date=data["end"],
-            therapist=data.get("therapist"),
-            runner=runner,
-        )
-        tz = service.clinic.tz
-        # A clinic's therapists share start times: format each moment once, not once
-        # per therapist (thousands of slots for a month of a whole clinic).
-        formatted: dict = {}
-
-        def iso(moment):
-            text = formatted.get(moment)
-            if text is None:
-                text = formatted[moment] = moment.astimezone(tz).isoformat()
-            return text
-
-        return Response(
-            {
-                "timezone": service.clinic.timezone,
-                "slots": [
-                    {
-                        "start": iso(s.start),
-                        "end": iso(s.end),
-                        "therapist": s.therapist_id,
-                        "ideal": s.ideal,
-                    }
-                    for s in result.slots
-                ],
-                "blocked": [blocked_dict(w, tz) for w in result.blocked],
-            }
-        )
 
 
 class ICalendarRenderer(renderers.BaseRenderer):
@@ -434,7 +359,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = serializer.validated_data
         runner, _override = _who_books(request, data)
         clinic = data["service"].clinic
-        result = services.series_book(
+        result = series_book(
             runner=runner,
             service=data["service"],
             therapist=data["therapist"],

@@ -3,12 +3,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from booking.api import availability, sessions
 
 router = SimpleRouter()
-router.register("sessions", views.SessionViewSet, basename="session")
+router.register("sessions", sessions.SessionViewSet, basename="session")
 
 urlpatterns = [
-    path("availability/", views.AvailabilityView.as_view(), name="api-availability"),
+    path("availability/", availability.AvailabilityView.as_view(), name="api-availability"),
     *router.urls,
 ]

@@ -30,12 +30,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from booking.engine import availability as engine_availability
+from booking.engine.availability import Availability, _slot
+from clinic import timeutils
 from clinic.cache import AVAILABILITY_TTL, clinic_therapist_ids, therapist_versions
 from clinic.models import Service, Therapist
 from runners.models import Runner
-
-from . import rules, selectors
-from .selectors import Availability, _slot
 
 # Free starts of one therapist in one clinic-local week (Monday to Sunday), as UTC epoch
 # seconds: small to store, quick to load. A week rather than a day keeps a month of a
@@ -72,7 +72,7 @@ def availability(
     now: datetime | None = None,
     exclude_session_id: int | None = None,
 ) -> Availability:
-    """Same arguments and answer as `booking.selectors.availability`."""
+    """Same arguments and answer as `booking.engine.availability.availability`."""
     if (
         runner is not None
         or now is not None
@@ -81,7 +81,7 @@ def availability(
         or end_date < start_date
         or not service.active
     ):
-        return selectors.availability(
+        return engine_availability.availability(
             service=service,
             start_date=start_date,
             end_date=end_date,
@@ -104,7 +104,7 @@ def availability(
     if missing:
         weeks.update(_compute(service, missing, now, keys))
     # The asked days only, and nothing inside the minimum notice as of now.
-    span_start, span_end = rules.local_day_bounds(clinic.tz, start_date, end_date)
+    span_start, span_end = timeutils.local_day_bounds(clinic.tz, start_date, end_date)
     lowest = max(int(span_start.timestamp()), int((now + clinic.min_notice).timestamp()))
     highest = int(span_end.timestamp())
     # The selector's order: by start, then therapist.
@@ -132,7 +132,7 @@ def _compute(
     therapist_ids = sorted({t for t, _m in missing})
     first = min(m for _t, m in missing)
     last = max(m for _t, m in missing) + timedelta(days=6)
-    fresh = selectors.availability(
+    fresh = engine_availability.availability(
         service=service, start_date=first, end_date=last, therapist_ids=therapist_ids, now=now
     )
     computed: dict[tuple[int, date], list[int]] = {pair: [] for pair in missing}
@@ -146,7 +146,7 @@ def _compute(
     storable = {
         keys[(t, m)]: tuple(starts)
         for (t, m), starts in computed.items()
-        if rules.local_day_bounds(tz, m, m + timedelta(days=6))[1] <= horizon
+        if timeutils.local_day_bounds(tz, m, m + timedelta(days=6))[1] <= horizon
     }
     if storable:
         cache.set_many(storable, AVAILABILITY_TTL)

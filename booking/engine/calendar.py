@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .models import Session
+from booking.models import Session
 
 
 def session_ics(session: Session, *, cancelled: bool | None = None) -> bytes:

@@ -7,38 +7,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from booking.engine.codes import CONFLICT_CODES, FORBIDDEN_CODES, UNPROCESSABLE_CODES, Code
 from clinic.errors import CodedError
 
-
-class Code:
-    IN_THE_PAST = "in_the_past"
-    TOO_SHORT_NOTICE = "too_short_notice"
-    TOO_FAR_AHEAD = "too_far_ahead"
-    OUTSIDE_WORKING_HOURS = "outside_working_hours"
-    THERAPIST_TIME_OFF = "therapist_time_off"
-    SLOT_TAKEN = "slot_taken"
-    RUNNER_OVERLAP = "runner_overlap"
-    TOO_SOON_AFTER_RACE = "too_soon_after_race"
-    TOO_CLOSE_BEFORE_RACE = "too_close_before_race"
-    INACTIVE = "inactive"
-    NOT_CANCELLABLE = "not_cancellable"
-    NOT_RESCHEDULABLE = "not_reschedulable"
-    INVALID = "invalid"
-    OVERRIDE_NOT_ALLOWED = "override_not_allowed"
-    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
-
-
-# Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
-CONFLICT_CODES = {Code.SLOT_TAKEN, Code.RUNNER_OVERLAP}
-FORBIDDEN_CODES = {Code.OVERRIDE_NOT_ALLOWED}
-# Understood but not acceptable as it stands (HTTP 422).
-UNPROCESSABLE_CODES = {Code.IDEMPOTENCY_KEY_REUSED}
 _STATUS = {
     **dict.fromkeys(CONFLICT_CODES, 409),
     **dict.fromkeys(FORBIDDEN_CODES, 403),
     **dict.fromkeys(UNPROCESSABLE_CODES, 422),
 }
-RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
 
 MESSAGES = {
     Code.IN_THE_PAST: _("That time has already passed. Pick a time in the future."),
@@ -94,7 +70,7 @@ class BookingError(CodedError):
             extra=extra,
         )
         self.params = params or {}
-        # The suggestions as booking.selectors.Slot objects (``suggestions`` holds them as
+        # The suggestions as booking.engine.availability.Slot objects (``suggestions`` holds them as
         # JSON-ready dicts for the API).
         self.suggested_slots: list[Any] = []
 

@@ -17,96 +17,17 @@ the buffer) ends, or exactly `after_race_hours` after a race's finish.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from .exceptions import RACE_CODES, Code
+from booking.engine.codes import RACE_CODES, Code
+from clinic.policy import Policy
+from clinic.timeutils import HoursRule, working_intervals
 
 ZERO = timedelta(0)
-
-
-@dataclass(frozen=True)
-class RaceWindowRule:
-    """A longer window for races from a distance and/or of a priority (both must match)."""
-
-    after: timedelta
-    before: timedelta
-    min_distance_km: Decimal | None = None
-    priority: str = ""
-
-    def matches(self, race: RaceInfo) -> bool:
-        if self.min_distance_km is not None and (
-            race.distance_km is None or Decimal(race.distance_km) < self.min_distance_km
-        ):
-            return False
-        return not (self.priority and race.priority != self.priority)
-
-
-@dataclass(frozen=True)
-class Policy:
-    tz: ZoneInfo
-    min_notice: timedelta
-    max_ahead: timedelta
-    buffer: timedelta
-    step: timedelta
-    after_race: timedelta
-    before_race: timedelta
-    race_windows: tuple[RaceWindowRule, ...] = ()
-
-    @classmethod
-    def from_clinic(cls, clinic: Any, race_windows: Iterable[Any] = ()) -> Policy:
-        return cls(
-            tz=ZoneInfo(clinic.timezone),
-            min_notice=timedelta(minutes=clinic.min_notice_minutes),
-            max_ahead=timedelta(days=clinic.max_days_ahead),
-            buffer=timedelta(minutes=clinic.buffer_minutes),
-            step=timedelta(minutes=clinic.slot_step_minutes),
-            after_race=timedelta(hours=clinic.after_race_hours),
-            before_race=timedelta(hours=clinic.before_race_hours),
-            race_windows=tuple(
-                RaceWindowRule(
-                    after=timedelta(hours=rw.after_race_hours),
-                    before=timedelta(hours=rw.before_race_hours),
-                    min_distance_km=rw.min_distance_km,
-                    priority=rw.priority or "",
-                )
-                for rw in race_windows
-            ),
-        )
-
-    def race_window(self, race: RaceInfo) -> tuple[timedelta, timedelta]:
-        """(after, before) for a race: the largest of the default and every matching rule."""
-        after, before = self.after_race, self.before_race
-        for rule in self.race_windows:
-            if rule.matches(race):
-                after, before = max(after, rule.after), max(before, rule.before)
-        return after, before
-
-    @property
-    def longest_race_windows(self) -> tuple[timedelta, timedelta]:
-        after = max([self.after_race, *(r.after for r in self.race_windows)])
-        before = max([self.before_race, *(r.before for r in self.race_windows)])
-        return after, before
-
-
-@dataclass(frozen=True)
-class HoursRule:
-    weekday: int  # Monday = 0
-    start_time: time
-    end_time: time
-    valid_from: date | None = None
-    valid_until: date | None = None  # exclusive
-
-    def applies_on(self, day: date) -> bool:
-        return (
-            day.weekday() == self.weekday
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_until is None or day < self.valid_until)
-        )
 
 
 @dataclass(frozen=True)
@@ -152,46 +73,6 @@ class Violation:
     @property
     def is_race_rule(self) -> bool:
         return self.code in RACE_CODES
-
-
-def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
-    """[local midnight of `first`, local midnight after `last`) as aware datetimes."""
-    return (
-        datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC),
-        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC),
-    )
-
-
-def working_intervals(
-    hours: Sequence[HoursRule], tz: ZoneInfo, first: date, last: date
-) -> list[tuple[datetime, datetime]]:
-    """The therapist's working intervals on local dates first..last, as real instants,
-    sorted, with touching or overlapping intervals of a day merged (09-14 and 14-20 is one
-    stretch a session may span)."""
-    result: list[tuple[datetime, datetime]] = []
-    by_weekday: dict[int, list[HoursRule]] = {}
-    for h in hours:
-        by_weekday.setdefault(h.weekday, []).append(h)
-    day = first
-    while day <= last:
-        todays = sorted(
-            (
-                datetime.combine(day, h.start_time, tzinfo=tz).astimezone(UTC),
-                datetime.combine(day, h.end_time, tzinfo=tz).astimezone(UTC),
-            )
-            for h in by_weekday.get(day.weekday(), ())
-            if h.applies_on(day)
-        )
-        day += timedelta(days=1)
-        for start, end in todays:
-            if end <= start:
-                continue  # e.g. hours ending inside a skipped DST hour
-            if result and start <= result[-1][1]:
-                if end > result[-1][1]:
-                    result[-1] = (result[-1][0], end)
-            else:
-                result.append((start, end))
-    return result
 
 
 def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str]]:
@@ -378,29 +259,3 @@ def blocked_windows(
                 )
                 out.append((race, start, end, code, hours))
     return sorted(out, key=lambda item: (item[1], item[0].id))
-
-
-# A little early still counts as on time; the window then stays open a week.
-IDEAL_EARLY = timedelta(days=2)
-IDEAL_LENGTH = timedelta(days=7)
-
-
-def is_ideal(
-    start: datetime, *, cadence_days: int | None, runner_sessions: Sequence[datetime], now
-) -> bool:
-    """A slot is in the runner's recommended window when the cadence says they are due
-    then (no other session of theirs within the cadence, less two days, on either side)
-    and it falls within a week of becoming due. Race-blocked slots never get here.
-    `runner_sessions`: the starts of the runner's active sessions, sorted."""
-    if not cadence_days:
-        return False
-    gap = timedelta(days=cadence_days) - IDEAL_EARLY
-    i = bisect_right(runner_sessions, start)
-    previous = runner_sessions[i - 1] if i else None
-    following = runner_sessions[i] if i < len(runner_sessions) else None
-    if previous is not None and start - previous < gap:
-        return False
-    if following is not None and following - start < gap:
-        return False
-    due = now if previous is None else max(now, previous + gap)
-    return due <= start < due + IDEAL_LENGTH

@@ -1,4 +1,5 @@
-"""Writes: book, cancel, reschedule, series. One transaction each; tasks enqueued on commit.
+"""Writes: book, cancel, reschedule (a plan of sessions: booking.engine.series). One
+transaction each; tasks enqueued on commit.
 
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
 row → re-read their time → run the rules → insert → enqueue the e-mail on commit.
@@ -18,57 +19,34 @@ the move as a SessionEvent with the old and new start (and therapists in `data`)
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic import permissions
+from booking.engine import outbox, rules
+from booking.engine.availability import suggest_slots
+from booking.engine.codes import Code
+from booking.engine.context import load_context
+from booking.engine.exceptions import BookingError
+from booking.engine.idempotency import booked_with_key, request_fingerprint, utc_iso
+from booking.engine.locking import set_lock_timeout, write_with_retry
+from booking.models import Reminder, Session, SessionEvent
+from clinic import permissions, timeutils
 from clinic.models import Service, Therapist, User, validate_body_areas
+from clinic.policy import Policy
 from runners.models import Runner
-
-from . import rules
-from .exceptions import MESSAGES, BookingError, Code, IdempotencyKeyReused, SlotTaken
-from .models import Reminder, Session, SessionEvent
-from .selectors import load_context, suggest_slots
-
-MAX_SERIES = 6
-SERIES_EVERY_DAYS = (14, 30)
-LOCK_TIMEOUT = "5s"
-RETRIES = 3
-RETRYABLE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 
 
 def _enqueue(session: Session, kind: str) -> None:
     """The session's e-mail: its reminder row is written with the change (same
     transaction), then handed to a worker once committed. If the broker is down the
-    change still answers: the row is marked for the next sweep (booking.tasks.queue)."""
-    from . import notifications
-    from .tasks import queue
-
-    reminder = notifications.record_in_change(session=session, kind=kind)
-    transaction.on_commit(lambda: queue([reminder.pk]), robust=True)
-
-
-def _is_retryable(exc: OperationalError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES
-
-
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-
-
-def is_clinic_staff(user: User | None, clinic_id: int) -> bool:
-    """A therapist of the clinic, its admin, or a superuser."""
-    return permissions.acts_for_clinic(user, clinic_id)
+    change still answers: the row is marked for the next sweep (booking.engine.outbox.queue)."""
+    reminder = outbox.record_in_change(session=session, kind=kind)
+    transaction.on_commit(lambda: outbox.queue([reminder.pk]), robust=True)
 
 
 def _what(code_params: dict) -> dict:
@@ -115,7 +93,7 @@ def _attach_suggestions(
 
 def _lock(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
     """Lock the therapists (sorted: no deadlock between two reschedules) and the runner."""
-    _set_lock_timeout()
+    set_lock_timeout()
     locked = list(
         Therapist.objects.select_for_update()
         .filter(pk__in=sorted(set(therapist_ids)))
@@ -123,17 +101,6 @@ def _lock(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
     )
     list(Runner.objects.select_for_update().filter(pk=runner_id).values_list("pk"))
     return locked
-
-
-def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> BookingError:
-    text = str(exc)
-    cause = getattr(exc, "__cause__", None)
-    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
-    if "session_runner_no_overlap" in (name or text):
-        return BookingError(Code.RUNNER_OVERLAP)
-    if "session_therapist_no_overlap" in (name or text):
-        return SlotTaken(therapist.display_name)
-    raise exc
 
 
 def _set_apart_overridden(violations: list, override_reason: str) -> tuple[list, list]:
@@ -144,31 +111,6 @@ def _set_apart_overridden(violations: list, override_reason: str) -> tuple[list,
         [v for v in violations if not v.is_race_rule],
         [v for v in violations if v.is_race_rule],
     )
-
-
-def _write_with_retry(
-    write: Callable[[], Session | BookingError],
-    *,
-    therapist: Therapist,
-    on_integrity: Callable[[IntegrityError], Session | None] | None = None,
-) -> Session | BookingError:
-    """Run `write` in a transaction: it returns the session written, or the refusal it
-    decided on (its transaction then writes nothing). A violated exclusion constraint (the
-    database's last word on a conflict) becomes the matching refusal, unless `on_integrity`
-    finds what the violation means (an idempotent retry). Two writers checking the
-    constraint against each other can deadlock; PostgreSQL aborts one, whose retry sees
-    the winner's row: retried up to RETRIES times, then a slot taken."""
-    for _attempt in range(RETRIES):
-        try:
-            with transaction.atomic():
-                return write()
-        except IntegrityError as exc:
-            found = on_integrity(exc) if on_integrity is not None else None
-            return found if found is not None else _integrity_to_booking_error(exc, therapist)
-        except OperationalError as exc:
-            if not _is_retryable(exc):
-                raise
-    return SlotTaken(therapist.display_name)
 
 
 def _check(
@@ -182,9 +124,9 @@ def _check(
     exclude_session_id: int | None = None,
 ) -> list[rules.Violation]:
     clinic = therapist.clinic
-    tz = rules.Policy.from_clinic(clinic).tz
+    tz = Policy.from_clinic(clinic).tz
     day = start.astimezone(tz).date()
-    span_start, span_end = rules.local_day_bounds(tz, day, day)
+    span_start, span_end = timeutils.local_day_bounds(tz, day, day)
     ctx = load_context(
         clinic=clinic,
         therapist_ids=[therapist.pk],
@@ -228,7 +170,7 @@ def session_violations(
     )
 
 
-def _require_aware(start: datetime) -> None:
+def require_aware(start: datetime) -> None:
     if not isinstance(start, datetime) or timezone.is_naive(start):
         raise BookingError(Code.INVALID, _("Give the start time with its time zone."))
 
@@ -238,42 +180,6 @@ def _same_clinic(service: Service, therapist: Therapist) -> None:
         raise BookingError(
             Code.INVALID, _("That service is not offered at that therapist's clinic.")
         )
-
-
-#
-# An Idempotency-Key promises "this request, once": the session it booked is stored with
-# the key and a fingerprint of the request. The same key with the same request is a retry
-# and gets that session back (`replayed`); with any other request it is refused (422),
-# whatever the first request booked. Keys are per runner.
-
-
-def request_fingerprint(request: dict) -> str:
-    """SHA-256 of the request's input as canonical JSON (sorted keys, instants in UTC)."""
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _utc(moment: datetime) -> str:
-    # 10:00+01:00 and 09:00Z are the same start: the same request.
-    return moment.astimezone(UTC).isoformat()
-
-
-def _answered_before(earlier: Session | None, fingerprint: str) -> Session | None:
-    """The session a key already booked, if the request is the same; the one comparison of
-    fingerprints. Sessions booked before fingerprints were kept have none: replayed, as
-    they were then."""
-    if earlier is None:
-        return None
-    if earlier.idempotency_fingerprint and earlier.idempotency_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(earlier.pk)
-    earlier.replayed = True
-    return earlier
-
-
-def _booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
-    return _answered_before(
-        Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
-    )
 
 
 def _record_override(session: Session, *, by: User, reason: str, overridden) -> None:
@@ -314,10 +220,10 @@ def session_book(
     booking's input, or the larger request it is part of (a series passes its own
     idempotency_fingerprint)."""
     now = now or timezone.now()
-    _require_aware(start)
+    require_aware(start)
     _same_clinic(service, therapist)
     override_reason = (override_reason or "").strip()
-    if override_reason and not is_clinic_staff(by, therapist.clinic_id):
+    if override_reason and not permissions.acts_for_clinic(by, therapist.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     areas = list(discomfort_areas or [])
     try:
@@ -330,14 +236,14 @@ def session_book(
             {
                 "service": service.pk,
                 "therapist": therapist.pk,
-                "start": _utc(start),
+                "start": utc_iso(start),
                 # A set: the same areas in another order are the same request.
                 "discomfort_areas": sorted(set(areas)),
                 "runner_note": runner_note,
                 "override_reason": override_reason,
             }
         )
-        earlier = _booked_with_key(runner, idempotency_key, fingerprint)
+        earlier = booked_with_key(runner, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
     end = start + service.duration
@@ -347,7 +253,7 @@ def session_book(
         locked.clinic = therapist.clinic
         if idempotency_key:
             # A retry that waited on the runner lock behind its own first attempt.
-            earlier = _booked_with_key(runner, idempotency_key, fingerprint)
+            earlier = booked_with_key(runner, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
         violations = _check(
@@ -387,10 +293,10 @@ def session_book(
     def same_key(exc: IntegrityError) -> Session | None:
         # The same Idempotency-Key committed by a concurrent request: that is the answer.
         if idempotency_key and "idempotency" in str(exc):
-            return _booked_with_key(runner, idempotency_key, fingerprint)
+            return booked_with_key(runner, idempotency_key, fingerprint)
         return None
 
-    result = _write_with_retry(write, therapist=therapist, on_integrity=same_key)
+    result = write_with_retry(write, therapist=therapist, on_integrity=same_key)
     if isinstance(result, BookingError):
         if with_suggestions:
             _attach_suggestions(
@@ -410,7 +316,7 @@ def cancellation_outcome(
     must not count against the runner's attendance.
     """
     now = now or timezone.now()
-    if by is not None and is_clinic_staff(by, session.clinic_id):
+    if by is not None and permissions.acts_for_clinic(by, session.clinic_id):
         return Session.Status.CANCELLED
     window = timedelta(hours=session.clinic.cancellation_window_hours)
     if now <= session.start - window:
@@ -421,7 +327,7 @@ def cancellation_outcome(
 def session_cancel(*, session: Session, by: User, now: datetime | None = None) -> Session:
     now = now or timezone.now()
     with transaction.atomic():
-        _set_lock_timeout()
+        set_lock_timeout()
         locked = Session.objects.select_for_update().select_related("clinic").get(pk=session.pk)
         if locked.status != Session.Status.BOOKED or locked.start <= now:
             raise BookingError(Code.NOT_CANCELLABLE)
@@ -460,14 +366,14 @@ def session_reschedule(
     one transaction, re-validated as a new booking except that the session does not
     block itself. The same row moves; the history keeps the old start."""
     now = now or timezone.now()
-    _require_aware(start)
+    require_aware(start)
     override_reason = (override_reason or "").strip()
     current = Session.objects.select_related("service", "therapist__clinic", "runner").get(
         pk=session.pk
     )
     target = therapist or current.therapist
     _same_clinic(current.service, target)
-    if override_reason and not is_clinic_staff(by, target.clinic_id):
+    if override_reason and not permissions.acts_for_clinic(by, target.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     end = start + current.service.duration
 
@@ -516,7 +422,7 @@ def session_reschedule(
         _enqueue(locked, Reminder.Kind.RESCHEDULE)
         return locked
 
-    result = _write_with_retry(write, therapist=target)
+    result = write_with_retry(write, therapist=target)
     if isinstance(result, BookingError):
         _attach_suggestions(
             result,
@@ -531,134 +437,3 @@ def session_reschedule(
     for name in ("start", "end", "therapist_id", "race_override_reason", "race_override_by_id"):
         setattr(session, name, getattr(result, name))
     return result
-
-
-@dataclass
-class SeriesOccurrence:
-    start: datetime
-    session: Session | None = None
-    error: BookingError | None = None
-
-    @property
-    def booked(self) -> bool:
-        return self.session is not None
-
-
-@dataclass
-class SeriesResult:
-    occurrences: list[SeriesOccurrence] = field(default_factory=list)
-
-    @property
-    def booked(self) -> list[Session]:
-        return [o.session for o in self.occurrences if o.session is not None]
-
-    @property
-    def refused(self) -> list[SeriesOccurrence]:
-        return [o for o in self.occurrences if o.error is not None]
-
-
-def series_starts(first_start: datetime, every_days: int, count: int, tz) -> list[datetime]:
-    """Same local wall time every `every_days` days (09:00 stays 09:00 across DST)."""
-    local = first_start.astimezone(tz)
-    naive = local.replace(tzinfo=None)
-    return [
-        (naive + timedelta(days=every_days * i)).replace(tzinfo=tz).astimezone(first_start.tzinfo)
-        for i in range(count)
-    ]
-
-
-def series_book(
-    *,
-    runner: Runner,
-    service: Service,
-    therapist: Therapist,
-    first_start: datetime,
-    every_days: int,
-    count: int,
-    by: User,
-    now: datetime | None = None,
-    all_or_nothing: bool = False,
-    idempotency_key: str | None = None,
-) -> SeriesResult:
-    """Book up to 6 occurrences every 14 or 30 days; each validated on its own; the result
-    says which passed and why the others did not. With `all_or_nothing`, one refusal
-    books none of them (the result still says why)."""
-    now = now or timezone.now()
-    _require_aware(first_start)
-    if every_days not in SERIES_EVERY_DAYS:
-        raise BookingError(
-            Code.INVALID, _("A plan repeats every 14 or every 30 days."), extra={"field": "every"}
-        )
-    if not 1 <= count <= MAX_SERIES:
-        raise BookingError(
-            Code.INVALID,
-            _("A plan has from 1 to %(max)s sessions.") % {"max": MAX_SERIES},
-            extra={"field": "count"},
-        )
-    fingerprint = None
-    if idempotency_key:
-        # Each occurrence is booked under "key#n" with the fingerprint of the whole plan, so
-        # the key sent again with another plan (count, dates, all_or_nothing) is refused
-        # before anything is booked.
-        fingerprint = request_fingerprint(
-            {
-                "series": True,
-                "service": service.pk,
-                "therapist": therapist.pk,
-                "first_start": _utc(first_start),
-                "every_days": every_days,
-                "count": count,
-                "all_or_nothing": all_or_nothing,
-            }
-        )
-        keys = [f"{idempotency_key}#{i}" for i in range(MAX_SERIES)]
-        for earlier in Session.objects.filter(runner=runner, idempotency_key__in=keys):
-            _answered_before(earlier, fingerprint)
-    tz = rules.Policy.from_clinic(therapist.clinic).tz
-    result = SeriesResult(
-        occurrences=[
-            SeriesOccurrence(start=s) for s in series_starts(first_start, every_days, count, tz)
-        ]
-    )
-
-    def book_each() -> None:
-        for i, occ in enumerate(result.occurrences):
-            try:
-                occ.session = session_book(
-                    runner=runner,
-                    service=service,
-                    therapist=therapist,
-                    start=occ.start,
-                    by=by,
-                    now=now,
-                    idempotency_key=f"{idempotency_key}#{i}" if idempotency_key else None,
-                    idempotency_fingerprint=fingerprint,
-                )
-            except IdempotencyKeyReused:
-                raise
-            except BookingError as exc:
-                occ.error = exc
-
-    if not all_or_nothing:
-        book_each()
-        return result
-    with transaction.atomic():
-        book_each()
-        if result.refused:
-            transaction.set_rollback(True)
-    if result.refused:
-        for occ in result.occurrences:
-            occ.session = None
-    return result
-
-
-__all__ = [
-    "MESSAGES",
-    "SeriesOccurrence",
-    "SeriesResult",
-    "cancellation_outcome",
-    "series_book",
-    "session_book",
-    "session_cancel",
-    "session_reschedule",
-]

@@ -1,10 +1,6 @@
-"""E-mails to runners: record under a unique key, claim, send once.
-
-Every e-mail is a booking.models.Reminder row first (unique runner, kind, key), then
-`deliver` claims the row (a row lock that a second worker skips), sends it through
-Django's e-mail backend in the runner's language (plain text + HTML) and marks it sent in
-the same transaction. A second beat, a retried task or a second worker finds the row sent
-or locked and does nothing; a failed send leaves the row `failed` for the retry.
+"""What the e-mails to runners say: subject, plain text and HTML in the runner's
+language, built from a recorded reminder (booking.reminders.delivery sends them). A
+reminder that no longer applies raises Moot and is not sent.
 
 Health notes, the runner's note and areas of discomfort never go into an e-mail.
 """
@@ -12,25 +8,32 @@ Health notes, the runner's note and areas of discomfort never go into an e-mail.
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.urls import reverse
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from booking.engine.availability import suggest_slots
+from booking.engine.calendar import session_ics
+from booking.engine.exceptions import BookingError
+from booking.engine.outbox import last_move
+from booking.models import Reminder, Session
+from booking.reminders import scans
+from booking.reminders.advice import race_advice
+from booking.reminders.links import (
+    absolute,
+    book_token,
+    booking_page_url,
+    session_urls,
+    unsubscribe_token,
+)
 from clinic.models import Clinic, Therapist
 from runners.models import Runner
 from runners.selfcare import pick_routine
-
-from . import reminders
-from .calendar import session_ics
-from .exceptions import BookingError
-from .models import Reminder, Session, SessionEvent
 
 logger = logging.getLogger(__name__)
 
@@ -39,189 +42,10 @@ SESSION_KINDS = (
     Reminder.Kind.CANCELLATION,
     Reminder.Kind.RESCHEDULE,
 )
-# After this many failed sends a reminder is left alone (and visible in the admin).
-MAX_ATTEMPTS = 10
-
-SENT = "sent"
-FAILED = "failed"
-SKIPPED = "skipped"
-BUSY = "busy"  # sent already, or being sent by another worker right now
 
 
 class Moot(Exception):
     """The reminder no longer applies (booked since, opted out, session cancelled)."""
-
-
-def _last_move(session: Session) -> SessionEvent | None:
-    return (
-        SessionEvent.objects.filter(session=session, kind=SessionEvent.Kind.RESCHEDULED)
-        .order_by("-at", "-pk")
-        .first()
-    )
-
-
-def session_email_key(session: Session, kind: str) -> str:
-    """One confirmation per booking, one cancellation per session, one e-mail per move
-    (a session is moved in place, so a move is its RESCHEDULED event)."""
-    if kind == Reminder.Kind.CANCELLATION:
-        return f"s{session.pk}"
-    if kind == Reminder.Kind.RESCHEDULE:
-        move = _last_move(session)
-        if move is not None:
-            return f"s{session.pk}@e{move.pk}"
-    return f"s{session.pk}@{session.start.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
-
-
-def record(*, runner_id: int, kind: str, key: str, session_id: int | None = None) -> Reminder:
-    """The reminder row under its unique key, created if missing (insert or fetch)."""
-    try:
-        with transaction.atomic():
-            reminder, _created = Reminder.objects.get_or_create(
-                runner_id=runner_id, kind=kind, key=key, defaults={"session_id": session_id}
-            )
-    except IntegrityError:  # created by a concurrent worker between the get and the insert
-        reminder = Reminder.objects.get(runner_id=runner_id, kind=kind, key=key)
-    return reminder
-
-
-def record_in_change(*, session: Session, kind: str) -> Reminder:
-    """A session e-mail's row, written inside the change that causes it, in one statement
-    (INSERT ... ON CONFLICT ... RETURNING): a row already there is kept as it is."""
-    (reminder,) = Reminder.objects.bulk_create(
-        [
-            Reminder(
-                runner_id=session.runner_id,
-                kind=kind,
-                key=session_email_key(session, kind),
-                session_id=session.pk,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["runner", "kind", "key"],
-        update_fields=["session"],
-    )
-    return reminder
-
-
-def record_many(rows: list[Reminder]) -> None:
-    """Insert many rows in one statement; the ones that exist already are left as they are."""
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=reminders.BATCH_SIZE)
-
-
-def deliver(reminder_id: int, *, now: datetime | None = None) -> str:
-    """Send one recorded reminder unless it is sent or another worker holds it.
-
-    The row lock is held while the message goes out, so two workers never send the same
-    row; if this worker dies mid-send the transaction rolls back and the row is pending
-    again for the redelivered task."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                pk=reminder_id,
-                state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
-                attempts__lt=MAX_ATTEMPTS,
-            )
-            .first()
-        )
-        if reminder is None:
-            return BUSY
-        try:
-            message = build_message(reminder, now=now)
-        except Moot as reason:
-            logger.info("reminder %s skipped: %s", reminder.pk, reason)
-            reminder.delete()
-            return SKIPPED
-        try:
-            message.send()
-        except SoftTimeLimitExceeded:
-            raise  # out of time: roll back, the row stays pending for the sweep
-        except Exception as exc:  # any backend error: keep the row for the retry
-            logger.warning(
-                "reminder %s failed to send (%s)", reminder.pk, type(exc).__name__, exc_info=False
-            )
-            reminder.state = Reminder.State.FAILED
-            reminder.attempts += 1
-            reminder.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            reminder.save(update_fields=["state", "attempts", "last_error"])
-            return FAILED
-        reminder.state = Reminder.State.SENT
-        reminder.attempts += 1
-        reminder.sent_at = now
-        reminder.last_error = ""
-        reminder.save(update_fields=["state", "attempts", "sent_at", "last_error"])
-        return SENT
-
-
-def deliver_many(reminder_ids: list[int], *, now: datetime | None = None) -> list[int]:
-    """Deliver each; return the ids that failed (for a retry with backoff)."""
-    return [rid for rid in reminder_ids if deliver(rid, now=now) == FAILED]
-
-
-def send_session_email(session_id: int, kind: str) -> str:
-    """Confirmation / cancellation / reschedule e-mail for a session, at most once."""
-    if kind not in SESSION_KINDS:
-        raise ValueError(f"Not a session e-mail kind: {kind}")
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None:
-        return SKIPPED
-    reminder = record(
-        runner_id=session.runner_id,
-        kind=kind,
-        key=session_email_key(session, kind),
-        session_id=session.pk,
-    )
-    return deliver(reminder.pk)
-
-
-def pending_ids(*, kind: str, pairs: list[tuple[int, str]]) -> list[int]:
-    """Ids of the not-yet-sent rows among (runner id, key) pairs of one kind (one query)."""
-    if not pairs:
-        return []
-    wanted = set(pairs)
-    rows = Reminder.objects.filter(
-        kind=kind,
-        runner_id__in={r for r, _k in pairs},
-        key__in={k for _r, k in pairs},
-        state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
-    ).values_list("pk", "runner_id", "key")
-    return [pk for pk, runner_id, key in rows if (runner_id, key) in wanted]
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _first_url(names: list[str], kwargs: dict, fallback: str) -> str:
-    """A runner page owned by the web pages; the first name that resolves wins."""
-    for name in names:
-        try:
-            return absolute(reverse(name, kwargs=kwargs))
-        except NoReverseMatch:
-            continue
-    return absolute(fallback)
-
-
-def session_urls(session: Session) -> dict[str, str]:
-    kw = {"pk": session.pk}
-    return {
-        "detail": _first_url(
-            ["booking:session_detail", "booking:session"], kw, f"/sessions/{session.pk}/"
-        ),
-        "reschedule": _first_url(
-            ["booking:session_reschedule", "booking:reschedule"],
-            kw,
-            f"/sessions/{session.pk}/reschedule/",
-        ),
-        "cancel": _first_url(
-            ["booking:session_cancel", "booking:cancel"], kw, f"/sessions/{session.pk}/cancel/"
-        ),
-    }
-
-
-def booking_page_url() -> str:
-    return _first_url(["booking:book", "booking:booking", "booking:new"], {}, "/book/")
 
 
 def when(moment: datetime, clinic: Clinic) -> str:
@@ -281,7 +105,7 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         elif reminder.kind == Reminder.Kind.APPOINTMENT:
-            if session is None or not reminders.appointment_still_due(session, now=now):
+            if session is None or not scans.appointment_still_due(session, now=now):
                 raise Moot("session not booked within the next 24 h any more")
             rendered = _appointment(runner, session)
         elif reminder.kind in SESSION_KINDS:
@@ -361,8 +185,6 @@ def _suggestions(runner: Runner, clinic: Clinic, *, now: datetime) -> list[dict]
     """Up to three slots that pass the validator for this runner, preferred therapist
     first, each with a signed one-click link. A reminder without suggestions is still
     worth sending, so an engine error only leaves them out."""
-    from .selectors import suggest_slots
-
     last = (
         Session.objects.filter(runner=runner, service__active=True, clinic=clinic)
         .select_related("service")
@@ -402,7 +224,7 @@ def slot_links(*, runner, service, slots, clinic, full_url: bool = True) -> list
     therapists = {t.pk: t for t in Therapist.objects.filter(pk__in={s.therapist_id for s in slots})}
     links = []
     for slot in slots:
-        token = reminders.book_token(
+        token = book_token(
             runner_id=runner.pk,
             therapist_id=slot.therapist_id,
             service_id=service.pk,
@@ -422,7 +244,7 @@ def slot_links(*, runner, service, slots, clinic, full_url: bool = True) -> list
 
 def race_sentences(runner: Runner, clinic: Clinic, *, now: datetime) -> list[str]:
     out = []
-    for advice in reminders.race_advice(runner, clinic, now=now):
+    for advice in race_advice(runner, clinic, now=now):
         params = {
             "race": advice.race_name,
             "race_day": day(advice.race_start, clinic),
@@ -459,11 +281,9 @@ def race_sentences(runner: Runner, clinic: Clinic, *, now: datetime) -> list[str
 
 def _cadence(runner: Runner, *, now: datetime) -> tuple[Rendered, str]:
     clinic = runner.clinic
-    if clinic is None or not reminders.cadence_still_due(runner, now=now):
+    if clinic is None or not scans.cadence_still_due(runner, now=now):
         raise Moot("not due any more")
-    unsubscribe = absolute(
-        reverse("reminders:unsubscribe", args=[reminders.unsubscribe_token(runner)])
-    )
+    unsubscribe = absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token(runner)]))
     routine = pick_routine(clinic.local(now).date().toordinal() + runner.pk)
     context = {
         **_base_context(runner, clinic),
@@ -515,7 +335,7 @@ def _session_change(runner: Runner, session: Session, kind: str) -> Rendered:
         context["subject"] = _("Moved: your unloading massage is now on %(when)s") % {
             "when": context["when"]
         }
-        move = _last_move(session)
+        move = last_move(session)
         if move is not None and move.old_start:
             context["old_when"] = when(move.old_start, session.clinic)
         elif session.rescheduled_from:

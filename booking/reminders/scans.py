@@ -1,7 +1,7 @@
-"""Who is due a reminder, under which unique key, and the signed links in reminder e-mails.
+"""Who is due a reminder, and under which unique key.
 
-Reads only: the scans (booking.tasks) call these, record a Reminder row under the key,
-and booking.notifications sends it.
+Reads only: the scans (booking.reminders.tasks) call these, record a Reminder row under
+the key, and booking.reminders.delivery sends it.
 
 Cadence rule, in the clinic's calendar: a runner with cadence fortnightly (14 days) or
 monthly (30 days), reminders on and an active account, is due on local day D when their
@@ -13,29 +13,20 @@ book" e-mail to someone who was on the table yesterday.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
 
-from django.core import signing
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields import CharField
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from clinic.models import Clinic, RacePriority, RaceWindow
-from runners.models import CADENCE_DAYS, Race, Runner
-
-from .models import Reminder, Session, SessionEvent
+from booking.models import Reminder, Session, SessionEvent
+from clinic.models import Clinic
+from runners.models import CADENCE_DAYS, Runner
 
 BATCH_SIZE = 500
 # Statuses that mean "has had (or has) a massage" for the cadence rule.
 CADENCE_COUNTING = (Session.Status.ATTENDED, Session.Status.BOOKED)
 APPOINTMENT_LEAD = timedelta(hours=24)
-# How far ahead a priority race makes the cadence reminder race-aware.
-RACE_HORIZON = timedelta(days=60)
-
-UNSUBSCRIBE_SALT = "booking.reminders.unsubscribe"
-BOOK_SALT = "booking.reminders.book"
-BOOK_LINK_MAX_AGE = 60 * 60 * 24 * 14
 
 
 def local_midnight(day: date, clinic: Clinic) -> datetime:
@@ -238,108 +229,3 @@ def appointment_still_due(session: Session, *, now: datetime) -> bool:
         )
         .exists()
     )
-
-
-def race_window_hours(race: Race, clinic: Clinic, rules: Iterable[RaceWindow]) -> tuple[int, int]:
-    """(hours after, hours before) for a race: the largest of the clinic default and every
-    rule that matches the race (as the validator does)."""
-    after, before = clinic.after_race_hours, clinic.before_race_hours
-    distance = Decimal(race.distance_km) if race.distance_km is not None else None
-    for rule in rules:
-        if rule.min_distance_km is not None and (
-            distance is None or distance < rule.min_distance_km
-        ):
-            continue
-        if rule.priority and rule.priority != race.priority:
-            continue
-        after = max(after, rule.after_race_hours)
-        before = max(before, rule.before_race_hours)
-    return after, before
-
-
-@dataclass(frozen=True)
-class RaceAdvice:
-    race_name: str
-    race_start: datetime
-    last_session_end_by: datetime | None  # None when it is already too late before it
-    first_session_from: datetime
-    upcoming: bool  # False: a race that has just been run
-
-
-def race_advice(runner: Runner, clinic: Clinic, *, now: datetime) -> list[RaceAdvice]:
-    """What a cadence reminder says about races: for the next priority (A) race, by when
-    the last session should end and when the first one after it can be; for a race just
-    run whose "after" window is still open, when the first one can be. Two queries."""
-    rules = list(clinic.race_windows.all())
-    longest_after = max([clinic.after_race_hours, *(r.after_race_hours for r in rules)])
-    races = Race.objects.filter(runner=runner).filter(
-        Q(priority=RacePriority.A, start__gt=now, start__lte=now + RACE_HORIZON)
-        | Q(finish__lte=now, finish__gt=now - timedelta(hours=longest_after))
-    )
-    advice = []
-    next_priority_done = False
-    for race in races.order_by("start"):
-        after, before = race_window_hours(race, clinic, rules)
-        first = race.finish + timedelta(hours=after)
-        if race.start > now:
-            if next_priority_done:
-                continue
-            next_priority_done = True
-            end_by = race.start - timedelta(hours=before)
-            advice.append(
-                RaceAdvice(race.name, race.start, end_by if end_by > now else None, first, True)
-            )
-        elif first > now:
-            advice.append(RaceAdvice(race.name, race.start, None, first, False))
-    return advice
-
-
-def unsubscribe_token(runner: Runner) -> str:
-    """Works without logging in and does not expire: an old e-mail's link still works."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"r": runner.pk})
-
-
-def runner_from_unsubscribe_token(token: str) -> Runner | None:
-    try:
-        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
-        return None
-    return Runner.objects.select_related("user").filter(pk=data["r"]).first()
-
-
-@dataclass(frozen=True)
-class BookLink:
-    runner_id: int
-    therapist_id: int
-    service_id: int
-    start: datetime
-
-    @property
-    def idempotency_key(self) -> str:
-        """The session a link books carries this key: following the link again finds that
-        session (whatever became of it) rather than booking a second one."""
-        return f"reminder-link-{self.therapist_id}-{int(self.start.timestamp())}"
-
-
-def book_token(*, runner_id: int, therapist_id: int, service_id: int, start: datetime) -> str:
-    return signing.dumps(
-        {"r": runner_id, "t": therapist_id, "s": service_id, "at": int(start.timestamp())},
-        salt=BOOK_SALT,
-        compress=True,
-    )
-
-
-def book_link_from_token(token: str) -> BookLink | None:
-    """None for a tampered or expired link."""
-    try:
-        data = signing.loads(token, salt=BOOK_SALT, max_age=BOOK_LINK_MAX_AGE)
-        return BookLink(
-            runner_id=int(data["r"]),
-            therapist_id=int(data["t"]),
-            service_id=int(data["s"]),
-            start=datetime.fromtimestamp(int(data["at"]), tz=UTC),
-        )
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None

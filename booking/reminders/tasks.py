@@ -1,10 +1,14 @@
-"""Celery tasks: thin adapters that take ids, re-fetch, and call booking.notifications.
+"""Celery tasks: thin adapters that take ids, re-fetch, and call booking.reminders.delivery.
 
 Exactly once, from the runner's side: a scan only selects ids (set-based, streamed) and
 enqueues one task per batch; the batch task records each reminder under its unique key
 and `deliver` claims and sends it. Tasks are acked late and rejected (redelivered) when
 a worker dies (settings); retries use short countdowns, well under the broker's
 visibility timeout, and a sweep picks up anything a lost message left behind.
+
+Each task keeps the name it was registered under when this module was booking.tasks:
+the beat schedule (settings) and messages already queued in the broker refer to tasks by
+name, so the names stay across the move.
 """
 
 import logging
@@ -15,8 +19,8 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import notifications, reminders
-from .models import Reminder, Session
+from booking.models import Reminder, Session
+from booking.reminders import delivery, scans
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +33,11 @@ RETRY_COUNTDOWNS = (60, 120, 240, 480, 900)
 SWEEP_AFTER = timedelta(minutes=45)
 
 
-def queue(reminder_ids: list[int]) -> None:
-    """Hand recorded reminders to a worker. With the broker down the caller (a booking
-    that has committed) must not fail: the rows are marked as never queued (failed, no
-    attempt) and the next sweep, every 15 minutes with the appointment scan, sends them."""
-    try:
-        deliver_reminders.delay(reminder_ids)
-    except Exception as exc:  # any broker error: kombu's, redis', a socket's
-        logger.warning(
-            "could not queue reminders %s (%s): left to the next sweep",
-            reminder_ids,
-            type(exc).__name__,
-        )
-        Reminder.objects.filter(
-            pk__in=reminder_ids, state=Reminder.State.PENDING, attempts=0
-        ).update(state=Reminder.State.FAILED, last_error=f"not queued: {type(exc).__name__}")
-
-
 def _enqueue_in_batches(queryset, enqueue: Callable[[list[int]], object]) -> int:
     """Stream the ids (in key order) and enqueue one task per BATCH_SIZE; the count."""
     ids = queryset.order_by("pk").values_list("pk", flat=True)
     count = 0
-    for batch in reminders.iter_batches(ids.iterator(chunk_size=reminders.BATCH_SIZE)):
+    for batch in scans.iter_batches(ids.iterator(chunk_size=scans.BATCH_SIZE)):
         enqueue(batch)
         count += len(batch)
     return count
@@ -65,18 +52,28 @@ def _retry_failed(failed: list[int]) -> None:
         deliver_reminders.apply_async(args=(failed,), countdown=retry_countdown(0))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_COUNTDOWNS))
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=len(RETRY_COUNTDOWNS),
+    name="booking.tasks.send_session_email",
+)
 def send_session_email(self, session_id: int, kind: str) -> None:
     """Confirmation / cancellation / reschedule e-mail for one session (kind: a
     booking.models.Reminder.Kind value). Safe to run twice."""
-    if notifications.send_session_email(session_id, kind) == notifications.FAILED:
+    if delivery.send_session_email(session_id, kind) == delivery.FAILED:
         raise self.retry(countdown=retry_countdown(self.request.retries))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_COUNTDOWNS))
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=len(RETRY_COUNTDOWNS),
+    name="booking.tasks.deliver_reminders",
+)
 def deliver_reminders(self, reminder_ids: list[int]) -> None:
     """Send recorded reminders that are not sent yet; retry the failed ones with backoff."""
-    failed = notifications.deliver_many(reminder_ids)
+    failed = delivery.deliver_many(reminder_ids)
     if failed:
         raise self.retry(args=(failed,), countdown=retry_countdown(self.request.retries))
 
@@ -89,8 +86,8 @@ def run_cadence_scan(
     now = now or timezone.now()
     enqueue = enqueue or (lambda ids: send_cadence_batch.delay(ids))
     count = 0
-    for clinic in reminders.clinics_at_reminder_hour(now=now):
-        for batch in reminders.due_runner_id_batches(clinic=clinic, now=now):
+    for clinic in scans.clinics_at_reminder_hour(now=now):
+        for batch in scans.due_runner_id_batches(clinic=clinic, now=now):
             enqueue(batch)
             count += len(batch)
     return count
@@ -99,24 +96,24 @@ def run_cadence_scan(
 def run_cadence_batch(runner_ids: list[int], *, now: datetime | None = None) -> list[int]:
     """Record and send the cadence reminders of a batch; return the ids that failed."""
     now = now or timezone.now()
-    due = reminders.cadence_due_keys(runner_ids=runner_ids, now=now)
-    notifications.record_many(
+    due = scans.cadence_due_keys(runner_ids=runner_ids, now=now)
+    delivery.record_many(
         [Reminder(runner_id=d.runner_id, kind=Reminder.Kind.CADENCE, key=d.key) for d in due]
     )
-    ids = notifications.pending_ids(
+    ids = delivery.pending_ids(
         kind=Reminder.Kind.CADENCE, pairs=[(d.runner_id, d.key) for d in due]
     )
-    return notifications.deliver_many(ids, now=now)
+    return delivery.deliver_many(ids, now=now)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, name="booking.tasks.cadence_scan")
 def cadence_scan() -> int:
     """Hourly: for each clinic whose local time is its reminder hour, find due runners
     in set-based queries and enqueue one task per batch."""
     return run_cadence_scan()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, name="booking.tasks.send_cadence_batch")
 def send_cadence_batch(runner_ids: list[int]) -> None:
     _retry_failed(run_cadence_batch(runner_ids))
 
@@ -126,34 +123,32 @@ def run_appointment_scan(
 ) -> int:
     now = now or timezone.now()
     enqueue = enqueue or (lambda ids: send_appointment_batch.delay(ids))
-    return _enqueue_in_batches(reminders.sessions_due_appointment_reminder(now=now), enqueue)
+    return _enqueue_in_batches(scans.sessions_due_appointment_reminder(now=now), enqueue)
 
 
 def run_appointment_batch(session_ids: list[int], *, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = list(
-        reminders.with_booked_at(
+        scans.with_booked_at(
             Session.objects.filter(
                 pk__in=session_ids,
                 status=Session.Status.BOOKED,
                 start__gt=now,
-                start__lte=now + reminders.APPOINTMENT_LEAD,
+                start__lte=now + scans.APPOINTMENT_LEAD,
             )
         )
-        .filter(booked_at__lte=F("start") - reminders.APPOINTMENT_LEAD)
-        .annotate(reminder_key=reminders.appointment_key_expression())
+        .filter(booked_at__lte=F("start") - scans.APPOINTMENT_LEAD)
+        .annotate(reminder_key=scans.appointment_key_expression())
         .values_list("pk", "runner_id", "reminder_key")
     )
-    notifications.record_many(
+    delivery.record_many(
         [
             Reminder(runner_id=runner_id, kind=Reminder.Kind.APPOINTMENT, key=key, session_id=pk)
             for pk, runner_id, key in due
         ]
     )
-    ids = notifications.pending_ids(
-        kind=Reminder.Kind.APPOINTMENT, pairs=[(r, k) for _pk, r, k in due]
-    )
-    return notifications.deliver_many(ids, now=now)
+    ids = delivery.pending_ids(kind=Reminder.Kind.APPOINTMENT, pairs=[(r, k) for _pk, r, k in due])
+    return delivery.deliver_many(ids, now=now)
 
 
 def run_sweep(
@@ -166,13 +161,13 @@ def run_sweep(
     due = Reminder.objects.filter(
         Q(created_at__lt=now - SWEEP_AFTER) | Q(state=Reminder.State.FAILED, attempts=0),
         state__in=[Reminder.State.PENDING, Reminder.State.FAILED],
-        attempts__lt=notifications.MAX_ATTEMPTS,
+        attempts__lt=delivery.MAX_ATTEMPTS,
         created_at__gt=now - timedelta(days=2),
     )
     return _enqueue_in_batches(due, enqueue)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, name="booking.tasks.appointment_scan")
 def appointment_scan() -> int:
     """Every 15 minutes: enqueue the 24-hours-before reminders that are due, and sweep
     up reminders whose message was lost."""
@@ -181,6 +176,6 @@ def appointment_scan() -> int:
     return count
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, name="booking.tasks.send_appointment_batch")
 def send_appointment_batch(session_ids: list[int]) -> None:
     _retry_failed(run_appointment_batch(session_ids))

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import reminder_views
+from booking.reminders import views
 
 app_name = "reminders"
 
 urlpatterns = [
-    path("unsubscribe/<str:token>/", reminder_views.unsubscribe, name="unsubscribe"),
-    path("book/<str:token>/", reminder_views.book, name="book"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("book/<str:token>/", views.book, name="book"),
 ]

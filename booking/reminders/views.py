@@ -13,14 +13,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from booking.engine.exceptions import BookingError
+from booking.engine.services import session_book
+from booking.models import Session
+from booking.reminders import links
+from booking.reminders.links import booking_page_url, session_urls
+from booking.reminders.messages import slot_links, when
 from clinic.models import Service, Therapist
 from runners.models import Runner
 from runners.services import runner_update_profile
-
-from . import reminders
-from .exceptions import BookingError
-from .models import Session
-from .notifications import booking_page_url, session_urls, slot_links, when
 
 
 def _language(request, runner: Runner) -> str:
@@ -49,7 +50,7 @@ def _revoked(request, runner: Runner):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    runner = reminders.runner_from_unsubscribe_token(token)
+    runner = links.runner_from_unsubscribe_token(token)
     if runner is None:
         return _invalid(request)
     if not runner.user.is_active:
@@ -72,9 +73,7 @@ def unsubscribe(request, token: str):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def book(request, token: str):
-    from .services import session_book
-
-    link = reminders.book_link_from_token(token)
+    link = links.book_link_from_token(token)
     if link is None:
         return _invalid(request)
     runner = Runner.objects.select_related("user").filter(pk=link.runner_id).first()

@@ -33,8 +33,7 @@ from django.utils import timezone
 
 from clinic.cache import availability_changed
 from clinic.models import ApiToken, User
-
-from .models import Race, Runner
+from runners.models import Race, Runner
 
 EXPORT_FORMAT = "runclinic-personal-data/2"
 

@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking.engine import availability
+from booking.models import Session
 from clinic.models import Service, Therapist
-
-from . import selectors
-from .models import Session
 
 STRIP_DAYS = 7
 
@@ -75,7 +74,7 @@ def build_picker(
     first = day
     last = day + timedelta(days=STRIP_DAYS - 1)
     exclude = exclude_session.pk if exclude_session is not None else None
-    mine = selectors.availability(
+    mine = availability.availability(
         service=service,
         start_date=first,
         end_date=last,
@@ -84,7 +83,7 @@ def build_picker(
         now=now,
         exclude_session_id=exclude,
     )
-    everyone = selectors.availability(
+    everyone = availability.availability(
         service=service,
         start_date=first,
         end_date=last,

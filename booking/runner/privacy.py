@@ -19,12 +19,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.runner.account import runner_account_delete, runner_data_export
 from clinic.api.schema import ERROR_RESPONSES
 from clinic.forms import Form
-
-from . import services
-from .api.permissions import IsRunner
-from .privacy import runner_account_delete, runner_data_export
+from runners import services
+from runners.api.permissions import IsRunner
 
 
 def _runner_or_403(request):

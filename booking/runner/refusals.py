@@ -1,12 +1,21 @@
-"""What the pages add to a refusal: a short title and what the runner can do next.
+"""What the pages add to a refusal: a short title, what the runner can do next, and
+links to the suggested times; `render_refusal` shows it all.
 
 The sentence itself (which race, which rule) comes from BookingError; this only helps
 the runner on, in plain words, for every code the engine can give.
 """
 
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import Code
+from booking.engine.codes import Code
+from booking.engine.exceptions import BookingError
+from booking.runner.forms import parse_start
+from clinic.models import Clinic, Service
 
 REFUSAL_PAGES = {
     Code.IN_THE_PAST: (_("That time has passed"), _("Pick one of the times below.")),
@@ -75,3 +84,41 @@ DEFAULT_PAGE = (_("That booking is not possible"), _("Check the details and try 
 
 def refusal_page(code: str) -> tuple[str, str]:
     return REFUSAL_PAGES.get(code, DEFAULT_PAGE)
+
+
+def suggestion_links(error: BookingError, service: Service, url_name: str, args) -> list[dict]:
+    out = []
+    for s in error.suggestions or []:
+        if isinstance(s, dict):
+            start, therapist_id = s.get("start"), s.get("therapist_id") or s.get("therapist")
+        else:
+            start, therapist_id = getattr(s, "start", None), getattr(s, "therapist_id", None)
+        if isinstance(start, str):
+            start = parse_start(start)
+        if not isinstance(start, datetime):
+            continue
+        if isinstance(therapist_id, dict):
+            therapist_id = therapist_id.get("id")
+        query = {"start": start.isoformat()}
+        if therapist_id:
+            query["therapist"] = therapist_id
+        out.append({"start": start, "href": f"{reverse(url_name, args=args)}?{urlencode(query)}"})
+    return out
+
+
+def render_refusal(request, error: BookingError, *, clinic: Clinic, suggestions, back_href: str):
+    title, hint = refusal_page(error.code)
+    return render(
+        request,
+        "booking/refused.html",
+        {
+            "error": error,
+            "title": title,
+            "hint": hint,
+            "suggestions": suggestions,
+            "clinic": clinic,
+            "back_href": back_href,
+            "is_race": error.code in ("too_soon_after_race", "too_close_before_race"),
+        },
+        status=error.status_code,
+    )

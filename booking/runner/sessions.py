@@ -1,29 +1,27 @@
-"""The runner's booking pages: pick a service, a physiotherapist and a time; confirm;
-see, move and cancel sessions. Views parse and render; the engine validates and writes."""
+"""The runner's sessions: list them, see one, add it to a calendar, move or cancel it.
+Views parse and render; the engine validates and writes."""
 
-import uuid
-from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic.models import Clinic, Service, Therapist
+from booking.engine import selectors, services
+from booking.engine.calendar import session_ics
+from booking.engine.exceptions import BookingError
+from booking.models import Session
+from booking.runner.booking import clamp_day, clinic_therapists, pick_therapist
+from booking.runner.forms import parse_start
+from booking.runner.picker import build_picker
+from booking.runner.refusals import render_refusal, suggestion_links
+from clinic.models import Therapist
 from runners.decorators import runner_required
 from runners.selfcare import ROUTINES
-
-from . import selectors, services
-from .calendar import session_ics
-from .exceptions import BookingError, IdempotencyKeyReused
-from .forms import ConfirmForm, parse_day, parse_start
-from .models import Session
-from .picker import build_picker
-from .refusals import refusal_page
 
 SELFCARE_FOR_AREA = {
     "legs": ("quadriceps", "calves", "hamstrings"),
@@ -32,222 +30,6 @@ SELFCARE_FOR_AREA = {
     "dorsal": ("lower-back",),
     "cervical": (),
 }
-
-
-def _bookable_services():
-    return (
-        Service.objects.filter(active=True)
-        .select_related("clinic")
-        .order_by("clinic__name", "duration_minutes")
-    )
-
-
-def _clinic_therapists(clinic: Clinic):
-    return Therapist.objects.filter(clinic=clinic, active=True).order_by("display_name")
-
-
-def _pick_therapist(request, service: Service) -> Therapist | None:
-    raw = request.GET.get("therapist") or request.POST.get("therapist") or ""
-    if raw in ("", "any"):
-        return None
-    if not raw.isdigit():
-        raise Http404
-    return get_object_or_404(Therapist, pk=int(raw), clinic=service.clinic_id, active=True)
-
-
-def _clamp_day(request, clinic: Clinic, now: datetime) -> date:
-    today = timezone.localdate(now, clinic.tz)
-    day = parse_day(request.GET.get("day")) or today
-    return min(max(day, today), today + timedelta(days=clinic.max_days_ahead))
-
-
-@runner_required
-def book_start(request):
-    runner = request.runner
-    services_list = list(_bookable_services())
-    # The runner's own clinic first; other clinics after.
-    services_list.sort(key=lambda s: (s.clinic_id != runner.clinic_id, s.clinic.name))
-    return render(
-        request,
-        "booking/book_start.html",
-        {"services": services_list, "runner": runner, "plan": request.GET.get("plan") == "1"},
-    )
-
-
-@runner_required
-def book_slots(request, service_id: int):
-    runner = request.runner
-    service = get_object_or_404(
-        Service.objects.select_related("clinic"), pk=service_id, active=True
-    )
-    if "therapist" not in request.GET and runner.preferred_therapist_id:
-        therapist = Therapist.objects.filter(
-            pk=runner.preferred_therapist_id, clinic=service.clinic_id, active=True
-        ).first()
-    else:
-        therapist = _pick_therapist(request, service)
-    now = timezone.now()
-    day = _clamp_day(request, service.clinic, now)
-    page_url = reverse("booking:book_slots", args=[service.pk])
-    confirm_url = reverse("booking:book_confirm", args=[service.pk])
-
-    plan = request.GET.get("plan") == "1" and bool(runner.cadence_days)
-    extra = {"plan": "1"} if plan else {}
-
-    def slot_href(slot):
-        query = {"start": slot.start.isoformat(), "therapist": slot.therapist_id, **extra}
-        return f"{confirm_url}?{urlencode(query)}"
-
-    picker = build_picker(
-        service=service,
-        therapist=therapist,
-        runner=runner,
-        day=day,
-        now=now,
-        page_url=page_url,
-        slot_href=slot_href,
-        extra_params=extra,
-    )
-    context = {
-        "plan": plan,
-        "service": service,
-        "clinic": service.clinic,
-        "therapist": therapist,
-        "therapists": list(_clinic_therapists(service.clinic)),
-        "picker": picker,
-        "page_url": page_url,
-        "mode": "book",
-    }
-    template = "booking/_picker.html" if request.headers.get("HX-Request") else "booking/slots.html"
-    return render(request, template, context)
-
-
-def _suggestion_links(error: BookingError, service: Service, url_name: str, args) -> list[dict]:
-    out = []
-    for s in error.suggestions or []:
-        if isinstance(s, dict):
-            start, therapist_id = s.get("start"), s.get("therapist_id") or s.get("therapist")
-        else:
-            start, therapist_id = getattr(s, "start", None), getattr(s, "therapist_id", None)
-        if isinstance(start, str):
-            start = parse_start(start)
-        if not isinstance(start, datetime):
-            continue
-        if isinstance(therapist_id, dict):
-            therapist_id = therapist_id.get("id")
-        query = {"start": start.isoformat()}
-        if therapist_id:
-            query["therapist"] = therapist_id
-        out.append({"start": start, "href": f"{reverse(url_name, args=args)}?{urlencode(query)}"})
-    return out
-
-
-def render_refusal(request, error: BookingError, *, clinic: Clinic, suggestions, back_href: str):
-    title, hint = refusal_page(error.code)
-    return render(
-        request,
-        "booking/refused.html",
-        {
-            "error": error,
-            "title": title,
-            "hint": hint,
-            "suggestions": suggestions,
-            "clinic": clinic,
-            "back_href": back_href,
-            "is_race": error.code in ("too_soon_after_race", "too_close_before_race"),
-        },
-        status=error.status_code,
-    )
-
-
-@runner_required
-@require_http_methods(["GET", "POST"])
-def book_confirm(request, service_id: int):
-    runner = request.runner
-    service = get_object_or_404(
-        Service.objects.select_related("clinic"), pk=service_id, active=True
-    )
-    source = request.POST if request.method == "POST" else request.GET
-    start = parse_start(source.get("start"))
-    therapist_raw = source.get("therapist", "")
-    if start is None or not therapist_raw.isdigit():
-        messages.error(request, _("Pick a time from the list first."))
-        return redirect("booking:book_slots", service_id=service.pk)
-    therapist = get_object_or_404(
-        Therapist, pk=int(therapist_raw), clinic=service.clinic_id, active=True
-    )
-    slots_url = reverse("booking:book_slots", args=[service.pk])
-    back_href = f"{slots_url}?{urlencode({'therapist': therapist.pk, 'day': start.astimezone(service.clinic.tz).date().isoformat()})}"
-    form = ConfirmForm(
-        request.POST or None,
-        initial={
-            "discomfort_areas": runner.discomfort_areas,
-            "token": uuid.uuid4().hex,
-            "count": 3,
-            "repeat": ConfirmForm.REPEAT_PLAN
-            if request.GET.get("plan") == "1"
-            else ConfirmForm.REPEAT_ONCE,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data.get("repeat") == ConfirmForm.REPEAT_PLAN and runner.cadence_days:
-                result = services.series_book(
-                    runner=runner,
-                    service=service,
-                    therapist=therapist,
-                    first_start=start,
-                    every_days=runner.cadence_days,
-                    count=data.get("count") or 3,
-                    by=request.user,
-                )
-                return render(
-                    request,
-                    "booking/plan_result.html",
-                    {"result": result, "service": service, "clinic": service.clinic},
-                )
-            session = services.session_book(
-                runner=runner,
-                service=service,
-                therapist=therapist,
-                start=start,
-                by=request.user,
-                discomfort_areas=data["discomfort_areas"],
-                runner_note=data["runner_note"],
-                idempotency_key=data.get("token") or None,
-            )
-        except IdempotencyKeyReused as reused:
-            # This form was sent before (back button, then changed and sent again): the
-            # first booking stands, unchanged; say so rather than show a refusal.
-            messages.info(
-                request,
-                _(
-                    "You had already booked this session with this form; your changes were not saved."
-                ),
-            )
-            return redirect("booking:session_detail", pk=reused.session_id)
-        except BookingError as error:
-            links = _suggestion_links(error, service, "booking:book_confirm", [service.pk])
-            return render_refusal(
-                request, error, clinic=service.clinic, suggestions=links, back_href=back_href
-            )
-        return redirect(f"{reverse('booking:session_detail', args=[session.pk])}?booked=1")
-    return render(
-        request,
-        "booking/confirm.html",
-        {
-            "form": form,
-            "service": service,
-            "clinic": service.clinic,
-            "therapist": therapist,
-            "start": start,
-            "end": start + service.duration,
-            "runner": runner,
-            "back_href": back_href,
-            "free_until": start - service.clinic.cancellation_window,
-        },
-    )
 
 
 def _my_sessions(request):
@@ -355,12 +137,12 @@ def session_reschedule(request, pk: int):
         )
     service = session.service
     if "therapist" in request.GET:
-        therapist = _pick_therapist(request, service)
+        therapist = pick_therapist(request, service)
     else:
         therapist = session.therapist
     now = timezone.now()
     if "day" in request.GET:
-        day = _clamp_day(request, session.clinic, now)
+        day = clamp_day(request, session.clinic, now)
     else:
         day = max(
             timezone.localdate(now, session.clinic.tz),
@@ -386,7 +168,7 @@ def session_reschedule(request, pk: int):
         "service": service,
         "clinic": session.clinic,
         "therapist": therapist,
-        "therapists": list(_clinic_therapists(session.clinic)),
+        "therapists": list(clinic_therapists(session.clinic)),
         "picker": picker,
         "page_url": page_url,
         "mode": "reschedule",
@@ -416,7 +198,7 @@ def session_reschedule_confirm(request, pk: int):
                 session=session, start=start, therapist=therapist, by=request.user
             )
         except BookingError as error:
-            links = _suggestion_links(
+            links = suggestion_links(
                 error, session.service, "booking:session_reschedule_confirm", [session.pk]
             )
             return render_refusal(

@@ -14,9 +14,8 @@ from datetime import date
 from django.db import connection
 from django.http import StreamingHttpResponse
 
+from booking.staff.reports import AttendanceReport, period_bounds, sessions_in_period
 from clinic.models import Clinic, Therapist
-
-from ..reports import AttendanceReport, period_bounds, sessions_in_period
 
 SESSION_COLUMNS = [
     "id",

@@ -9,10 +9,9 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from booking.models import Session
 from clinic.models import Clinic, Therapist
 from runners.models import CADENCE_DAYS, Cadence, Runner
-
-from .models import Session
 
 S = Session.Status
 GROUPS = ("week", "month")

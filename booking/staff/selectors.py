@@ -1,28 +1,19 @@
 """Reads for the staff pages and API: agendas and the sessions a schedule change leaves
 in the way. Each is a fixed number of queries whatever the number of sessions."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
+from booking.engine.selectors import staff_sessions
+from booking.models import Session
 from clinic.models import Clinic, Therapist, TimeOff, WorkingHours
 from runners.models import Race
 
-from ..models import Session
-from .access import staff_clinic_ids
-
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
-
-
-def staff_sessions(user) -> QuerySet[Session]:
-    """Sessions of the clinics the user works for (PermissionDenied for non-staff)."""
-    ids = staff_clinic_ids(user)
-    qs = Session.objects.all()
-    return qs if ids is None else qs.filter(clinic_id__in=ids)
 
 
 def local_bounds(tz, first: date, last: date) -> tuple[datetime, datetime]:
@@ -148,27 +139,3 @@ def sessions_in_the_way(
         if not ok:
             result.append(InTheWay(s, ls, le, "outside_hours"))
     return result
-
-
-def week_hours(*, therapist: Therapist, on: date) -> dict[int, list[WorkingHours]]:
-    rows = (
-        WorkingHours.objects.filter(therapist=therapist)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
-        .order_by("weekday", "start_time")
-    )
-    out: dict[int, list[WorkingHours]] = defaultdict(list)
-    for r in rows:
-        out[r.weekday].append(r)
-    return out
-
-
-def planned_changes(*, therapist: Therapist, after: date) -> list[date]:
-    """Dates after `after` from which other hours are planned."""
-    return sorted(
-        set(
-            WorkingHours.objects.filter(therapist=therapist, valid_from__gt=after).values_list(
-                "valid_from", flat=True
-            )
-        )
-    )

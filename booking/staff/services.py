@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking.models import Session, SessionEvent
 from clinic.errors import CodedError
 from clinic.models import BodyArea, User
-
-from ..models import Session, SessionEvent
 
 
 class AttendanceError(CodedError):

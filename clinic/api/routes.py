@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from clinic.api import views
 
 router = SimpleRouter()
 router.register("clinics", views.ClinicViewSet, basename="clinic")

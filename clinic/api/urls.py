@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from clinic.api import views
 
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
@@ -11,5 +11,5 @@ urlpatterns = [
     path("", include("clinic.api.routes")),
     path("", include("runners.api.urls")),
     path("", include("booking.api.urls")),
-    path("", include("booking.api.staff_urls")),
+    path("", include("booking.staff.api.urls")),
 ]

@@ -7,9 +7,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from clinic import tokens
-from clinic.models import ApiToken, Clinic, Service, Therapist
-
-from .serializers import (
+from clinic.api.serializers import (
     ClinicSerializer,
     DeviceSerializer,
     ServiceSerializer,
@@ -17,6 +15,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from clinic.models import ApiToken, Clinic, Service, Therapist
 
 
 class ObtainTokenView(LoginView):

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from runners.api import views
 
 router = SimpleRouter()
 router.register("races", views.RaceViewSet, basename="race")

@@ -17,11 +17,10 @@ from rest_framework.response import Response
 from clinic.api.schema import ERROR_RESPONSES
 from clinic.errors import CodedError
 from runners import services
+from runners.api.permissions import IsRunner
+from runners.api.serializers import ProfileSerializer, RaceSerializer
 from runners.models import Race
 from runners.selectors import races_for
-
-from .permissions import IsRunner
-from .serializers import ProfileSerializer, RaceSerializer
 
 
 def _runner(request):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import staff_views as views
+from booking.staff.api import views
 
 urlpatterns = [
     path(

@@ -9,116 +9,33 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking import reports
-from booking.staff import access
-from booking.staff.selectors import sessions_in_the_way, staff_sessions
+from booking.engine.selectors import staff_sessions
+from booking.staff import reports
+from booking.staff.api.serializers import (
+    AttendanceInSerializer,
+    AttendanceOutSerializer,
+    BadRequest,
+    InTheWaySerializer,
+    ReportSerializer,
+    TimeOffListSerializer,
+    TimeOffSerializer,
+    WorkingHoursInSerializer,
+    WorkingHoursOutSerializer,
+)
+from booking.staff.selectors import sessions_in_the_way
 from booking.staff.services import session_mark_attendance
+from clinic import permissions, selectors
 from clinic import services as schedule
-from clinic.errors import CodedError
-from clinic.models import BodyArea, TimeOff
-
-from ..models import Session
-
-
-class BadRequest(CodedError):
-    pass
-
-
-class IntervalSerializer(serializers.Serializer):
-    weekday = serializers.IntegerField(min_value=0, max_value=6)
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
-
-
-class WorkingHoursInSerializer(serializers.Serializer):
-    valid_from = serializers.DateField()
-    intervals = IntervalSerializer(many=True, allow_empty=True)
-
-
-class InTheWaySerializer(serializers.Serializer):
-    session = serializers.IntegerField(source="session.pk")
-    start = serializers.DateTimeField(source="session.start")
-    end = serializers.DateTimeField(source="session.end")
-    runner = serializers.CharField(source="session.runner.user.get_full_name")
-    service = serializers.CharField(source="session.service.name")
-    reason = serializers.CharField()
-
-
-class WorkingHoursOutSerializer(serializers.Serializer):
-    therapist = serializers.IntegerField()
-    timezone = serializers.CharField()
-    on = serializers.DateField()
-    valid_from = serializers.DateField(allow_null=True)
-    intervals = IntervalSerializer(many=True)
-    sessions_in_the_way = InTheWaySerializer(many=True, required=False)
-
-
-class ReportRowSerializer(serializers.Serializer):
-    period = serializers.DateField(allow_null=True)
-    booked = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_show = serializers.IntegerField()
-    cancelled = serializers.IntegerField()
-    late_cancelled = serializers.IntegerField()
-    pending = serializers.IntegerField()
-    attendance_rate = serializers.FloatField(allow_null=True)
-
-
-class ReportSerializer(serializers.Serializer):
-    clinic = serializers.IntegerField()
-    therapist = serializers.IntegerField(allow_null=True)
-    start = serializers.DateField()
-    end = serializers.DateField()
-    group_by = serializers.ChoiceField(choices=["week", "month"])
-    timezone = serializers.CharField()
-    rows = ReportRowSerializer(many=True)
-    total = ReportRowSerializer()
-
-
-class TimeOffSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TimeOff
-        fields = ["id", "start", "end", "reason"]
-
-
-class TimeOffListSerializer(serializers.Serializer):
-    results = TimeOffSerializer(many=True)
-
-
-class AttendanceInSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["attended", "no_show"])
-    areas_treated = serializers.ListField(
-        child=serializers.ChoiceField(choices=BodyArea.values), required=False
-    )
-    mobilisation_done = serializers.BooleanField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
-class AttendanceOutSerializer(serializers.ModelSerializer):
-    note = serializers.CharField(source="therapist_note")
-
-    class Meta:
-        model = Session
-        fields = [
-            "id",
-            "status",
-            "start",
-            "end",
-            "areas_treated",
-            "mobilisation_done",
-            "note",
-            "attended_at",
-            "no_show_at",
-        ]
+from clinic.models import TimeOff
 
 
 def _require_staff(request):
-    if not access.is_staff_member(request.user):
+    if not permissions.is_staff_member(request.user):
         raise PermissionDenied()
 
 
@@ -159,7 +76,7 @@ class WorkingHoursView(APIView):
     )
     def get(self, request, therapist_id: int):
         _require_staff(request)
-        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         on = (
             _parse_date(request.query_params.get("on"), "on")
             or timezone.now().astimezone(therapist.clinic.tz).date()
@@ -169,7 +86,7 @@ class WorkingHoursView(APIView):
     @extend_schema(request=WorkingHoursInSerializer, responses=WorkingHoursOutSerializer)
     def put(self, request, therapist_id: int):
         _require_staff(request)
-        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         data = WorkingHoursInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         valid_from = data.validated_data["valid_from"]
@@ -201,7 +118,7 @@ class TimeOffView(APIView):
     @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=TimeOffListSerializer)
     def get(self, request, therapist_id: int):
         _require_staff(request)
-        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         qs = TimeOff.objects.filter(therapist=therapist).order_by("start")
         if request.query_params.get("all") not in ("1", "true"):
             qs = qs.filter(end__gt=timezone.now())
@@ -210,7 +127,7 @@ class TimeOffView(APIView):
     @extend_schema(request=TimeOffSerializer, responses=TimeOffSerializer)
     def post(self, request, therapist_id: int):
         _require_staff(request)
-        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         data = TimeOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         off = schedule.time_off_add(therapist=therapist, by=request.user, **data.validated_data)
@@ -228,7 +145,7 @@ class TimeOffDetailView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, therapist_id: int, pk: int):
         _require_staff(request)
-        therapist = access.schedule_editable_therapist(request.user, therapist_id)
+        therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         off = get_object_or_404(TimeOff, pk=pk, therapist=therapist)
         schedule.time_off_remove(time_off=off, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -270,14 +187,14 @@ class AttendanceReportView(APIView):
         responses=ReportSerializer,
     )
     def get(self, request):
-        if not access.is_admin(request.user):
+        if not permissions.is_clinic_admin(request.user):
             raise PermissionDenied()
         q = request.query_params
         clinic_id = q.get("clinic")
         if clinic_id:
-            clinic = access.visible_clinic(request.user, clinic_id)
+            clinic = selectors.clinic_for_staff(request.user, clinic_id)
         elif request.user.clinic_id:
-            clinic = access.visible_clinic(request.user, request.user.clinic_id)
+            clinic = selectors.clinic_for_staff(request.user, request.user.clinic_id)
         else:
             raise BadRequest(_("Choose a clinic."), code="clinic_required")
         today = timezone.now().astimezone(clinic.tz).date()
@@ -292,7 +209,7 @@ class AttendanceReportView(APIView):
             raise BadRequest(_("group_by is week or month."), code="invalid_group_by")
         therapist = None
         if q.get("therapist"):
-            therapist = access.visible_therapist(request.user, q["therapist"])
+            therapist = selectors.therapist_for_staff(request.user, q["therapist"])
             if therapist.clinic_id != clinic.pk:
                 raise BadRequest(
                     _("That therapist works at another clinic."), code="therapist_not_in_clinic"

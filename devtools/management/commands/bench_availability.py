@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from booking.engine.availability import availability
 from booking.models import Session
-from booking.selectors import availability
 from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
 from runners.models import Race, Runner
 

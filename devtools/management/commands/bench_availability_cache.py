@@ -37,11 +37,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from booking import availability_cache, selectors
+from booking.engine import availability, availability_cache
 from clinic.cache import bump_therapist
 from clinic.models import Clinic, Service, Therapist
-
-from .bench_availability import SLUG
+from devtools.management.commands.bench_availability import SLUG
 
 
 class Command(BaseCommand):
@@ -112,7 +111,7 @@ class Command(BaseCommand):
 
     def _lookup(self, layer, cached, who, start, end):
         if layer == "engine":
-            fn = availability_cache.availability if cached else selectors.availability
+            fn = availability_cache.availability if cached else availability.availability
             return fn(service=self.service, start_date=start, end_date=end, therapist=who)
         params = {"service": self.service.pk, "start": start, "end": end}
         if who is not None:
@@ -132,7 +131,7 @@ class Command(BaseCommand):
             cached = availability_cache.availability(
                 service=self.service, start_date=start, end_date=end, therapist=who
             ).slots
-            fresh = selectors.availability(
+            fresh = availability.availability(
                 service=self.service, start_date=start, end_date=end, therapist=who
             ).slots
             if cached != fresh:

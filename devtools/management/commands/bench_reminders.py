@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from booking import reminders, tasks
 from booking.models import Reminder, Session
+from booking.reminders import scans, tasks
 from clinic.models import Clinic, Service, Therapist, User
 from runners.models import Cadence, Runner
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     "booking_reminder",
                 ):
                     cursor.execute(f"ANALYZE {table}")  # noqa: S608 (fixed table names)
-        expected_due = reminders.due_runners(clinic=clinic, now=now).count()
+        expected_due = scans.due_runners(clinic=clinic, now=now).count()
 
         from clinic.celery import app
 
@@ -94,7 +94,7 @@ class Command(BaseCommand):
             "due": expected_due,
             "enqueued": enqueued,
             "batches": len(published),
-            "batch_size": reminders.BATCH_SIZE,
+            "batch_size": scans.BATCH_SIZE,
             "scan_seconds": round(scan_seconds, 3),
             "scan_queries": len(queries),
             "peak_traced_mb": round(peak / 2**20, 2),

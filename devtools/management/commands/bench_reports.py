@@ -27,8 +27,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Session
-from booking.reports import attendance_report
 from booking.staff import exports
+from booking.staff.reports import attendance_report
 from clinic.models import Clinic, Service, Therapist, User
 from runners.models import Runner
 

@@ -1,0 +1,156 @@
+"""The rules' inputs: a clinic's policy, some therapists' hours, time off and sessions,
+and a runner's sessions and races, loaded in a fixed number of queries into the pure
+dataclasses of booking.engine.rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import CharField, F, IntegerField, Q, Value
+
+from booking.engine import rules
+from booking.models import Session
+from clinic import timeutils
+from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, WorkingHours
+from clinic.policy import Policy
+from runners.models import Race, Runner
+
+
+@dataclass
+class Context:
+    """What the rules need for one clinic, some therapists and maybe a runner, over a
+    stretch of time."""
+
+    clinic: Clinic
+    policy: Policy
+    therapists: dict[int, rules.TherapistInfo]
+    runner: rules.RunnerInfo | None
+    runner_session_starts: list[datetime] = field(default_factory=list)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
+def load_context(
+    *,
+    clinic: Clinic,
+    therapist_ids: list[int] | None,
+    runner: Runner | None,
+    span_start: datetime,
+    span_end: datetime,
+    therapists: list[Therapist] | None = None,
+    lookback: timedelta = timedelta(0),
+) -> Context:
+    """Set-based, whatever the span and the number of therapists: the hours (with the
+    therapists' names), then time off and sessions (the therapists' and the runner's) in
+    one UNION ALL, and for a runner the race window rules and the races: two queries
+    without a runner, four with one.
+
+    `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
+    hours are then read on their own.
+    """
+    infos: dict[int, rules.TherapistInfo] = {}
+    fields = ["therapist_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
+    if therapists is not None:
+        for t in therapists:
+            infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
+        rows = WorkingHours.objects.filter(therapist_id__in=list(infos)).values_list(*fields)
+    else:
+        # Plain rows, not model instances: this is the hot path of every availability call.
+        hours_qs = WorkingHours.objects.filter(therapist__clinic=clinic, therapist__active=True)
+        if therapist_ids is not None:
+            hours_qs = hours_qs.filter(therapist_id__in=therapist_ids)
+        rows = hours_qs.values_list(*fields, "therapist__display_name")
+    for t_id, weekday, h_start, h_end, valid_from, valid_until, *name in rows.order_by(
+        "therapist_id", "weekday", "start_time"
+    ):
+        info = infos.get(t_id)
+        if info is None:
+            info = infos[t_id] = rules.TherapistInfo(id=t_id, name=name[0], active=True)
+        info.hours.append(timeutils.HoursRule(weekday, h_start, h_end, valid_from, valid_until))
+    policy_windows: list[RaceWindow] = []
+    if runner is not None:
+        policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
+    policy = Policy.from_clinic(clinic, policy_windows)
+
+    # Time off and the sessions that hold time (the therapists', widened by the buffer,
+    # and the runner's anywhere) in one round trip: a UNION ALL of plain rows.
+    buffer = policy.buffer
+    if therapists is not None:
+        mine = Q(therapist_id__in=[t.pk for t in therapists])
+        off_filter = mine
+    elif therapist_ids is not None:
+        mine = off_filter = Q(therapist_id__in=therapist_ids)
+    else:
+        # Through the therapist, not Session.clinic: a therapist's time is theirs even
+        # for a session booked when they worked elsewhere.
+        mine = off_filter = Q(therapist__clinic_id=clinic.pk)
+    cond = mine & Q(start__lt=span_end + buffer, end__gt=span_start - buffer)
+    runner_info = None
+    if runner is not None:
+        runner_info = rules.RunnerInfo(id=runner.pk)
+        cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
+    columns = ("k", "pk", "t", "r", "a", "b")
+    off_rows = (
+        TimeOff.objects.filter(off_filter, start__lt=span_end, end__gt=span_start)
+        .annotate(
+            k=Value("off", output_field=CharField()),
+            t=F("therapist_id"),
+            r=Value(None, output_field=IntegerField()),
+            a=F("start"),
+            b=F("end"),
+        )
+        .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
+        .values_list(*columns)
+    )
+    session_rows = (
+        Session.objects.filter(cond, status__in=Session.ACTIVE_STATUSES)
+        .annotate(
+            k=Value("session", output_field=CharField()),
+            t=F("therapist_id"),
+            r=F("runner_id"),
+            a=F("start"),
+            b=F("end"),
+        )
+        .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
+        .values_list(*columns)
+    )
+    starts: list[datetime] = []
+    for kind, pk, t_id, r_id, a, b in off_rows.union(session_rows, all=True):
+        a, b = _utc(a), _utc(b)
+        info = infos.get(t_id)
+        if kind == "off":
+            if info is not None:
+                info.time_off.append((a, b))
+            continue
+        busy = rules.Busy(a, b, pk)
+        if info is not None and a < span_end + buffer and b > span_start - buffer:
+            info.busy.append(busy)
+        if runner_info is not None and r_id == runner.pk:
+            starts.append(a)
+            if a < span_end and b > span_start:
+                runner_info.busy.append(busy)
+    if runner_info is not None:
+        after, before = policy.longest_race_windows
+        for race in Race.objects.filter(
+            runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+        ):
+            runner_info.races.append(
+                rules.RaceInfo(
+                    id=race.pk,
+                    name=race.name,
+                    start=_utc(race.start),
+                    finish=_utc(race.finish),
+                    distance_km=race.distance_km,
+                    priority=race.priority,
+                )
+            )
+    return Context(
+        clinic=clinic,
+        policy=policy,
+        therapists=infos,
+        runner=runner_info,
+        runner_session_starts=sorted(starts),
+    )

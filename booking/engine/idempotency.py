@@ -1,0 +1,45 @@
+"""Idempotency keys.
+
+An Idempotency-Key promises "this request, once": the session it booked is stored with
+the key and a fingerprint of the request. The same key with the same request is a retry
+and gets that session back (`replayed`); with any other request it is refused (422),
+whatever the first request booked. Keys are per runner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from booking.engine.exceptions import IdempotencyKeyReused
+from booking.models import Session
+from runners.models import Runner
+
+
+def request_fingerprint(request: dict) -> str:
+    """SHA-256 of the request's input as canonical JSON (sorted keys, instants in UTC)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def utc_iso(moment: datetime) -> str:
+    # 10:00+01:00 and 09:00Z are the same start: the same request.
+    return moment.astimezone(UTC).isoformat()
+
+
+def answered_before(earlier: Session | None, fingerprint: str) -> Session | None:
+    """The session a key already booked, if the request is the same; the one comparison of
+    fingerprints. Sessions booked before fingerprints were kept have none: replayed, as
+    they were then."""
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint and earlier.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(earlier.pk)
+    earlier.replayed = True
+    return earlier
+
+
+def booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
+    return answered_before(
+        Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
+    )

@@ -1,0 +1,162 @@
+"""Staff pages: home, the day and week agenda, a session and its attendance."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from booking.engine.selectors import staff_sessions
+from booking.staff.forms import AttendanceForm
+from booking.staff.pages.base import (
+    clinic_therapists,
+    clinic_today,
+    context_clinic_and_therapist,
+    date_param,
+    staff_required,
+    therapist_query,
+)
+from booking.staff.selectors import agenda
+from booking.staff.services import session_mark_attendance
+from clinic import permissions
+from clinic.errors import CodedError
+
+
+@staff_required
+def home(request):
+    if permissions.own_therapist(request.user) is not None:
+        return redirect("staff:agenda")
+    return redirect("staff:dashboard")
+
+
+@staff_required
+def agenda_day(request):
+    clinic, therapist = context_clinic_and_therapist(request)
+    today = clinic_today(clinic)
+    day = date_param(request, "date", today)
+    days = agenda(user=request.user, clinic=clinic, first=day, last=day, therapist=therapist)
+    return render(
+        request,
+        "staff/agenda_day.html",
+        {
+            "clinic": clinic,
+            "therapist": therapist,
+            "therapists": clinic_therapists(request.user, clinic),
+            "day": days[0],
+            "today": today,
+            "prev": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "query": therapist_query(therapist),
+            "own": permissions.own_therapist(request.user) is not None,
+        },
+    )
+
+
+@staff_required
+def agenda_week(request):
+    clinic, therapist = context_clinic_and_therapist(request)
+    today = clinic_today(clinic)
+    day = date_param(request, "date", today)
+    monday = day - timedelta(days=day.weekday())
+    days = agenda(
+        user=request.user,
+        clinic=clinic,
+        first=monday,
+        last=monday + timedelta(days=6),
+        therapist=therapist,
+    )
+    return render(
+        request,
+        "staff/agenda_week.html",
+        {
+            "clinic": clinic,
+            "therapist": therapist,
+            "therapists": clinic_therapists(request.user, clinic),
+            "days": days,
+            "today": today,
+            "monday": monday,
+            "prev": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "query": therapist_query(therapist),
+            "own": permissions.own_therapist(request.user) is not None,
+        },
+    )
+
+
+def session_for(request, pk):
+    return get_object_or_404(
+        staff_sessions(request.user).select_related(
+            "runner__user", "service", "therapist", "clinic"
+        ),
+        pk=pk,
+    )
+
+
+@staff_required
+def session_detail(request, pk: int):
+    session = session_for(request, pk)
+    tz = session.clinic.tz
+    clinic_today(session.clinic)
+    form = AttendanceForm(
+        initial={
+            "status": session.status if session.status in ("attended", "no_show") else None,
+            "areas_treated": session.areas_treated or session.discomfort_areas,
+            "mobilisation_done": bool(session.mobilisation_done),
+            "note": session.therapist_note,
+        }
+    )
+    return _render_session(request, session, form, tz)
+
+
+def _render_session(request, session, form, tz, status=200):
+    races = session.runner.races.filter(start__gte=session.start).order_by("start")[:5]
+    events = session.events.select_related("by").order_by("at", "id")
+    return render(
+        request,
+        "staff/session.html",
+        {
+            "session": session,
+            "local_start": session.start.astimezone(tz),
+            "local_end": session.end.astimezone(tz),
+            "races": [
+                (r, (r.start.astimezone(tz).date() - session.start.astimezone(tz).date()).days)
+                for r in races
+            ],
+            "events": events,
+            "form": form,
+            "started": timezone.now() >= session.start,
+            "markable": session.status in ("booked", "attended", "no_show"),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_POST
+def session_attendance(request, pk: int):
+    session = session_for(request, pk)
+    clinic_today(session.clinic)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            session_mark_attendance(
+                session=session,
+                status=form.cleaned_data["status"],
+                by=request.user,
+                areas_treated=form.cleaned_data["areas_treated"],
+                mobilisation_done=form.cleaned_data["mobilisation_done"],
+                note=form.cleaned_data["note"],
+            )
+        except CodedError as err:
+            form.add_error(None, err.detail)
+        else:
+            messages.success(request, _("Attendance saved."))
+            local_day = session.start.astimezone(session.clinic.tz).date()
+            return redirect(
+                f"{reverse('staff:agenda')}?date={local_day.isoformat()}"
+                f"{therapist_query(session.therapist) if permissions.is_clinic_admin(request.user) else ''}"
+            )
+    return _render_session(request, session, form, session.clinic.tz, status=400)

@@ -1,0 +1,139 @@
+"""Admins' pages: the dashboard, adherence and the CSV exports."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from booking.staff import charts, exports, reports
+from booking.staff.forms import ReportFilterForm
+from booking.staff.pages.base import admin_required, clinic_today
+from clinic import selectors
+from clinic.models import Therapist
+
+
+def _report_filters(request):
+    user = request.user
+    clinics = selectors.clinics_for(user)
+    clinic = None
+    if request.GET.get("clinic"):
+        clinic = selectors.clinic_for_staff(user, request.GET["clinic"])
+    else:
+        clinic = clinics.first()
+    if clinic is None:
+        raise Http404
+    therapists = Therapist.objects.filter(clinic=clinic).order_by("display_name")
+    form = ReportFilterForm(request.GET or None, clinics=clinics, therapists=therapists)
+    today = clinic_today(clinic)
+    valid = form.is_bound and form.is_valid()
+    data = form.cleaned_data if valid else {}
+    if form.is_bound and "therapist" in form.errors:
+        raise Http404  # a therapist of another clinic
+    therapist = data.get("therapist")
+    end = data.get("end") or today
+    start = data.get("start") or (end - timedelta(days=7 * 12 - 1))
+    group_by = data.get("group_by") or "week"
+    if valid or not form.is_bound:
+        # Show the period actually reported, defaults included.
+        form = ReportFilterForm(
+            initial={
+                "clinic": clinic,
+                "therapist": therapist,
+                "start": start,
+                "end": end,
+                "group_by": group_by,
+            },
+            clinics=clinics,
+            therapists=therapists,
+        )
+    return form, clinic, therapist, start, end, group_by
+
+
+@admin_required
+def dashboard(request):
+    form, clinic, therapist, start, end, group_by = _report_filters(request)
+    report = reports.attendance_report(
+        clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
+    )
+    query = urlencode(
+        {"clinic": clinic.pk, "start": start, "end": end, "group_by": group_by}
+        | ({"therapist": therapist.pk} if therapist else {})
+    )
+    return render(
+        request,
+        "staff/dashboard.html",
+        {
+            "form": form,
+            "clinic": clinic,
+            "therapist": therapist,
+            "report": report,
+            "counts_chart": charts.counts_chart(report),
+            "rate_chart": charts.rate_chart(report),
+            "query": query,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@admin_required
+def adherence(request):
+    form, clinic, _therapist, start, end, _group = _report_filters(request)
+    sort = request.GET.get("sort", "days_since_last")
+    if sort not in reports.SORTS:
+        sort = "days_since_last"
+    overdue_only = request.GET.get("overdue") == "1"
+    rows = reports.adherence(
+        clinic=clinic, start=start, end=end, sort=sort, overdue_only=overdue_only
+    )
+    base = {"clinic": clinic.pk, "start": start, "end": end}
+    return render(
+        request,
+        "staff/adherence.html",
+        {
+            "form": form,
+            "clinic": clinic,
+            "rows": rows,
+            "overdue_count": sum(1 for r in rows if r.overdue),
+            "overrides": reports.race_overrides(clinic=clinic, start=start, end=end)[:200],
+            "sort": sort,
+            "overdue_only": overdue_only,
+            "sorts": [
+                (
+                    key,
+                    label,
+                    urlencode(base | {"sort": key} | ({"overdue": 1} if overdue_only else {})),
+                )
+                for key, label in [
+                    ("name", _("Runner")),
+                    ("attended", _("Attended")),
+                    ("longest_gap", _("Longest gap")),
+                    ("days_since_last", _("Days since last")),
+                    ("next_booked", _("Next booked")),
+                ]
+            ],
+            "base_query": urlencode(base | {"sort": sort}),
+        },
+    )
+
+
+@admin_required
+def export_report(request):
+    _form, clinic, therapist, start, end, group_by = _report_filters(request)
+    report = reports.attendance_report(
+        clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
+    )
+    return exports.csv_response(
+        exports.stream_csv(exports.report_rows(report)),
+        f"attendance-{clinic.slug}-{start}-{end}-{group_by}.csv",
+    )
+
+
+@admin_required
+def export_sessions(request):
+    _form, clinic, therapist, start, end, _group = _report_filters(request)
+    return exports.csv_response(
+        exports.sessions_csv(clinic=clinic, start=start, end=end, therapist=therapist),
+        f"sessions-{clinic.slug}-{start}-{end}.csv",
+    )

@@ -1,0 +1,69 @@
+"""Clinic-local time, pure (no Django, no ORM): the bounds of local days and a
+therapist's weekly hours turned into real instants.
+
+Weekly hours are clinic-local wall times: each day's intervals are turned into real
+instants in the clinic's zone, so a 09:00 slot is 09:00 local on both sides of a DST
+change; intervals are half-open [start, end)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class HoursRule:
+    weekday: int  # Monday = 0
+    start_time: time
+    end_time: time
+    valid_from: date | None = None
+    valid_until: date | None = None  # exclusive
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_until is None or day < self.valid_until)
+        )
+
+
+def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
+    """[local midnight of `first`, local midnight after `last`) as aware datetimes."""
+    return (
+        datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC),
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC),
+    )
+
+
+def working_intervals(
+    hours: Sequence[HoursRule], tz: ZoneInfo, first: date, last: date
+) -> list[tuple[datetime, datetime]]:
+    """The therapist's working intervals on local dates first..last, as real instants,
+    sorted, with touching or overlapping intervals of a day merged (09-14 and 14-20 is one
+    stretch a session may span)."""
+    result: list[tuple[datetime, datetime]] = []
+    by_weekday: dict[int, list[HoursRule]] = {}
+    for h in hours:
+        by_weekday.setdefault(h.weekday, []).append(h)
+    day = first
+    while day <= last:
+        todays = sorted(
+            (
+                datetime.combine(day, h.start_time, tzinfo=tz).astimezone(UTC),
+                datetime.combine(day, h.end_time, tzinfo=tz).astimezone(UTC),
+            )
+            for h in by_weekday.get(day.weekday(), ())
+            if h.applies_on(day)
+        )
+        day += timedelta(days=1)
+        for start, end in todays:
+            if end <= start:
+                continue  # e.g. hours ending inside a skipped DST hour
+            if result and start <= result[-1][1]:
+                if end > result[-1][1]:
+                    result[-1] = (result[-1][0], end)
+            else:
+                result.append((start, end))
+    return result
