@@ -110,6 +110,24 @@ def may_use_admin(user) -> bool:
     return bool(is_clinic_admin(user) and user.is_staff)
 
 
+def may_use_booking_api(user) -> bool:
+    """Runners book for themselves; a clinic's staff book for its runners. A half-made
+    staff account (a therapist without a profile, an admin without a clinic) is neither."""
+    return is_runner(user) or is_staff_member(user)
+
+
+def may_override_race_rule(user, clinic_id: int) -> bool:
+    """Only the clinic's own therapists and admins (and superusers) may let a race rule
+    pass, with a written reason."""
+    return acts_for_clinic(user, clinic_id)
+
+
+def cancels_for_the_clinic(user, clinic_id: int) -> bool:
+    """A cancellation by the clinic's own staff is never late: it must not count against
+    the runner's attendance."""
+    return acts_for_clinic(user, clinic_id)
+
+
 def require_staff_member(user) -> None:
     """The staff pages' gate: PermissionDenied unless the user works for a clinic."""
     if not is_staff_member(user):

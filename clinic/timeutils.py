@@ -29,6 +29,19 @@ class HoursRule:
         )
 
 
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The aware first instant of a local calendar day in `tz`."""
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    """The local calendar day of an instant in `tz` ("today at the clinic" is
+    `local_date(now, tz)`)."""
+    if moment.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    return moment.astimezone(tz).date()
+
+
 def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, datetime]:
     """[local midnight of `first`, local midnight after `last`) as aware datetimes."""
     return (

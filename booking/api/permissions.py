@@ -32,4 +32,4 @@ class CanBook(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         # A therapist without a profile or an admin without a clinic is neither.
-        return roles.is_runner(request.user) or roles.is_staff_member(request.user)
+        return roles.may_use_booking_api(request.user)

@@ -217,7 +217,7 @@ class SessionSerializer(serializers.ModelSerializer):
             return False
         memo = self.context.setdefault("_staff_of", {})
         if clinic_id not in memo:
-            memo[clinic_id] = permissions.acts_for_clinic(user, clinic_id)
+            memo[clinic_id] = permissions.cancels_for_the_clinic(user, clinic_id)
         return memo[clinic_id]
 
     @extend_schema_field(OpenApiTypes.BOOL)

@@ -19,6 +19,7 @@ class Code:
     INVALID = "invalid"
     OVERRIDE_NOT_ALLOWED = "override_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    THERAPIST_OTHER_CLINIC = "therapist_other_clinic"
 
 
 # Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).

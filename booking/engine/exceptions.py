@@ -39,6 +39,7 @@ MESSAGES = {
     Code.OVERRIDE_NOT_ALLOWED: _(
         "Only the clinic's therapists and admins may override a race rule."
     ),
+    Code.THERAPIST_OTHER_CLINIC: _("That therapist does not work at this service's clinic."),
     Code.IDEMPOTENCY_KEY_REUSED: _(
         "That Idempotency-Key was already used for a booking with different details, so "
         "nothing was changed. Use a new key for a new booking."

@@ -75,6 +75,14 @@ class Violation:
         return self.code in RACE_CODES
 
 
+def clinic_mismatch(*, service_clinic_id: int, therapist_clinic_id: int) -> Violation | None:
+    """The same-clinic rule: a service is booked with a therapist of the service's own
+    clinic (the validator asks it first)."""
+    if service_clinic_id == therapist_clinic_id:
+        return None
+    return Violation(Code.THERAPIST_OTHER_CLINIC)
+
+
 def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str]]:
     """The time a session may not touch because of a race, with the rule's code:
     the `before` hours up to the start, and from the start until `after` hours past the

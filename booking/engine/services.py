@@ -223,7 +223,7 @@ def session_book(
     require_aware(start)
     _same_clinic(service, therapist)
     override_reason = (override_reason or "").strip()
-    if override_reason and not permissions.acts_for_clinic(by, therapist.clinic_id):
+    if override_reason and not permissions.may_override_race_rule(by, therapist.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     areas = list(discomfort_areas or [])
     try:
@@ -316,7 +316,7 @@ def cancellation_outcome(
     must not count against the runner's attendance.
     """
     now = now or timezone.now()
-    if by is not None and permissions.acts_for_clinic(by, session.clinic_id):
+    if by is not None and permissions.cancels_for_the_clinic(by, session.clinic_id):
         return Session.Status.CANCELLED
     window = timedelta(hours=session.clinic.cancellation_window_hours)
     if now <= session.start - window:
@@ -373,7 +373,7 @@ def session_reschedule(
     )
     target = therapist or current.therapist
     _same_clinic(current.service, target)
-    if override_reason and not permissions.acts_for_clinic(by, target.clinic_id):
+    if override_reason and not permissions.may_override_race_rule(by, target.clinic_id):
         raise BookingError(Code.OVERRIDE_NOT_ALLOWED)
     end = start + current.service.duration
 
