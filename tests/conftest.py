@@ -12,8 +12,13 @@ from django.conf import settings
 from django.db import connection
 
 from clinic.models import User
-
-from .factories import ClinicFactory, RunnerFactory, ServiceFactory, TherapistFactory, UserFactory
+from devtools.factories import (
+    ClinicFactory,
+    RunnerFactory,
+    ServiceFactory,
+    TherapistFactory,
+    UserFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

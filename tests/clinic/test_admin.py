@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from clinic.roles import CLINIC_ADMINS, ensure_role_groups
-from tests.factories import ServiceFactory, TherapistFactory
+from devtools.factories import ServiceFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import pytest
 
 from clinic.models import ApiToken, User
 from clinic.tokens import token_create
-from tests.factories import PASSWORD, ClinicFactory, RunnerFactory, TherapistFactory, UserFactory
-
-from .conftest import axe_serious
+from devtools.factories import PASSWORD, ClinicFactory, RunnerFactory, TherapistFactory, UserFactory
+from tests.support.browser import axe_serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,8 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import RaceFactory, SessionFactory
-
-from .conftest import local
+from devtools.factories import RaceFactory, SessionFactory
+from tests.support.api_fixtures import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic import backups
+from devtools.factories import RunnerFactory, SessionFactory, UserFactory
 from tests.conftest import IN_CI
-from tests.factories import RunnerFactory, SessionFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -23,9 +23,9 @@ from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
 from booking.models import Session
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 from runners.models import Race
-from tests.api.helpers import assert_error
-from tests.factories import PASSWORD, RaceFactory, SessionFactory
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking import notifications
 from booking.models import Reminder, Session
-from tests.factories import PASSWORD, SessionFactory
+from booking.reminders import delivery
+from devtools.factories import PASSWORD, SessionFactory
 
 PLACEHOLDER = "example.com"
 
@@ -59,7 +59,7 @@ def _booking_emails(alice, bob, therapist, service) -> None:
     assert {r.kind for r in rows} == set(Reminder.Kind.values)  # a new kind joins this test
     for row in rows:
         row.save()
-        assert notifications.deliver(row.pk, now=now) == notifications.SENT, row.kind
+        assert delivery.deliver(row.pk, now=now) == delivery.SENT, row.kind
 
 
 def test_no_email_says_example_com(client, alice, bob, therapist, service, mailoutbox):
@@ -80,7 +80,7 @@ def test_no_email_says_example_com(client, alice, bob, therapist, service, mailo
 
 @pytest.mark.django_db(transaction=True)
 def test_the_site_follows_the_settings_on_every_migrate(client, settings, mailoutbox):
-    from tests.factories import RunnerFactory, UserFactory
+    from devtools.factories import RunnerFactory, UserFactory
 
     settings.SITE_NAME = "Fisio Running"
     settings.SITE_DOMAIN = "citas.fisiorunning.test"

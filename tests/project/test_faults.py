@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
-from .conftest import closed_port
+from booking.reminders import tasks
+from tests.support.processes import closed_port
 
 
 @contextmanager
@@ -69,7 +70,7 @@ def test_the_app_recovers_by_itself_once_the_database_is_back(client, clinic, tr
     assert clinic.name in response.content.decode()
 
 
-@pytest.mark.urls("tests.hardening.urls")
+@pytest.mark.urls("tests.support.urls")
 def test_api_errors_are_json(db):
     from django.test import Client
 
@@ -162,7 +163,6 @@ def test_with_the_broker_down_a_booking_stands_and_the_next_sweep_sends_its_emai
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from booking import tasks
     from booking.models import Reminder, Session
 
     day = timezone.now().astimezone(clinic.tz).date() + timedelta(days=8)

@@ -2,7 +2,7 @@
 
 Runs anonymous and as runner Alice (token), against real PostgreSQL. The number of
 examples per operation is FUZZ_EXAMPLES (default 15 in the suite; raise it for a long
-run: FUZZ_EXAMPLES=200 pytest tests/hardening/test_fuzz_api.py --hypothesis-show-statistics).
+run: FUZZ_EXAMPLES=200 pytest tests/project/test_fuzz_api.py --hypothesis-show-statistics).
 """
 
 import os
@@ -24,7 +24,7 @@ from schemathesis.checks import (
 )
 
 from clinic.tokens import token_create
-from tests.factories import RaceFactory, SessionFactory
+from devtools.factories import RaceFactory, SessionFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 CHECKS = (

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from clinic.models import User
-from tests.factories import PASSWORD
+from devtools.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Reminder, Session, SessionEvent
+from devtools.factories import PASSWORD, SessionFactory
 from runners.models import Race
-from tests.factories import PASSWORD, SessionFactory
 
 from .test_permission_table import TABLE, world  # noqa: F401  (world is a fixture)
 

@@ -15,7 +15,7 @@ so a write one persona may make (Alice cancelling) does not change what the next
 
 `test_every_route_is_in_the_table` lists the project's routes and fails in CI on one that
 no row covers (locally it warns), so a new endpoint cannot skip this table. The Django
-admin's rows are made from its registry (tests/admin walks every admin page further).
+admin's rows are made from its registry (tests/clinic/admin walks every admin page further).
 """
 
 import os
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic.tokens import token_create
-from tests.factories import RaceFactory, SessionFactory, TimeOffFactory
+from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory
 
 PERSONAS = ["anonymous", "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
 
@@ -464,7 +464,7 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     )
     race = RaceFactory(runner=alice, name="Alice's marathon")
     time_off = TimeOffFactory(therapist=therapist, start=now + timedelta(days=20))
-    from booking.reminders import unsubscribe_token
+    from booking.reminders.links import unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
     alice_token, _key = token_create(user=alice.user, device="Alice's phone")

@@ -42,7 +42,7 @@ def runner_with_note(alice):
     return alice
 
 
-@pytest.mark.urls("tests.hardening.urls")
+@pytest.mark.urls("tests.support.urls")
 @pytest.mark.parametrize("kind", ["exception", "row"])
 def test_a_failing_request_logs_and_reports_without_the_note(
     quiet_client, runner_with_note, captured_logs, settings, kind

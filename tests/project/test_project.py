@@ -17,10 +17,9 @@ from django.urls import reverse
 
 from booking.models import Reminder, Session
 from clinic.models import User
+from devtools.factories import RaceFactory, SessionFactory, TherapistFactory, TimeOffFactory
 
-from .factories import RaceFactory, SessionFactory, TherapistFactory, TimeOffFactory
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.postgres
@@ -145,7 +144,7 @@ class _FakeRequest:
 
 
 def test_a_clinic_admin_sees_only_their_clinic_in_the_admin(client, clinic, other_clinic):
-    from .factories import UserFactory
+    from devtools.factories import UserFactory
 
     TherapistFactory(clinic=clinic, display_name="Ours")
     TherapistFactory(clinic=other_clinic, display_name="Theirs")

@@ -81,7 +81,7 @@ def test_sign_in_sign_out_and_devices_are_documented(client):
 
 def test_docs_pages_need_no_inline_script_or_style(client):
     """The site's CSP has no 'unsafe-inline': every script and style of the docs pages is a
-    file (tests/browser/test_api_docs.py renders them in Chromium)."""
+    file (tests/project/test_api_docs_browser.py renders them in Chromium)."""
     import re
 
     for url in ("/api/docs/", "/api/redoc/"):

@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from .conftest import ROOT
+from tests.support.processes import ROOT
 
 STRONG_KEY = "s3cret-" + "a1B2c3D4e5" * 6
 # The key docker-compose.yml used to fall back to: public, so reminder links could be forged.

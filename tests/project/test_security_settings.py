@@ -102,7 +102,7 @@ def test_the_language_cookie_set_at_login_and_on_the_profile_is_secure_in_produc
     project sets itself follow it, as Django's language switcher does."""
     from django.urls import reverse
 
-    from tests.factories import PASSWORD
+    from devtools.factories import PASSWORD
 
     settings.LANGUAGE_COOKIE_SECURE = True
     alice.user.language = "es"

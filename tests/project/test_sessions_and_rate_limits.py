@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.factories import PASSWORD
+from devtools.factories import PASSWORD
 
 
 def _signed_in(client) -> bool:

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import User
+from devtools.factories import ServiceFactory, UserFactory
 from runners.models import Runner
-from tests.factories import ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +289,7 @@ def test_home_reminds_a_runner_of_the_next_session(alice_client, alice, therapis
 
     from django.utils import timezone
 
-    from tests.factories import SessionFactory
+    from devtools.factories import SessionFactory
 
     SessionFactory(
         runner=alice, therapist=therapist, service=service, start=timezone.now() + timedelta(days=2)

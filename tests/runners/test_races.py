@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clinic.models import RaceWindow
+from devtools.factories import RaceFactory
 from runners.models import Race
-from tests.factories import RaceFactory
-
-from .conftest import MADRID
+from tests.support.page_fixtures import MADRID
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """API fixtures: a client per persona (anonymous, alice, bob, therapist, other_therapist,
-clinic_admin), signed in the way a real client would be where it matters."""
+clinic_admin), signed in the way a real client would be where it matters, and the API
+tests' frozen clock. The conftests of the API test folders star-import this module."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -7,6 +8,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from rest_framework.test import APIClient
+
+__all__ = [
+    "MADRID",
+    "NOW",
+    "admin_client_api",
+    "alice_client",
+    "anon_client",
+    "bob_client",
+    "frozen",
+    "frozen_now",
+    "local",
+    "other_therapist_client",
+    "persona_client",
+    "therapist_client",
+]
 
 
 def _client_for(user) -> APIClient:

@@ -1,14 +1,18 @@
 """Real headless Chromium (Debian's) driven by Playwright, against pytest-django's
-live_server. Artifacts (screenshots) go to test-artifacts/."""
+live_server. Artifacts (screenshots) go to test-artifacts/; axe-core comes from
+tests/support/node (`make browser-deps`). The browser test folders' conftests star-import
+this module."""
 
 import os
 from pathlib import Path
 
 import pytest
 
+__all__ = ["ARTIFACTS", "artifacts", "axe_serious", "chromium", "page"]
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,4 +1,5 @@
-"""Fixtures for the runner's pages: a logged-in runner, a Spanish client, the engine guard."""
+"""Fixtures for the runner's pages: a logged-in runner, a Spanish client, the engine guard,
+and the pages' frozen clock. The conftests of the page test folders star-import this module."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -6,7 +7,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from booking import selectors
+from booking.engine import selectors
+
+__all__ = [
+    "MADRID",
+    "NOW",
+    "alice_client",
+    "engine",
+    "engine_ready",
+    "es_client",
+    "frozen",
+    "local",
+    "next_weekday",
+]
 
 MADRID = ZoneInfo("Europe/Madrid")
 # A Monday at 08:00 in Madrid: the week ahead is open, the therapist works Mon-Fri.

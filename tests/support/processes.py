@@ -1,4 +1,5 @@
-"""Fixtures for the hardening tests: production-like subprocesses and a closed port."""
+"""Production-like subprocesses, a closed port and a client that answers as a server
+does (no re-raise). tests/project/conftest.py star-imports the fixtures."""
 
 import os
 import socket
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+__all__ = ["PRODUCTION_ENV", "ROOT", "closed_port", "quiet_client", "run_production"]
 
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",

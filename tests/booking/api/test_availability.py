@@ -5,10 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import RaceFactory, ServiceFactory, TherapistFactory
-
-from .conftest import local
-from .helpers import assert_error
+from devtools.factories import RaceFactory, ServiceFactory, TherapistFactory
+from tests.support.api import assert_error
+from tests.support.api_fixtures import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -8,9 +8,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from booking.models import Session
-from tests.factories import RunnerFactory, UserFactory
-
-from .conftest import local
+from devtools.factories import RunnerFactory, UserFactory
+from tests.support.api_fixtures import local
 
 N = 20
 

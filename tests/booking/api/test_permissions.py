@@ -5,10 +5,9 @@ runner's session exists."""
 
 import pytest
 
-from tests.factories import RaceFactory, SessionFactory
-
-from .conftest import local
-from .helpers import assert_error
+from devtools.factories import RaceFactory, SessionFactory
+from tests.support.api import assert_error
+from tests.support.api_fixtures import local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

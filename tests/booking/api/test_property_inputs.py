@@ -2,7 +2,7 @@
 a 2xx or a 4xx with a machine `code` and a sentence, never a 500; a refused booking
 leaves nothing behind.
 
-    pytest tests/hardening/test_property_inputs.py --hypothesis-show-statistics
+    pytest tests/booking/api/test_property_inputs.py --hypothesis-show-statistics
 (PROPERTY_EXAMPLES raises the number of examples; 60 by default.)
 """
 
@@ -191,7 +191,7 @@ def test_booking_never_fails_and_a_refusal_leaves_nothing(
 def test_session_actions_on_unknown_or_foreign_ids_are_coded(
     client, alice, bob, service, therapist, no_throttle
 ):
-    from tests.factories import SessionFactory
+    from devtools.factories import SessionFactory
 
     bobs = SessionFactory(runner=bob, therapist=therapist, service=service)
     client.force_login(alice.user)

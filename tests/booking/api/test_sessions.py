@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from booking.models import Session
-from tests.factories import (
+from devtools.factories import (
     RaceFactory,
     RunnerFactory,
     ServiceFactory,
@@ -20,9 +20,8 @@ from tests.factories import (
     TimeOffFactory,
     UserFactory,
 )
-
-from .conftest import NOW, local
-from .helpers import assert_error
+from tests.support.api import assert_error
+from tests.support.api_fixtures import NOW, local
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -7,13 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from booking.admin import SessionBookForm, SessionChangeForm
-from booking.exceptions import Code
+from booking.engine.codes import Code
+from booking.engine.services import session_violations
 from booking.models import Session
-from booking.services import session_violations
 from clinic.models import User
-from tests.factories import RaceFactory, SessionFactory, UserFactory
-
-from .conftest import NOW, local
+from devtools.factories import RaceFactory, SessionFactory, UserFactory
+from tests.booking.engine.conftest import NOW, local
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from booking import selectors
-from booking.exceptions import Code
+from booking.engine import availability, selectors
+from booking.engine.codes import Code
 from booking.models import Session
-from tests.factories import (
+from devtools.factories import (
     RaceFactory,
     ServiceFactory,
     SessionFactory,
     TherapistFactory,
     TimeOffFactory,
 )
-
-from .conftest import MADRID, NOW, local
+from tests.booking.engine.conftest import MADRID, NOW, local
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def starts(av, therapist=None):
 
 
 def test_a_day_of_slots_on_the_step_with_the_break(service, therapist):
-    av = selectors.availability(service=service, start_date=WED, end_date=WED, now=NOW)
+    av = availability.availability(service=service, start_date=WED, end_date=WED, now=NOW)
     got = starts(av)
     # 09:00..13:00 and 15:00..19:00 every 15 minutes (60-minute service).
     assert got[0] == "09:00" and got[-1] == "19:00"
@@ -53,7 +52,7 @@ def test_booked_time_with_buffer_and_time_off_are_left_out(service, therapist, c
         status=Session.Status.CANCELLED,
     )
     TimeOffFactory(therapist=therapist, start=local(2026, 12, 2, 17), end=local(2026, 12, 2, 18))
-    got = starts(selectors.availability(service=service, start_date=WED, end_date=WED, now=NOW))
+    got = starts(availability.availability(service=service, start_date=WED, end_date=WED, now=NOW))
     # 10:00-11:00 booked + 15 min either side: last before is 08:45 (not worked), first after 11:15
     assert "09:00" not in got and "11:00" not in got and "11:15" in got
     assert "16:00" in got and "16:15" not in got and "17:45" not in got and "18:00" in got
@@ -62,9 +61,9 @@ def test_booked_time_with_buffer_and_time_off_are_left_out(service, therapist, c
 def test_min_notice_and_max_days(service, therapist, clinic):
     # NOW is Tuesday 09:00 local; with 120 minutes' notice the first slot is 11:00.
     tue = date(2026, 12, 1)
-    got = starts(selectors.availability(service=service, start_date=tue, end_date=tue, now=NOW))
+    got = starts(availability.availability(service=service, start_date=tue, end_date=tue, now=NOW))
     assert got[0] == "11:00"
-    far = selectors.availability(
+    far = availability.availability(
         service=service, start_date=date(2027, 2, 25), end_date=date(2027, 3, 5), now=NOW
     )
     assert far.slots and max(s.start for s in far.slots) <= NOW + timedelta(days=90)
@@ -72,9 +71,9 @@ def test_min_notice_and_max_days(service, therapist, clinic):
 
 def test_one_therapist_only(service, therapist, clinic):
     other = TherapistFactory(clinic=clinic)
-    both = selectors.availability(service=service, start_date=WED, end_date=WED, now=NOW)
+    both = availability.availability(service=service, start_date=WED, end_date=WED, now=NOW)
     assert {s.therapist_id for s in both.slots} == {therapist.pk, other.pk}
-    one = selectors.availability(
+    one = availability.availability(
         service=service, start_date=WED, end_date=WED, therapist=other, now=NOW
     )
     assert {s.therapist_id for s in one.slots} == {other.pk}
@@ -83,7 +82,9 @@ def test_one_therapist_only(service, therapist, clinic):
 def test_inactive_therapist_and_service_offer_nothing(service, therapist):
     therapist.active = False
     therapist.save()
-    assert not selectors.availability(service=service, start_date=WED, end_date=WED, now=NOW).slots
+    assert not availability.availability(
+        service=service, start_date=WED, end_date=WED, now=NOW
+    ).slots
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def every_day_therapist(clinic):
 
 def test_spring_forward_2027_03_28(service, every_day_therapist):
     now = datetime(2027, 3, 20, 12, tzinfo=UTC)
-    av = selectors.availability(
+    av = availability.availability(
         service=service, start_date=date(2027, 3, 27), end_date=date(2027, 3, 29), now=now
     )
     by_day = {}
@@ -118,7 +119,7 @@ def test_spring_forward_2027_03_28(service, every_day_therapist):
 
 def test_fall_back_2026_10_25(service, every_day_therapist):
     now = datetime(2026, 10, 20, 12, tzinfo=UTC)
-    av = selectors.availability(
+    av = availability.availability(
         service=service, start_date=date(2026, 10, 24), end_date=date(2026, 10, 26), now=now
     )
     instants = [s.start for s in av.slots]
@@ -141,7 +142,7 @@ def test_fall_back_2026_10_25(service, every_day_therapist):
 def test_dst_weekly_slot_keeps_its_local_time(service, therapist):
     # Monday 09:00 before and after the October change is 09:00 local both times.
     now = datetime(2026, 10, 14, 12, tzinfo=UTC)
-    av = selectors.availability(
+    av = availability.availability(
         service=service, start_date=date(2026, 10, 19), end_date=date(2026, 10, 26), now=now
     )
     mondays = [s.start for s in av.slots if s.start.astimezone(MADRID).weekday() == 0]
@@ -165,7 +166,7 @@ def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist
         start=local(2026, 12, 6, 10),
         finish=local(2026, 12, 6, 11),
     )
-    av = selectors.availability(
+    av = availability.availability(
         service=service,
         start_date=date(2026, 12, 3),
         end_date=date(2026, 12, 8),
@@ -183,7 +184,7 @@ def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist
     for b in av.blocked:
         assert "Cross de Itálica" in b.detail and b.race_name == "Cross de Itálica"
     # Without the runner the same slots are offered.
-    anyone = selectors.availability(
+    anyone = availability.availability(
         service=service, start_date=date(2026, 12, 7), end_date=date(2026, 12, 7), now=NOW
     )
     assert min(s.start for s in anyone.slots) == local(2026, 12, 7, 9)
@@ -192,7 +193,7 @@ def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist
 def test_runner_own_sessions_elsewhere_are_left_out(service, therapist, alice, clinic):
     other = TherapistFactory(clinic=clinic)
     SessionFactory(runner=alice, therapist=other, service=service, start=local(2026, 12, 2, 10))
-    av = selectors.availability(
+    av = availability.availability(
         service=service, start_date=WED, end_date=WED, therapist=therapist, runner=alice, now=NOW
     )
     got = starts(av)
@@ -208,7 +209,7 @@ def test_ideal_slots_follow_the_cadence(service, therapist, alice):
         start=local(2026, 11, 23, 10),
         status=Session.Status.ATTENDED,
     )
-    av = selectors.availability(
+    av = availability.availability(
         service=service,
         start_date=date(2026, 12, 2),
         end_date=date(2026, 12, 31),
@@ -221,7 +222,7 @@ def test_ideal_slots_follow_the_cadence(service, therapist, alice):
     assert ideal_days[-1] < date(2026, 12, 13)
     alice.cadence = "off"
     alice.save()
-    av = selectors.availability(
+    av = availability.availability(
         service=service,
         start_date=date(2026, 12, 2),
         end_date=date(2026, 12, 31),
@@ -256,7 +257,7 @@ def test_availability_queries_do_not_grow(
     RaceFactory(runner=alice, start=local(2026, 12, 6, 9), finish=local(2026, 12, 6, 12))
     service = type(service).objects.select_related("clinic").get(pk=service.pk)
     with django_assert_max_num_queries(2):
-        av = selectors.availability(
+        av = availability.availability(
             service=service,
             start_date=date(2026, 12, 2),
             end_date=date(2026, 12, 1) + timedelta(days=days),
@@ -264,7 +265,7 @@ def test_availability_queries_do_not_grow(
         )
     assert av.slots
     with django_assert_max_num_queries(4):
-        av = selectors.availability(
+        av = availability.availability(
             service=service,
             start_date=date(2026, 12, 2),
             end_date=date(2026, 12, 1) + timedelta(days=days),

@@ -8,12 +8,11 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
-from booking import availability_cache, selectors, services
+from booking.engine import availability, availability_cache, services
 from clinic.cache import ResilientRedisCache
 from clinic.services import Interval, time_off_add, working_hours_replace
-from tests.factories import TherapistFactory
-
-from .conftest import closed_port
+from devtools.factories import TherapistFactory
+from tests.support.processes import closed_port
 
 
 @pytest.fixture
@@ -33,7 +32,9 @@ def second_therapist(clinic):
 
 def both(service, day, end=None, therapist=None):
     kwargs = {"service": service, "start_date": day, "end_date": end or day, "therapist": therapist}
-    return availability_cache.availability(**kwargs).slots, selectors.availability(**kwargs).slots
+    return availability_cache.availability(**kwargs).slots, availability.availability(
+        **kwargs
+    ).slots
 
 
 def starts(slots, therapist):
@@ -69,7 +70,7 @@ def test_a_week_with_one_cached_day_computes_the_rest_in_one_go(
         ).slots
     assert (
         slots
-        == selectors.availability(
+        == availability.availability(
             service=service, start_date=day - timedelta(days=2), end_date=day + timedelta(days=4)
         ).slots
     )
@@ -116,8 +117,8 @@ def test_a_booking_recomputes_only_that_therapists_week(
             by=alice.user,
         )
     asked = []
-    real = selectors.availability
-    monkeypatch.setattr(selectors, "availability", lambda **kw: asked.append(kw) or real(**kw))
+    real = availability.availability
+    monkeypatch.setattr(availability, "availability", lambda **kw: asked.append(kw) or real(**kw))
     cached = availability_cache.availability(service=service, start_date=day, end_date=day)
     assert [kw["therapist_ids"] for kw in asked] == [[therapist.pk]]
     assert cached.slots == real(service=service, start_date=day, end_date=day).slots
@@ -134,7 +135,7 @@ def test_other_days_of_a_cached_week_cost_no_query(
         ).slots
     assert (
         slots
-        == selectors.availability(
+        == availability.availability(
             service=service, start_date=monday, end_date=monday + timedelta(days=4)
         ).slots
     )
@@ -155,7 +156,7 @@ def test_a_week_at_the_booking_horizon_gains_slots_as_time_passes(service, thera
         early = availability_cache.availability(service=service, start_date=day, end_date=day)
     with time_machine.travel(at(clinic, day - timedelta(days=10), 18), tick=False):
         later = availability_cache.availability(service=service, start_date=day, end_date=day)
-        fresh = selectors.availability(service=service, start_date=day, end_date=day)
+        fresh = availability.availability(service=service, start_date=day, end_date=day)
     assert later.slots == fresh.slots
     assert len(later.slots) > len(early.slots)
 
@@ -218,15 +219,15 @@ def test_the_minimum_notice_is_applied_on_read(service, therapist, clinic):
         assert at(clinic, day, 9) in starts(early.slots, therapist)
     with time_machine.travel(at(clinic, day, 9), tick=False):
         later = availability_cache.availability(service=service, start_date=day, end_date=day)
-        fresh = selectors.availability(service=service, start_date=day, end_date=day)
+        fresh = availability.availability(service=service, start_date=day, end_date=day)
         assert later.slots == fresh.slots
         assert min(starts(later.slots, therapist)) >= at(clinic, day, 11)
 
 
 def test_runners_get_the_uncached_answer(service, therapist, alice, day, monkeypatch):
     calls = []
-    real = selectors.availability
-    monkeypatch.setattr(selectors, "availability", lambda **kw: calls.append(kw) or real(**kw))
+    real = availability.availability
+    monkeypatch.setattr(availability, "availability", lambda **kw: calls.append(kw) or real(**kw))
     availability_cache.availability(service=service, start_date=day, end_date=day, runner=alice)
     availability_cache.availability(service=service, start_date=day, end_date=day, runner=alice)
     assert len(calls) == 2

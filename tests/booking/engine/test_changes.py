@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from booking import services
-from booking.exceptions import BookingError, Code
+from booking.engine import series, services
+from booking.engine.codes import Code
+from booking.engine.exceptions import BookingError
 from booking.models import Session
-from tests.factories import RaceFactory, SessionFactory, TherapistFactory
-
-from .conftest import MADRID, NOW, local
+from booking.reminders import tasks
+from devtools.factories import RaceFactory, SessionFactory, TherapistFactory
+from tests.booking.engine.conftest import MADRID, NOW, local
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,6 @@ def test_cancel_frees_the_slot_and_mails_on_commit(
     booked, alice, bob, service, therapist, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    from booking import tasks
 
     monkeypatch.setattr(tasks.deliver_reminders, "delay", lambda ids: sent.extend(ids))
     with django_capture_on_commit_callbacks(execute=True):
@@ -149,7 +149,7 @@ def test_staff_may_move_into_a_race_window_with_a_reason(booked, alice, therapis
 def alices_series(alice, service, therapist, **overrides):
     """Alice's plan with the therapist: from WED_10 every 14 days, 6 times, booked at NOW."""
     kwargs = {"first_start": WED_10, "every_days": 14, "count": 6, "now": NOW, **overrides}
-    return services.series_book(
+    return series.series_book(
         runner=alice, service=service, therapist=therapist, by=alice.user, **kwargs
     )
 

@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from booking import services
-from booking.exceptions import BookingError, Code, IdempotencyKeyReused
+from booking.engine import services
+from booking.engine.codes import Code
+from booking.engine.exceptions import BookingError, IdempotencyKeyReused
 from booking.models import Session
 from clinic.models import Therapist
-from tests.factories import RunnerFactory, ServiceFactory, SessionFactory, TherapistFactory
-
-from .conftest import NOW, local
+from devtools.factories import RunnerFactory, ServiceFactory, SessionFactory, TherapistFactory
+from tests.booking.engine.conftest import NOW, local
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from booking import rules, selectors, services
-from booking.exceptions import BookingError, Code
+from booking.engine import context, locking, rules, services
+from booking.engine.codes import Code
+from booking.engine.exceptions import BookingError
 from booking.models import Session
+from booking.reminders import tasks
 from clinic.models import RaceWindow
-from tests.factories import RaceFactory, SessionFactory, TherapistFactory, TimeOffFactory
-
-from .conftest import NOW, local
+from devtools.factories import RaceFactory, SessionFactory, TherapistFactory, TimeOffFactory
+from tests.booking.engine.conftest import NOW, local
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def assert_suggestions_pass(error, runner, service):
     assert len(error.suggestions) <= 3
     for slot in error.suggested_slots:
         therapist = type(service.clinic.therapists.first()).objects.get(pk=slot.therapist_id)
-        ctx = selectors.load_context(
+        ctx = context.load_context(
             clinic=service.clinic,
             therapist_ids=[therapist.pk],
             runner=runner,
@@ -365,7 +366,6 @@ def test_confirmation_is_enqueued_only_on_commit(
     alice, service, therapist, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    from booking import tasks
 
     monkeypatch.setattr(tasks.deliver_reminders, "delay", lambda ids: sent.extend(ids))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -427,6 +427,6 @@ def test_a_deadlock_is_retried(alice, service, therapist, monkeypatch):
 
 
 def test_a_deadlock_that_persists_is_slot_taken_not_a_500(alice, service, therapist, monkeypatch):
-    _deadlocking_check(monkeypatch, times=services.RETRIES)
+    _deadlocking_check(monkeypatch, times=locking.RETRIES)
     error = refused(Code.SLOT_TAKEN, alice, service, therapist, WED_10)
     assert error.status_code == 409

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booking import rules
+from booking.engine import rules
+from clinic import timeutils
+from clinic.policy import Policy, RaceWindowRule
 
 MADRID = ZoneInfo("Europe/Madrid")
 DAYS = [date(2027, 3, 27), date(2026, 10, 24), date(2026, 12, 1)]
@@ -41,7 +43,7 @@ def schedules(draw):
             if b <= a:
                 continue
             valid_from = draw(st.sampled_from([None, first + timedelta(days=1)]))
-            hours.append(rules.HoursRule(weekday, t_of(a), t_of(b), valid_from, None))
+            hours.append(timeutils.HoursRule(weekday, t_of(a), t_of(b), valid_from, None))
 
     def spans(n, length=(15, 240)):
         out = []
@@ -65,7 +67,7 @@ def schedules(draw):
                 priority=draw(st.sampled_from(["A", "B", "C"])),
             )
         )
-    policy = rules.Policy(
+    policy = Policy(
         tz=MADRID,
         min_notice=timedelta(minutes=draw(st.sampled_from([0, 60, 120]))),
         max_ahead=timedelta(days=draw(st.integers(1, 4))),
@@ -74,14 +76,12 @@ def schedules(draw):
         after_race=timedelta(hours=draw(st.integers(0, 30))),
         before_race=timedelta(hours=draw(st.integers(0, 30))),
         race_windows=(
-            rules.RaceWindowRule(
+            RaceWindowRule(
                 after=timedelta(hours=36),
                 before=timedelta(hours=20),
                 min_distance_km=Decimal("21"),
             ),
-            rules.RaceWindowRule(
-                after=timedelta(hours=10), before=timedelta(hours=40), priority="A"
-            ),
+            RaceWindowRule(after=timedelta(hours=10), before=timedelta(hours=40), priority="A"),
         ),
     )
     therapist = rules.TherapistInfo(
@@ -109,7 +109,7 @@ def test_free_starts_equal_a_minute_by_minute_check(schedule):
     assert fast == sorted(set(fast)), "sorted, no duplicates"
 
     brute = []
-    for ws, we in rules.working_intervals(therapist.hours, policy.tz, first, last):
+    for ws, we in timeutils.working_intervals(therapist.hours, policy.tz, first, last):
         t = ws
         while t < we:
             on_step = (t - ws) % policy.step == timedelta(0)

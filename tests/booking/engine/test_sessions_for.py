@@ -3,10 +3,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from booking.selectors import sessions_for
-from tests.factories import ServiceFactory, SessionFactory, TherapistFactory
-
-from .conftest import local
+from booking.engine.selectors import sessions_for
+from devtools.factories import ServiceFactory, SessionFactory, TherapistFactory
+from tests.booking.engine.conftest import local
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from booking.models import Session
-from tests.factories import SessionFactory
+from devtools.factories import SessionFactory
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -49,9 +49,9 @@ def runner_clinic(clinic):
 
 @pytest.fixture
 def flaky_backend(settings):
-    from .backends import FlakyBackend
+    from tests.support.mail import FlakyBackend
 
-    settings.EMAIL_BACKEND = "tests.reminders.backends.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.support.mail.FlakyBackend"
     FlakyBackend.reset(1)
     return FlakyBackend
 

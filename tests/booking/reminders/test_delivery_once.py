@@ -6,11 +6,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from booking import notifications, reminders, tasks
 from booking.models import Reminder
-from tests.factories import SessionFactory
-
-from .conftest import booked_at, joined_at, madrid
+from booking.reminders import delivery, scans, tasks
+from devtools.factories import SessionFactory
+from tests.booking.reminders.conftest import booked_at, joined_at, madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ def test_appointment_scan_twice_one_email(alice, therapist, mailoutbox):
 def test_two_workers_at_once_one_email_each(
     alice, bob, runner_clinic, scan_day, mailoutbox, settings
 ):
-    settings.EMAIL_BACKEND = "tests.reminders.backends.SlowLocmemBackend"
+    settings.EMAIL_BACKEND = "tests.support.mail.SlowLocmemBackend"
     barrier = threading.Barrier(2)
     errors = []
 
@@ -97,7 +96,7 @@ def test_two_workers_at_once_one_email_each(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_same_session_email_one_email(alice, therapist, mailoutbox, settings):
-    settings.EMAIL_BACKEND = "tests.reminders.backends.SlowLocmemBackend"
+    settings.EMAIL_BACKEND = "tests.support.mail.SlowLocmemBackend"
     session = SessionFactory(runner=alice, therapist=therapist)
     barrier = threading.Barrier(3)
     results = []
@@ -105,7 +104,7 @@ def test_two_workers_same_session_email_one_email(alice, therapist, mailoutbox, 
     def worker():
         try:
             barrier.wait()
-            results.append(notifications.send_session_email(session.pk, "confirmation"))
+            results.append(delivery.send_session_email(session.pk, "confirmation"))
         finally:
             connection.close()
 
@@ -128,8 +127,8 @@ def test_a_failed_send_is_kept_and_retried_then_sent_once(
     assert "SMTPServerDisconnected" in reminder.last_error
     assert mailoutbox == []
     # The retry (what deliver_reminders runs after its countdown) sends it, once.
-    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
-    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
+    assert delivery.deliver_many([reminder.pk], now=scan_day) == []
+    assert delivery.deliver_many([reminder.pk], now=scan_day) == []
     reminder.refresh_from_db()
     assert (reminder.state, reminder.attempts, reminder.last_error) == ("sent", 2, "")
     assert len(mailoutbox) == 1
@@ -165,7 +164,7 @@ def test_the_sweep_picks_up_a_reminder_whose_message_was_lost(
     Reminder.objects.filter(pk=reminder.pk).update(created_at=scan_day - timedelta(hours=1))
     batches = []
     assert tasks.run_sweep(now=scan_day, enqueue=batches.append) == 1
-    assert notifications.deliver_many(batches[0], now=scan_day) == []
+    assert delivery.deliver_many(batches[0], now=scan_day) == []
     assert len(mailoutbox) == 1
     assert tasks.run_sweep(now=scan_day, enqueue=batches.append) == 0
 
@@ -176,9 +175,9 @@ def test_a_reminder_that_failed_too_often_is_left_alone(alice, runner_clinic, sc
         kind="cadence",
         key="2026-11-26",
         state="failed",
-        attempts=notifications.MAX_ATTEMPTS,
+        attempts=delivery.MAX_ATTEMPTS,
     )
-    assert notifications.deliver(reminder.pk, now=scan_day) == notifications.BUSY
+    assert delivery.deliver(reminder.pk, now=scan_day) == delivery.BUSY
     assert mailoutbox == []
 
 
@@ -190,7 +189,7 @@ def test_each_cadence_email_costs_the_same_queries_however_big_the_batch(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import RunnerFactory
+    from devtools.factories import RunnerFactory
 
     counts = {}
     for n in (1, 4):
@@ -213,8 +212,8 @@ def test_the_repeated_hour_when_clocks_go_back_sends_once(alice, runner_clinic, 
     runner_clinic.save()
     first = datetime(2026, 10, 25, 0, 5, tzinfo=UTC)  # 02:05 CEST
     second = datetime(2026, 10, 25, 1, 5, tzinfo=UTC)  # 02:05 CET
-    assert {c.pk for c in reminders.clinics_at_reminder_hour(now=first)} == {runner_clinic.pk}
-    assert {c.pk for c in reminders.clinics_at_reminder_hour(now=second)} == {runner_clinic.pk}
+    assert {c.pk for c in scans.clinics_at_reminder_hour(now=first)} == {runner_clinic.pk}
+    assert {c.pk for c in scans.clinics_at_reminder_hour(now=second)} == {runner_clinic.pk}
     run_scan_and_batches(first)
     run_scan_and_batches(second)
     tasks.run_cadence_batch([alice.pk], now=second)  # even if the second scan enqueued it
@@ -224,12 +223,12 @@ def test_the_repeated_hour_when_clocks_go_back_sends_once(alice, runner_clinic, 
 def test_staff_can_send_failed_reminders_again_from_the_admin(
     client, superuser, alice, runner_clinic, scan_day, flaky_backend
 ):
-    flaky_backend.reset(notifications.MAX_ATTEMPTS)
+    flaky_backend.reset(delivery.MAX_ATTEMPTS)
     reminder = Reminder.objects.create(runner=alice, kind="cadence", key="2026-11-26")
-    for _ in range(notifications.MAX_ATTEMPTS):
-        notifications.deliver(reminder.pk, now=scan_day)
+    for _ in range(delivery.MAX_ATTEMPTS):
+        delivery.deliver(reminder.pk, now=scan_day)
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == ("failed", notifications.MAX_ATTEMPTS)
+    assert (reminder.state, reminder.attempts) == ("failed", delivery.MAX_ATTEMPTS)
     client.force_login(superuser)
     response = client.post(
         "/admin/booking/reminder/",
@@ -242,6 +241,6 @@ def test_staff_can_send_failed_reminders_again_from_the_admin(
     assert reminder.attempts == 0
     # What the enqueued deliver_reminders task runs:
     flaky_backend.reset(0)
-    assert notifications.deliver_many([reminder.pk], now=scan_day) == []
+    assert delivery.deliver_many([reminder.pk], now=scan_day) == []
     reminder.refresh_from_db()
     assert reminder.state == "sent"

@@ -7,11 +7,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from booking import reminders, tasks
 from booking.models import Session
-from tests.factories import RunnerFactory, SessionFactory, TherapistFactory, UserFactory
-
-from .conftest import madrid
+from booking.reminders import tasks
+from booking.reminders.links import book_link_from_token, book_token, unsubscribe_token
+from devtools.factories import RunnerFactory, SessionFactory, TherapistFactory, UserFactory
+from tests.booking.reminders.conftest import madrid
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def csrf_client():
 
 
 def unsubscribe_url(runner):
-    return reverse("reminders:unsubscribe", args=[reminders.unsubscribe_token(runner)])
+    return reverse("reminders:unsubscribe", args=[unsubscribe_token(runner)])
 
 
 def test_unsubscribe_get_only_asks(client, alice):
@@ -69,7 +69,7 @@ def test_unsubscribe_one_click_post_from_the_email_header(alice, runner_clinic, 
     ],
 )
 def test_a_tampered_unsubscribe_token_is_refused(client, alice, bob, mangle):
-    token = mangle(reminders.unsubscribe_token(alice))
+    token = mangle(unsubscribe_token(alice))
     response = client.post(reverse("reminders:unsubscribe", args=[token]))
     assert response.status_code == 400
     assert b"This link is not valid" in response.content
@@ -92,7 +92,7 @@ def frozen(scan_day):
 
 
 def book_url(runner, therapist, service, start):
-    token = reminders.book_token(
+    token = book_token(
         runner_id=runner.pk, therapist_id=therapist.pk, service_id=service.pk, start=start
     )
     return reverse("reminders:book", args=[token])
@@ -125,7 +125,7 @@ def test_the_cadence_email_offers_three_slots_preferred_therapist_first(
 def test_suggestions_keep_clear_of_a_priority_race(
     alice, therapist, service, runner_clinic, scan_day, mailoutbox
 ):
-    from tests.factories import RaceFactory
+    from devtools.factories import RaceFactory
 
     race = RaceFactory(
         runner=alice, name="Media de Madrid", priority="A", start=madrid(2026, 11, 28, 9)
@@ -135,7 +135,7 @@ def test_suggestions_keep_clear_of_a_priority_race(
     assert "Media de Madrid" in message.body
     for token_line in [ln for ln in message.body.splitlines() if "/reminders/book/" in ln]:
         token = token_line.strip().rstrip("/").rsplit("/", 1)[-1]
-        link = reminders.book_link_from_token(token)
+        link = book_link_from_token(token)
         end = link.start + service.duration
         assert end <= race.start - timedelta(hours=48) or link.start >= race.finish + timedelta(
             hours=24
@@ -221,7 +221,7 @@ def test_a_deactivated_runners_links_no_longer_book_or_unsubscribe(
 
 
 def test_the_links_of_a_deleted_account_no_longer_work(client, alice, therapist, service, frozen):
-    from runners.privacy import runner_account_delete
+    from booking.runner.account import runner_account_delete
 
     url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
     unsubscribe = unsubscribe_url(alice)
@@ -234,7 +234,7 @@ def test_the_links_of_a_deleted_account_no_longer_work(client, alice, therapist,
 def test_a_link_followed_again_after_cancelling_says_cancelled_never_booked(
     csrf_client, alice, therapist, service, frozen
 ):
-    from booking.services import session_cancel
+    from booking.engine.services import session_cancel
 
     url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
     assert csrf_client.post(url).status_code == 200
@@ -251,7 +251,7 @@ def test_a_link_followed_again_after_cancelling_says_cancelled_never_booked(
 def test_a_link_followed_again_after_a_move_shows_the_sessions_new_time(
     client, alice, therapist, service, frozen
 ):
-    from booking.services import session_reschedule
+    from booking.engine.services import session_reschedule
 
     url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
     client.post(url)

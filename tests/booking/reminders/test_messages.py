@@ -5,12 +5,11 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from booking import notifications, reminders, tasks
 from booking.models import Reminder, Session
+from booking.reminders import delivery, links, tasks
 from clinic.models import RaceWindow
-from tests.factories import RaceFactory, SessionFactory
-
-from .conftest import booked_at, madrid, past_session
+from devtools.factories import RaceFactory, SessionFactory
+from tests.booking.reminders.conftest import booked_at, madrid, past_session
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def test_cadence_reminder_text_and_html_with_unsubscribe_and_routine(
     assert message.subject == "Time to book your unloading massage"
     assert "every 14 days" in message.body
     html = html_of(message)
-    token = reminders.unsubscribe_token(bob)
+    token = links.unsubscribe_token(bob)
     assert f"/reminders/unsubscribe/{token}/" in message.body
     assert f"/reminders/unsubscribe/{token}/" in html
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -141,7 +140,7 @@ def test_appointment_reminder_in_clinic_time_with_address_links_and_policy(
 )
 def test_session_emails_carry_an_ics(alice, therapist, mailoutbox, kind, status, method):
     session = SessionFactory(runner=alice, therapist=therapist, status=status)
-    assert notifications.send_session_email(session.pk, kind) == notifications.SENT
+    assert delivery.send_session_email(session.pk, kind) == delivery.SENT
     (message,) = mailoutbox
     name, content, mimetype = message.attachments[0]
     assert mimetype == "text/calendar" and name.endswith(".ics")
@@ -164,7 +163,7 @@ def test_reschedule_email_names_the_old_time_and_cancels_the_old_event(
     new = SessionFactory(
         runner=alice, therapist=therapist, start=madrid(2026, 12, 2, 17), rescheduled_from=old
     )
-    notifications.send_session_email(new.pk, "reschedule")
+    delivery.send_session_email(new.pk, "reschedule")
     (message,) = mailoutbox
     assert "moved from Tuesday 1 December, 10:00 (Europe/Madrid)" in message.body
     assert message.subject == (
@@ -180,7 +179,7 @@ def test_spanish_confirmation(alice, therapist, mailoutbox):
     alice.user.language = "es"
     alice.user.save()
     session = SessionFactory(runner=alice, therapist=therapist, start=madrid(2026, 12, 3, 18))
-    notifications.send_session_email(session.pk, "confirmation")
+    delivery.send_session_email(session.pk, "confirmation")
     (message,) = mailoutbox
     assert (
         message.subject
@@ -191,14 +190,14 @@ def test_spanish_confirmation(alice, therapist, mailoutbox):
 
 def test_a_confirmation_for_a_session_cancelled_meanwhile_is_not_sent(alice, therapist, mailoutbox):
     session = SessionFactory(runner=alice, therapist=therapist, status=Session.Status.CANCELLED)
-    assert notifications.send_session_email(session.pk, "confirmation") == notifications.SKIPPED
+    assert delivery.send_session_email(session.pk, "confirmation") == delivery.SKIPPED
     assert mailoutbox == []
 
 
 def test_session_email_is_sent_once(alice, therapist, mailoutbox):
     session = SessionFactory(runner=alice, therapist=therapist)
-    assert notifications.send_session_email(session.pk, "confirmation") == notifications.SENT
-    assert notifications.send_session_email(session.pk, "confirmation") == notifications.BUSY
+    assert delivery.send_session_email(session.pk, "confirmation") == delivery.SENT
+    assert delivery.send_session_email(session.pk, "confirmation") == delivery.BUSY
     assert len(mailoutbox) == 1
 
 

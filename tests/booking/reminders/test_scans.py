@@ -5,24 +5,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking import reminders, tasks
 from booking.models import Reminder, Session
-from runners.models import Cadence
-from tests.factories import (
+from booking.reminders import scans, tasks
+from devtools.factories import (
     ClinicFactory,
     RunnerFactory,
     SessionFactory,
     TherapistFactory,
     UserFactory,
 )
-
-from .conftest import booked_at, joined_at, madrid, past_session
+from runners.models import Cadence
+from tests.booking.reminders.conftest import booked_at, joined_at, madrid, past_session
 
 pytestmark = pytest.mark.django_db
 
 
 def due_ids(clinic, now):
-    return set(reminders.due_runners(clinic=clinic, now=now).values_list("pk", flat=True))
+    return set(scans.due_runners(clinic=clinic, now=now).values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize(
@@ -111,28 +110,28 @@ def test_only_the_clinics_own_runners(alice, other_clinic, runner_clinic, scan_d
 
 def test_period_starts_cadence_days_after_the_last_session_and_repeats():
     last = date(2026, 11, 1)
-    assert reminders.cadence_period(
+    assert scans.cadence_period(
         last=last, joined=date(2025, 1, 1), today=date(2026, 11, 15), days=14
     ) == date(2026, 11, 15)
     # Still due a week later: the same period, so no second e-mail.
-    assert reminders.cadence_period(
+    assert scans.cadence_period(
         last=last, joined=date(2025, 1, 1), today=date(2026, 11, 22), days=14
     ) == date(2026, 11, 15)
     # Still due after another full cadence: a new period, one new reminder.
-    assert reminders.cadence_period(
+    assert scans.cadence_period(
         last=last, joined=date(2025, 1, 1), today=date(2026, 11, 29), days=14
     ) == date(2026, 11, 29)
 
 
 def test_never_had_a_session_periods_run_from_sign_up():
     joined = date(2026, 11, 10)
-    assert reminders.cadence_period(
+    assert scans.cadence_period(
         last=None, joined=joined, today=date(2026, 11, 10), days=30
     ) == date(2026, 11, 10)
-    assert reminders.cadence_period(
-        last=None, joined=joined, today=date(2026, 12, 9), days=30
-    ) == date(2026, 11, 10)
-    assert reminders.cadence_period(
+    assert scans.cadence_period(last=None, joined=joined, today=date(2026, 12, 9), days=30) == date(
+        2026, 11, 10
+    )
+    assert scans.cadence_period(
         last=None, joined=joined, today=date(2026, 12, 10), days=30
     ) == date(2026, 12, 10)
 
@@ -145,7 +144,7 @@ def test_due_keys_use_the_clinic_local_date_of_the_last_session(
     joined_at(bob, madrid(2026, 11, 20, 12))
     keys = {
         d.runner_id: d.key
-        for d in reminders.cadence_due_keys(runner_ids=[alice.pk, bob.pk], now=scan_day)
+        for d in scans.cadence_due_keys(runner_ids=[alice.pk, bob.pk], now=scan_day)
     }
     assert keys == {alice.pk: "2026-11-26", bob.pk: "2026-11-20"}
 
@@ -170,7 +169,7 @@ def test_due_keys_use_the_clinic_local_date_of_the_last_session(
 def test_each_clinic_is_scanned_at_its_local_reminder_hour(utc_now, scanned):
     ClinicFactory(slug="madrid", timezone="Europe/Madrid", reminder_hour=9)
     ClinicFactory(slug="nyc", timezone="America/New_York", reminder_hour=9)
-    assert {c.slug for c in reminders.clinics_at_reminder_hour(now=utc_now)} == scanned
+    assert {c.slug for c in scans.clinics_at_reminder_hour(now=utc_now)} == scanned
 
 
 def test_the_scan_enqueues_only_runners_of_clinics_at_their_hour(alice, therapist):
@@ -221,7 +220,7 @@ def test_the_scan_takes_the_same_queries_for_3_or_60_runners(
 
 
 def test_the_scan_enqueues_one_task_per_batch(runner_clinic, scan_day, monkeypatch):
-    monkeypatch.setattr(reminders, "BATCH_SIZE", 4)
+    monkeypatch.setattr(scans, "BATCH_SIZE", 4)
     RunnerFactory.create_batch(10, clinic=runner_clinic)
     batches = []
     tasks.run_cadence_scan(now=scan_day, enqueue=batches.append)
@@ -249,7 +248,7 @@ def _session(alice, therapist, start, booked):
 
 
 def appointment_due(now):
-    return set(reminders.sessions_due_appointment_reminder(now=now).values_list("pk", flat=True))
+    return set(scans.sessions_due_appointment_reminder(now=now).values_list("pk", flat=True))
 
 
 def test_appointment_reminder_exactly_24_hours_before(alice, therapist, now):

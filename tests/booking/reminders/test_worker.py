@@ -18,13 +18,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from booking import tasks
+from booking.engine.services import session_book
 from booking.models import Reminder, Session
-from booking.services import session_book
+from booking.reminders import tasks
 from clinic.celery import app
-from tests.factories import RunnerFactory, UserFactory
+from devtools.factories import RunnerFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = [
     pytest.mark.redis,
@@ -196,7 +196,7 @@ def test_a_worker_killed_mid_batch_is_redelivered_without_duplicates(due_clinic,
     _clear_broker()
     env = _worker_env(
         outbox,
-        EMAIL_BACKEND="tests.reminders.backends.SlowFileBackend",
+        EMAIL_BACKEND="tests.support.mail.SlowFileBackend",
         SLOW_EMAIL_DELAY="2",
         CELERY_VISIBILITY_TIMEOUT="6",
     )
@@ -236,7 +236,7 @@ def test_a_pool_process_killed_mid_send_is_redelivered_at_once_without_duplicate
     ]
     _clear_broker()
     env = _worker_env(
-        outbox, EMAIL_BACKEND="tests.reminders.backends.SlowFileBackend", SLOW_EMAIL_DELAY="2"
+        outbox, EMAIL_BACKEND="tests.support.mail.SlowFileBackend", SLOW_EMAIL_DELAY="2"
     )
     log = tmp_path / "worker.log"
     tasks.send_cadence_batch.delay([r.pk for r in runners])

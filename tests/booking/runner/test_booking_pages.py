@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
+from booking.engine import services
 from booking.models import Session
-from tests.factories import RaceFactory, SessionFactory, TimeOffFactory
-
-from .conftest import MADRID, local
+from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory
+from tests.support.page_fixtures import MADRID, local
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_ideal_slots_are_marked(alice_client, service, therapist):
 
 
 def test_any_therapist_shows_one_row_per_time(alice_client, service, therapist, clinic):
-    from tests.factories import TherapistFactory
+    from devtools.factories import TherapistFactory
 
     TherapistFactory(clinic=clinic, display_name="Second")
     html = alice_client.get(slots_url(service, therapist="any", day="2026-03-03")).content.decode()
@@ -127,7 +127,7 @@ def test_slots_page_in_spanish(es_client, service, therapist, race):
 def test_slots_page_query_count_does_not_grow_with_days_or_slots(
     alice_client, service, therapist, clinic, alice, django_assert_max_num_queries
 ):
-    from tests.factories import TherapistFactory
+    from devtools.factories import TherapistFactory
 
     for _ in range(4):
         TherapistFactory(clinic=clinic)
@@ -229,7 +229,7 @@ def _setup_for(code, *, alice, bob, service, therapist):
         )
         return local(date(2026, 3, 4), 10)
     if code == "runner_overlap":
-        from tests.factories import TherapistFactory
+        from devtools.factories import TherapistFactory
 
         other = TherapistFactory(clinic=therapist.clinic)
         SessionFactory(
@@ -289,8 +289,7 @@ def test_every_booking_refusal_has_a_page_in_plain_words(
     "lang,title", [("en", "Not available for booking"), ("es", "No disponible para reservar")]
 )
 def test_inactive_refusal_page(client, alice, service, therapist, monkeypatch, lang, title):
-    from booking import services
-    from booking.exceptions import BookingError
+    from booking.engine.exceptions import BookingError
 
     def refuse(**kwargs):
         raise BookingError("inactive", params={"what": "service"})
@@ -341,7 +340,7 @@ def test_my_sessions_in_spanish(es_client, alice, service, therapist, alices_ses
 def test_my_sessions_query_count_is_flat(
     alice_client, alice, service, therapist, clinic, django_assert_max_num_queries
 ):
-    from tests.factories import ServiceFactory, TherapistFactory
+    from devtools.factories import ServiceFactory, TherapistFactory
 
     for i in range(12):
         t = TherapistFactory(clinic=clinic)
@@ -529,7 +528,7 @@ def test_figures_query_counts(alice_client, alice, service, therapist, clinic):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import ServiceFactory, TherapistFactory
+    from devtools.factories import ServiceFactory, TherapistFactory
 
     for i in range(20):
         t = TherapistFactory(clinic=clinic)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from booking.models import Session
-from tests.factories import (
+from devtools.factories import (
     PASSWORD,
     ClinicFactory,
     RunnerFactory,
@@ -20,8 +20,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
-
-from .conftest import axe_serious
+from tests.support.browser import axe_serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

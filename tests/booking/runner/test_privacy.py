@@ -12,17 +12,18 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from booking.models import Reminder, Session, SessionEvent
-from clinic.models import ApiToken, User
-from clinic.tokens import token_create
-from runners.models import Race, Runner
-from runners.privacy import (
+from booking.runner import account
+from booking.runner.account import (
     EXPORTED_MODELS,
     NOT_EXPORTED,
     NOT_EXPORTED_MODELS,
     runner_account_delete,
     runner_data_export,
 )
-from tests.factories import PASSWORD, RaceFactory, SessionFactory
+from clinic.models import ApiToken, User
+from clinic.tokens import token_create
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory
+from runners.models import Race, Runner
 
 NOTE = "Left knee: patellar tendinopathy since March"
 # Runner, sessions, their events, races, reminders, e-mail addresses, tokens, groups and
@@ -207,7 +208,7 @@ def _fields(model) -> set[str]:
 
 class TestExportIsComplete:
     """A field or model added later is exported, or named with its reason in
-    runners.privacy.NOT_EXPORTED / NOT_EXPORTED_MODELS."""
+    booking.runner.account.NOT_EXPORTED / NOT_EXPORTED_MODELS."""
 
     def test_every_field_of_every_exported_model_is_in_the_export(self, alice, everything):
         data = runner_data_export(runner=alice)
@@ -406,12 +407,10 @@ class TestDeletion:
         assert not ApiToken.objects.filter(pk=token.pk).exists()
 
     def test_a_failure_halfway_leaves_the_account_as_it_was(self, alice, history, monkeypatch):
-        from runners import privacy
-
         def explode(user):
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(privacy, "_anonymise_user", explode)
+        monkeypatch.setattr(account, "_anonymise_user", explode)
         with pytest.raises(RuntimeError):
             runner_account_delete(runner=alice)
         alice.refresh_from_db()
@@ -422,7 +421,7 @@ class TestDeletion:
 
 def test_deleting_forgets_the_idempotency_fingerprint(alice, therapist, service):
     """The fingerprint hashes the booking request, the runner's note included."""
-    from booking.services import session_book
+    from booking.engine.services import session_book
 
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=30)
     while start.astimezone(therapist.clinic.tz).weekday() > 4:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import RunnerFactory, ServiceFactory, SessionFactory, UserFactory
+from devtools.factories import RunnerFactory, ServiceFactory, SessionFactory, UserFactory
 
 MADRID = ZoneInfo("Europe/Madrid")
 

@@ -5,8 +5,7 @@ import time_machine
 
 from booking.models import SessionEvent
 from booking.staff.services import AttendanceError, session_mark_attendance
-
-from .conftest import at
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 

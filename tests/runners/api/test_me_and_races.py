@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from devtools.factories import PASSWORD, RaceFactory, TherapistFactory
 from runners.models import Race
-from tests.factories import PASSWORD, RaceFactory, TherapistFactory
-
-from .helpers import assert_error
+from tests.support.api import assert_error
 
 pytestmark = pytest.mark.django_db
 

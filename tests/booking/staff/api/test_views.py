@@ -4,8 +4,7 @@ import pytest
 import time_machine
 
 from clinic.models import TimeOff
-
-from .conftest import at
+from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +200,7 @@ def test_other_clinic_is_404(
 
 
 def test_therapist_edits_only_own_schedule_and_sees_no_reports(therapist_api, clinic):
-    from tests.factories import TherapistFactory
+    from devtools.factories import TherapistFactory
 
     colleague = TherapistFactory(clinic=clinic)
     assert therapist_api.get(hours_url(colleague)).status_code == 403
@@ -217,7 +216,7 @@ def test_clinic_admin_manages_a_therapists_schedule(admin_api, therapist):
 def test_time_off_of_another_therapist_cannot_be_deleted_via_own_url(
     therapist, therapist_api, other_therapist
 ):
-    from tests.factories import TimeOffFactory
+    from devtools.factories import TimeOffFactory
 
     off = TimeOffFactory(therapist=other_therapist)
     assert therapist_api.delete(f"{off_url(therapist)}{off.pk}/").status_code == 404

@@ -1,0 +1,6 @@
+"""Tests of the project as a whole (settings, errors, schema, fuzzing, permissions):
+the API clients, production-like subprocesses and Chromium."""
+
+from tests.support.api_fixtures import *  # noqa: F403
+from tests.support.browser import *  # noqa: F403
+from tests.support.processes import *  # noqa: F403
