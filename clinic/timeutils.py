@@ -30,8 +30,9 @@ class HoursRule:
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """The aware first instant of a local calendar day in `tz`."""
-    return datetime.combine(day, time(0), tzinfo=tz)
+    """The first instant of a local calendar day in `tz`, in UTC: arithmetic on datetimes
+    that share a zone is wall-clock time in Python, so instants are kept in UTC."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
