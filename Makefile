@@ -36,18 +36,21 @@ run: seed
 	./scripts/run_dev.sh
 
 browser-deps: install
-	@if [ -x /usr/bin/chromium ] && command -v npm >/dev/null 2>&1 && [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then \
-		npm install --silent --no-audit --no-fund --prefix tests/browser; fi
+	@if [ -x /usr/bin/chromium ] && command -v npm >/dev/null 2>&1 && [ -f tests/support/node/package.json ] && [ ! -d tests/support/node/node_modules ]; then \
+		npm install --silent --no-audit --no-fund --prefix tests/support/node; fi
 
 ## Run the whole suite on PostgreSQL and Redis when they answer (see scripts/services.py).
 test: install browser-deps
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The layout's contracts run here too: import-linter (.importlinter) and mypy (mypy.ini).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Load test: gunicorn on PostgreSQL + Redis, locust headless for LOAD_DURATION seconds
 ## (default 60), then the figures and a check for double bookings (scripts/load/run.py).
