@@ -1,8 +1,9 @@
 """The booking rules, in one place: slot generation and the validator.
 
-Pure: no ORM, no clock. The selectors and services load the data (in a fixed number of
-queries) into the small dataclasses below and pass `now`; the same functions then decide
-for the availability pages, the API, the staff pages and the admin.
+Pure: no ORM, no clock. booking.engine.context loads the data (in a fixed number of
+queries) into the small dataclasses below and the callers pass `now`; the same functions
+then decide for the availability pages, the API, the staff pages and the admin. The
+policy and the weekly hours they apply are clinic.policy and clinic.timeutils.
 
 Times are aware datetimes (UTC from the database). Weekly hours are clinic-local wall
 times: each day's intervals are turned into real instants in the clinic's zone, so a 09:00
