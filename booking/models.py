@@ -1,12 +1,12 @@
 """Sessions (booked massages), their history, and the reminder log."""
 
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import connections, models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from clinic.db import PostgresOnlyExclusionConstraint
 from clinic.models import validate_body_areas
 
 
@@ -86,7 +86,7 @@ class Session(models.Model):
             ),
             # PostgreSQL only (the migration skips them elsewhere): the last word on
             # double booking, whatever the application checks did.
-            ExclusionConstraint(
+            PostgresOnlyExclusionConstraint(
                 name="session_therapist_no_overlap",
                 expressions=[
                     (F("therapist"), RangeOperators.EQUAL),
@@ -94,7 +94,7 @@ class Session(models.Model):
                 ],
                 condition=Q(status__in=["booked", "attended", "no_show"]),
             ),
-            ExclusionConstraint(
+            PostgresOnlyExclusionConstraint(
                 name="session_runner_no_overlap",
                 expressions=[
                     (F("runner"), RangeOperators.EQUAL),

@@ -3,7 +3,6 @@
 import booking.models
 import clinic.db
 import clinic.models
-import django.contrib.postgres.constraints
 import django.db.models.deletion
 from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
@@ -120,11 +119,11 @@ class Migration(migrations.Migration):
         ),
         clinic.db.PostgresOnlyAddConstraint(
             model_name='session',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['booked', 'attended', 'no_show'])), expressions=[(models.F('therapist'), '='), (booking.models.TsTzRange('start', 'end'), '&&')], name='session_therapist_no_overlap'),
+            constraint=clinic.db.PostgresOnlyExclusionConstraint(condition=models.Q(('status__in', ['booked', 'attended', 'no_show'])), expressions=[(models.F('therapist'), '='), (booking.models.TsTzRange('start', 'end'), '&&')], name='session_therapist_no_overlap'),
         ),
         clinic.db.PostgresOnlyAddConstraint(
             model_name='session',
-            constraint=django.contrib.postgres.constraints.ExclusionConstraint(condition=models.Q(('status__in', ['booked', 'attended', 'no_show'])), expressions=[(models.F('runner'), '='), (booking.models.TsTzRange('start', 'end'), '&&')], name='session_runner_no_overlap'),
+            constraint=clinic.db.PostgresOnlyExclusionConstraint(condition=models.Q(('status__in', ['booked', 'attended', 'no_show'])), expressions=[(models.F('runner'), '='), (booking.models.TsTzRange('start', 'end'), '&&')], name='session_runner_no_overlap'),
         ),
         migrations.AddIndex(
             model_name='reminder',
