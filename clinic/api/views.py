@@ -1,5 +1,8 @@
+from allauth.account.internal.flows.email_verification import send_verification_email_for_user
+from allauth.account.utils import has_verified_email
 from django.contrib.auth import logout
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.views import LoginView
 from rest_framework import generics, permissions, status, viewsets
@@ -15,6 +18,7 @@ from clinic.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from clinic.errors import CodedError
 from clinic.models import ApiToken, Clinic, Service, Therapist
 
 
@@ -48,12 +52,25 @@ class ObtainTokenView(LoginView):
     def post(self, request, format=None):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if not has_verified_email(user):
+            # The site's sign-in asks for a confirmed address (mandatory verification);
+            # the API is no back door. Only after the right password, so nothing leaks.
+            send_verification_email_for_user(request._request, user)
+            raise CodedError(
+                _(
+                    "Confirm your e-mail address first: we have sent you a link. "
+                    "Then sign in again."
+                ),
+                code="email_unverified",
+                status_code=403,
+            )
         self.device = tokens.device_label(
             device=serializer.validated_data.get("device", ""),
             user_agent=request.headers.get("User-Agent", ""),
         )
         # knox's LoginView signs in request.user (and sends user_logged_in).
-        request.user = serializer.validated_data["user"]
+        request.user = user
         return super().post(request, format=format)
 
     def create_token(self):

@@ -332,3 +332,35 @@ def test_a_drf_token_from_before_knox_keeps_working_until_its_old_expiry(alice, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM authtoken_token")
         assert cursor.fetchone()[0] == 0
+
+
+class TestUnconfirmedAddress:
+    """The site asks for a confirmed address before signing in; so does the API."""
+
+    def test_an_unconfirmed_address_gets_no_token_and_a_fresh_link(self, alice):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.filter(user=alice.user).update(verified=False)
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            {"email": alice.user.email, "password": PASSWORD},
+            format="json",
+        )
+        assert_error(response, 403, "email_unverified")
+        assert not ApiToken.objects.filter(user=alice.user).exists()
+        assert [m.to for m in mail.outbox] == [[alice.user.email]]
+
+    def test_a_wrong_password_says_nothing_about_the_address(self, alice):
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.filter(user=alice.user).update(verified=False)
+        response = APIClient().post(
+            "/api/v1/auth/token/",
+            {"email": alice.user.email, "password": "not-the-password"},
+            format="json",
+        )
+        assert_error(response, 400, "invalid_login")
+        assert mail.outbox == []
+
+    def test_once_confirmed_the_api_signs_in(self, alice):
+        assert sign_in(alice.user)["token"]
