@@ -26,7 +26,7 @@ from typing import Any
 
 from booking.engine.codes import RACE_CODES, Code
 from clinic.policy import Policy
-from clinic.timeutils import HoursRule, working_intervals
+from clinic.timeutils import HoursRule, within_working_hours, working_intervals
 
 ZERO = timedelta(0)
 
@@ -144,9 +144,7 @@ def check(
         )
     if start > now + policy.max_ahead:
         found.append(Violation(Code.TOO_FAR_AHEAD, {"days": policy.max_ahead.days}))
-    day = start.astimezone(policy.tz).date()
-    intervals = working_intervals(therapist.hours, policy.tz, day, day)
-    if not any(ws <= start and end <= we for ws, we in intervals):
+    if not within_working_hours(start, end, therapist.hours, policy.tz):
         found.append(Violation(Code.OUTSIDE_WORKING_HOURS, {"therapist": therapist.name}))
     if _overlaps(start, end, therapist.time_off):
         found.append(Violation(Code.THERAPIST_TIME_OFF, {"therapist": therapist.name}))

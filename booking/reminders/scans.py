@@ -13,13 +13,14 @@ book" e-mail to someone who was on the table yesterday.
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields import CharField
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from booking.models import Reminder, Session, SessionEvent
+from clinic import timeutils
 from clinic.models import Clinic
 from runners.models import CADENCE_DAYS, Runner
 
@@ -27,11 +28,6 @@ BATCH_SIZE = 500
 # Statuses that mean "has had (or has) a massage" for the cadence rule.
 CADENCE_COUNTING = (Session.Status.ATTENDED, Session.Status.BOOKED)
 APPOINTMENT_LEAD = timedelta(hours=24)
-
-
-def local_midnight(day: date, clinic: Clinic) -> datetime:
-    """The aware start of a clinic-local calendar day (DST-safe)."""
-    return datetime.combine(day, time(0), tzinfo=clinic.tz)
 
 
 def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
@@ -42,7 +38,7 @@ def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
 def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
     # Due on `today` when nothing counting started on or after local day today - days + 1.
     return {
-        cadence: local_midnight(today - timedelta(days=days - 1), clinic)
+        cadence: timeutils.local_midnight(today - timedelta(days=days - 1), clinic.tz)
         for cadence, days in CADENCE_DAYS.items()
     }
 

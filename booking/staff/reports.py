@@ -2,7 +2,7 @@
 whatever the number of sessions), grouped by week or month in the clinic's time zone."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Max, Min, Q
@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from booking.models import Session
+from clinic import timeutils
 from clinic.models import Clinic, Therapist
 from runners.models import CADENCE_DAYS, Cadence, Runner
 
@@ -85,11 +86,8 @@ class AttendanceReport:
 
 
 def period_bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, datetime]:
-    tz = clinic.tz
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    """[local midnight of start, local midnight after end) in the clinic's zone."""
+    return timeutils.local_day_bounds(clinic.tz, start, end)
 
 
 def sessions_in_period(

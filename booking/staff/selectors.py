@@ -2,25 +2,20 @@
 in the way. Each is a fixed number of queries whatever the number of sessions."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from booking.engine.context import weekly_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
+from clinic import timeutils
 from clinic.models import Clinic, Therapist, TimeOff, WorkingHours
 from runners.models import Race
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
-
-
-def local_bounds(tz, first: date, last: date) -> tuple[datetime, datetime]:
-    """[first 00:00, day after last 00:00) in the zone, as aware datetimes (DST-safe)."""
-    lo = datetime.combine(first, time.min, tzinfo=tz)
-    hi = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-    return lo, hi
 
 
 @dataclass
@@ -47,7 +42,7 @@ def agenda(
     """The sessions of each clinic-local day from first to last (in-time cancellations left
     out), with each runner's upcoming races. Two queries."""
     tz = clinic.tz
-    lo, hi = local_bounds(tz, first, last)
+    lo, hi = timeutils.local_day_bounds(tz, first, last)
     qs = (
         staff_sessions(user)
         .filter(clinic=clinic, start__gte=lo, start__lt=hi)
@@ -91,17 +86,6 @@ class InTheWay:
     time_off: TimeOff | None = None
 
 
-def _effective(rows: list[WorkingHours], day: date) -> list[WorkingHours]:
-    wd = day.weekday()
-    return [
-        r
-        for r in rows
-        if r.weekday == wd
-        and (r.valid_from is None or r.valid_from <= day)
-        and (r.valid_until is None or r.valid_until > day)
-    ]
-
-
 def sessions_in_the_way(
     *, therapist: Therapist, since: datetime | None = None, now: datetime | None = None
 ) -> list[InTheWay]:
@@ -117,7 +101,9 @@ def sessions_in_the_way(
     )
     if not sessions:
         return []
-    hours = list(WorkingHours.objects.filter(therapist=therapist))
+    hours = [
+        rule for _t, _name, rule in weekly_hours(WorkingHours.objects.filter(therapist=therapist))
+    ]
     offs = list(
         TimeOff.objects.filter(
             therapist=therapist, end__gt=sessions[0].start, start__lt=sessions[-1].end
@@ -130,12 +116,7 @@ def sessions_in_the_way(
         if off is not None:
             result.append(InTheWay(s, ls, le, "time_off", off))
             continue
-        # A session that ends at local midnight ends "at 24:00" of its day.
-        midnight_end = le.time() == time.min and le.date() == ls.date() + timedelta(days=1)
-        end_t = time.max if midnight_end else le.time()
-        ok = (ls.date() == le.date() or midnight_end) and any(
-            r.start_time <= ls.time() and end_t <= r.end_time for r in _effective(hours, ls.date())
-        )
-        if not ok:
+        # The validator's own test: the hours in force that day, touching rows merged.
+        if not timeutils.within_working_hours(s.start, s.end, hours, tz):
             result.append(InTheWay(s, ls, le, "outside_hours"))
     return result

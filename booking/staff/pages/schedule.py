@@ -5,7 +5,6 @@ Thin: parse, check who may (clinic.permissions, clinic.selectors), call a servic
 selector, render.
 """
 
-from datetime import datetime, time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_
 from booking.staff.pages.agenda import session_for
 from booking.staff.pages.base import clinic_therapists, clinic_today, date_param, staff_required
 from booking.staff.selectors import sessions_in_the_way
-from clinic import permissions, selectors
+from clinic import permissions, selectors, timeutils
 from clinic import services as schedule
 from clinic.errors import CodedError
 from clinic.models import Therapist, TimeOff
@@ -165,7 +164,7 @@ def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
     """The list, each with a move form; after a refused move, that session's form shows
     the reason and the nearest slots that pass, one tap each."""
     tz = therapist.clinic.tz
-    since = datetime.combine(since_day, time.min, tzinfo=tz)
+    since = timeutils.local_midnight(since_day, tz)
     items = sessions_in_the_way(therapist=therapist, since=since)
     colleagues = Therapist.objects.filter(clinic=therapist.clinic, active=True).order_by(
         "display_name"
