@@ -159,7 +159,11 @@ def availability(
                 start + duration,
                 t_id,
                 cadence.is_ideal(
-                    start, cadence_days=cadence_days, runner_sessions=sessions, now=now
+                    start,
+                    cadence_days=cadence_days,
+                    runner_sessions=sessions,
+                    now=now,
+                    tz=ctx.policy.tz,
                 ),
             )
             for start, t_id in found

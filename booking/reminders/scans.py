@@ -3,10 +3,10 @@
 Reads only: the scans (booking.reminders.tasks) call these, record a Reminder row under
 the key, and booking.reminders.delivery sends it.
 
-Cadence rule, in the clinic's calendar: a runner with cadence fortnightly (14 days) or
-monthly (30 days), reminders on and an active account, is due on local day D when their
-last attended session started on day D - cadence or earlier (or there has never been one)
-and nothing is booked ahead. A session still marked "booked" after it happened counts as
+Cadence rule (booking.engine.cadence, the one definition of "due"), in the clinic's
+calendar: a runner with a cadence (runners.models.CADENCE_DAYS), reminders on and an
+active account, is due on local day D when their last attended session started on day
+D - cadence or earlier (or there has never been one) and nothing is booked ahead. A session still marked "booked" after it happened counts as
 attended here: a therapist who has not marked attendance yet must not trigger a "time to
 book" e-mail to someone who was on the table yesterday.
 """
@@ -19,6 +19,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Va
 from django.db.models.fields import CharField
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from booking.engine.cadence import cadence_period, counting_since
 from booking.models import Reminder, Session, SessionEvent
 from clinic import timeutils
 from clinic.models import Clinic
@@ -36,9 +37,10 @@ def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
 
 
 def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
-    # Due on `today` when nothing counting started on or after local day today - days + 1.
+    # booking.engine.cadence.is_due as a query: due on `today` when nothing counting
+    # started on or after local day counting_since(today, days).
     return {
-        cadence: timeutils.local_midnight(today - timedelta(days=days - 1), clinic.tz)
+        cadence: timeutils.local_midnight(counting_since(today, days), clinic.tz)
         for cadence, days in CADENCE_DAYS.items()
     }
 
@@ -49,7 +51,7 @@ def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool =
     One set-based query whatever the number of runners. `skip_recently_reminded` leaves
     out those who already had a cadence reminder in this period (an optimisation for the
     daily scan; the unique key is what makes it once)."""
-    today = clinic.local(now).date()
+    today = timeutils.local_date(now, clinic.tz)
     due = Q()
     for cadence, threshold in _cadence_thresholds(clinic, today).items():
         counting = Session.objects.filter(
@@ -70,7 +72,7 @@ def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool =
             recent = Reminder.objects.filter(
                 runner=OuterRef("pk"),
                 kind=Reminder.Kind.CADENCE,
-                key__gte=(today - timedelta(days=days - 1)).isoformat(),
+                key__gte=counting_since(today, days).isoformat(),
             )
             qs = qs.exclude(Q(cadence=cadence) & Exists(recent))
     return qs
@@ -108,15 +110,6 @@ class CadenceDue:
     key: str  # the due period: the clinic-local date it began
 
 
-def cadence_period(*, last: date | None, joined: date, today: date, days: int) -> date:
-    """The first day of the due period `today` falls in: periods of `days` days starting
-    `days` after the last session (or on the day the runner joined, if never)."""
-    anchor = last + timedelta(days=days) if last else joined
-    if today < anchor:
-        return anchor
-    return anchor + timedelta(days=((today - anchor).days // days) * days)
-
-
 def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue]:
     """Re-check a batch against the rule (one query) and give each due runner its key."""
     if not runner_ids:
@@ -149,11 +142,12 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
             continue
         clinic = runner.clinic
         days = CADENCE_DAYS[runner.cadence]
-        last = clinic.local(runner.last_start).date() if runner.last_start else None
+        tz = clinic.tz
+        last = timeutils.local_date(runner.last_start, tz) if runner.last_start else None
         period = cadence_period(
             last=last,
-            joined=clinic.local(runner.created_at).date(),
-            today=clinic.local(now).date(),
+            joined=timeutils.local_date(runner.created_at, tz),
+            today=timeutils.local_date(now, tz),
             days=days,
         )
         out.append(CadenceDue(runner_id=runner.pk, key=period.isoformat()))

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from booking.engine import cadence
 from booking.models import Session
 from clinic import timeutils
 from clinic.models import Clinic, Therapist
@@ -157,11 +158,11 @@ class Adherence:
     next_booked: datetime | None
     longest_gap_days: int | None
     days_since_last: int | None
+    due: bool = True  # booking.engine.cadence.is_due, as the reminders decide it
 
     @property
     def overdue(self) -> bool:
-        due = self.days_since_last is None or self.days_since_last > self.cadence_days
-        return due and self.next_booked is None
+        return self.due and self.next_booked is None
 
     @property
     def name(self) -> str:
@@ -245,6 +246,7 @@ def adherence(
     for r in runners:
         cadence_days = CADENCE_DAYS[r.cadence]
         since = (now - r.last_attended).days if r.last_attended else None
+        last_day = timeutils.local_date(r.last_attended, clinic.tz) if r.last_attended else None
         result.append(
             Adherence(
                 runner=r,
@@ -255,6 +257,9 @@ def adherence(
                 next_booked=r.next_booked,
                 longest_gap_days=int(gaps[r.pk]) if r.pk in gaps else None,
                 days_since_last=since,
+                due=cadence.is_due(
+                    last_day=last_day, today=timeutils.local_date(now, clinic.tz), days=cadence_days
+                ),
             )
         )
     if overdue_only:
