@@ -31,7 +31,10 @@ class Cadence(models.TextChoices):
     OFF = "off", _("Off")
 
 
-CADENCE_DAYS = {Cadence.FORTNIGHTLY: FORTNIGHTLY_DAYS, Cadence.MONTHLY: MONTHLY_DAYS}
+CADENCE_DAYS: dict[str, int] = {
+    Cadence.FORTNIGHTLY: FORTNIGHTLY_DAYS,
+    Cadence.MONTHLY: MONTHLY_DAYS,
+}
 
 
 class Runner(models.Model):

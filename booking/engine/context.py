@@ -101,6 +101,7 @@ def load_context(
         mine = off_filter = Q(therapist__clinic_id=clinic.pk)
     cond = mine & Q(start__lt=span_end + buffer, end__gt=span_start - buffer)
     runner_info = None
+    runner_pk = runner.pk if runner is not None else None
     if runner is not None:
         runner_info = rules.RunnerInfo(id=runner.pk)
         cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
@@ -140,7 +141,7 @@ def load_context(
         busy = rules.Busy(a, b, pk)
         if info is not None and a < span_end + buffer and b > span_start - buffer:
             info.busy.append(busy)
-        if runner_info is not None and r_id == runner.pk:
+        if runner_info is not None and r_id == runner_pk:
             starts.append(a)
             if a < span_end and b > span_start:
                 runner_info.busy.append(busy)

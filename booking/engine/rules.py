@@ -107,7 +107,7 @@ def race_violations(
     return found
 
 
-def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]):
+def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]) -> bool:
     return any(start < s_end and end > s_start for s_start, s_end in spans)
 
 

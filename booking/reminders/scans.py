@@ -45,7 +45,9 @@ def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
     }
 
 
-def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool = True):
+def due_runners(
+    *, clinic: Clinic, now: datetime, skip_recently_reminded: bool = True
+) -> QuerySet[Runner]:
     """Runners of the clinic due a cadence reminder on the clinic-local day of `now`.
 
     One set-based query whatever the number of runners. `skip_recently_reminded` leaves
@@ -57,7 +59,7 @@ def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool =
         counting = Session.objects.filter(
             runner=OuterRef("pk"), status__in=CADENCE_COUNTING, start__gte=threshold
         )
-        due |= Q(cadence=cadence) & ~Exists(counting)
+        due |= Q(cadence=cadence) & ~Q(Exists(counting))
     qs = Runner.objects.filter(
         due,
         clinic=clinic,
@@ -125,11 +127,13 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
         )
         .only("pk", "cadence", "created_at", "clinic")
     )
-    due_ids = set()
+    due_ids: set[int] = set()
     by_clinic: dict[int, list[int]] = {}
+    clinics: dict[int, Clinic] = {}
     for runner in rows:
-        by_clinic.setdefault(runner.clinic_id, []).append(runner.pk)
-    clinics = {r.clinic_id: r.clinic for r in rows}
+        if runner.clinic is not None:
+            by_clinic.setdefault(runner.clinic.pk, []).append(runner.pk)
+            clinics[runner.clinic.pk] = runner.clinic
     for clinic_id, ids in by_clinic.items():
         due_ids |= set(
             due_runners(clinic=clinics[clinic_id], now=now, skip_recently_reminded=False)
@@ -138,9 +142,9 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
         )
     out = []
     for runner in rows:
-        if runner.pk not in due_ids:
-            continue
         clinic = runner.clinic
+        if runner.pk not in due_ids or clinic is None:
+            continue
         days = CADENCE_DAYS[runner.cadence]
         tz = clinic.tz
         last = timeutils.local_date(runner.last_start, tz) if runner.last_start else None
@@ -155,7 +159,7 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
 
 
 def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
-    if runner.clinic_id is None:
+    if runner.clinic_id is None or runner.clinic is None:
         return False
     return (
         due_runners(clinic=runner.clinic, now=now, skip_recently_reminded=False)
@@ -164,7 +168,7 @@ def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
     )
 
 
-def appointment_key_expression():
+def appointment_key_expression() -> Concat:
     """The appointment reminder key, computed by the database (session id and its start),
     so the scan can leave out sessions already reminded in the same query."""
     return Concat(
@@ -191,7 +195,7 @@ def sessions_due_appointment_reminder(*, now: datetime) -> QuerySet[Session]:
                 runner__user__is_active=True,
             )
         )
-        .filter(booked_at__lte=F("start") - APPOINTMENT_LEAD)
+        .filter(Q(booked_at__lte=F("start") - APPOINTMENT_LEAD))
         .annotate(reminder_key=appointment_key_expression())
         .exclude(Exists(reminded))
     )
@@ -212,10 +216,10 @@ def appointment_still_due(session: Session, *, now: datetime) -> bool:
     return (
         with_booked_at(Session.objects.filter(pk=session.pk))
         .filter(
+            Q(booked_at__lte=F("start") - APPOINTMENT_LEAD),
             status=Session.Status.BOOKED,
             start__gt=now,
             start__lte=now + APPOINTMENT_LEAD,
-            booked_at__lte=F("start") - APPOINTMENT_LEAD,
         )
         .exists()
     )

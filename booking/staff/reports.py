@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -82,7 +82,7 @@ class AttendanceReport:
             "group_by": self.group_by,
             "timezone": self.clinic.timezone,
             "rows": [r.as_dict() for r in self.rows],
-            "total": self.total.as_dict() | {"period": None},
+            "total": (self.total or Row(period=self.start)).as_dict() | {"period": None},
         }
 
 
@@ -93,7 +93,7 @@ def period_bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, dat
 
 def sessions_in_period(
     *, clinic: Clinic, start: date, end: date, therapist: Therapist | None = None
-):
+) -> QuerySet[Session]:
     lo, hi = period_bounds(clinic, start, end)
     qs = Session.objects.filter(clinic=clinic, start__gte=lo, start__lt=hi)
     if therapist is not None:
@@ -128,11 +128,11 @@ def attendance_report(
         )
         .order_by("period")
     )
-    found = {}
-    for r in rows:
-        period = r.pop("period")
+    found: dict[date, Row] = {}
+    for values in rows:
+        period = values.pop("period")
         day = period.astimezone(clinic.tz).date() if isinstance(period, datetime) else period
-        found[day] = Row(period=day, **r)
+        found[day] = Row(period=day, **values)
     report = AttendanceReport(
         clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
     )
@@ -268,7 +268,7 @@ def adherence(
     return result
 
 
-def race_overrides(*, clinic: Clinic, start: date, end: date):
+def race_overrides(*, clinic: Clinic, start: date, end: date) -> QuerySet[Session]:
     """Sessions booked past a race rule, with the reason and who overrode it."""
     return (
         sessions_in_period(clinic=clinic, start=start, end=end)

@@ -11,8 +11,8 @@ from booking.engine.context import weekly_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
 from clinic import timeutils
-from clinic.models import Clinic, Therapist, TimeOff, WorkingHours
-from runners.models import Race
+from clinic.models import Clinic, Therapist, TimeOff, User, WorkingHours
+from runners.models import Race, Runner
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
@@ -26,7 +26,7 @@ class AgendaEntry:
     races: list[tuple[Race, int]] = field(default_factory=list)  # (race, days until)
 
     @property
-    def runner(self):
+    def runner(self) -> Runner:
         return self.session.runner
 
 
@@ -37,7 +37,7 @@ class AgendaDay:
 
 
 def agenda(
-    *, user, clinic: Clinic, first: date, last: date, therapist: Therapist | None = None
+    *, user: User, clinic: Clinic, first: date, last: date, therapist: Therapist | None = None
 ) -> list[AgendaDay]:
     """The sessions of each clinic-local day from first to last (in-time cancellations left
     out), with each runner's upcoming races. Two queries."""
@@ -68,7 +68,8 @@ def agenda(
     for session in qs:
         ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
         races = []
-        for race in session.runner.upcoming_races:
+        upcoming: list[Race] = session.runner.upcoming_races  # type: ignore[attr-defined]
+        for race in upcoming:
             if session.start <= race.start <= session.start + RACE_HORIZON:
                 races.append((race, (race.start.astimezone(tz).date() - ls.date()).days))
         entry = AgendaEntry(session=session, local_start=ls, local_end=le, races=races[:3])
