@@ -21,12 +21,14 @@ class HoursRule:
     valid_from: date | None = None
     valid_until: date | None = None  # exclusive
 
-    def applies_on(self, day: date) -> bool:
-        return (
-            day.weekday() == self.weekday
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_until is None or day < self.valid_until)
+    def in_force_on(self, day: date) -> bool:
+        """Whether the row belongs to the weekly plan in force on `day` (any weekday)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day < self.valid_until
         )
+
+    def applies_on(self, day: date) -> bool:
+        return day.weekday() == self.weekday and self.in_force_on(day)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -54,6 +56,16 @@ def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, d
 def hours_in_force(hours: Sequence[HoursRule], day: date) -> list[HoursRule]:
     """The weekly hours rows in force on a local date, in the order of the day."""
     return sorted((h for h in hours if h.applies_on(day)), key=lambda h: (h.start_time, h.end_time))
+
+
+def week_plan(hours: Sequence[HoursRule], on: date) -> dict[int, list[HoursRule]]:
+    """The weekly plan in force on a date: each weekday's rows, in the order of the day
+    (what the staff schedule page shows and edits)."""
+    plan: dict[int, list[HoursRule]] = {}
+    for h in sorted(hours, key=lambda h: (h.weekday, h.start_time, h.end_time)):
+        if h.in_force_on(on):
+            plan.setdefault(h.weekday, []).append(h)
+    return plan
 
 
 def within_working_hours(

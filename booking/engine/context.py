@@ -50,6 +50,13 @@ def weekly_hours(
         yield t_id, (name[0] if name else ""), rule
 
 
+def therapist_hours(therapist: Therapist) -> list[timeutils.HoursRule]:
+    """All of one therapist's weekly hours rows (past, current and planned), one query."""
+    return [
+        rule for _t, _name, rule in weekly_hours(WorkingHours.objects.filter(therapist=therapist))
+    ]
+
+
 def load_context(
     *,
     clinic: Clinic,

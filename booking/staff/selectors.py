@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from booking.engine.context import weekly_hours
+from booking.engine.context import therapist_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
 from clinic import timeutils
-from clinic.models import Clinic, Therapist, TimeOff, User, WorkingHours
+from clinic.models import Clinic, Therapist, TimeOff, User
 from runners.models import Race, Runner
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
@@ -102,9 +102,7 @@ def sessions_in_the_way(
     )
     if not sessions:
         return []
-    hours = [
-        rule for _t, _name, rule in weekly_hours(WorkingHours.objects.filter(therapist=therapist))
-    ]
+    hours = therapist_hours(therapist)
     offs = list(
         TimeOff.objects.filter(
             therapist=therapist, end__gt=sessions[0].start, start__lt=sessions[-1].end

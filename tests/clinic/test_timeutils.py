@@ -78,3 +78,16 @@ def test_working_hours_are_local_wall_times_on_both_sides_of_dst():
         assert not within_working_hours(
             start - timedelta(minutes=1), start + timedelta(hours=1), hours, MADRID
         )
+
+
+def test_the_week_plan_in_force_on_a_date_groups_each_weekdays_rows_in_order():
+    from clinic.timeutils import HoursRule, week_plan
+
+    change = date(2026, 12, 1)
+    old = [
+        HoursRule(0, time(15), time(20), valid_until=change),
+        HoursRule(0, time(9), time(14), valid_until=change),
+    ]
+    new = [HoursRule(2, time(10), time(12), valid_from=change)]
+    assert week_plan(old + new, date(2026, 11, 30)) == {0: [old[1], old[0]]}
+    assert week_plan(old + new, change) == {2: new}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking.engine import services
+from booking.engine.context import therapist_hours
 from booking.engine.exceptions import BookingError
 from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_intervals
 from booking.staff.pages.agenda import session_for
@@ -25,7 +26,7 @@ from clinic import permissions, selectors, timeutils
 from clinic import services as schedule
 from clinic.errors import CodedError
 from clinic.models import Therapist, TimeOff
-from clinic.selectors import planned_changes, week_hours
+from clinic.selectors import planned_changes
 
 
 def _schedule_therapist(request):
@@ -74,7 +75,7 @@ def working_hours(request):
                     )
                 )
     else:
-        hours = week_hours(therapist=therapist, on=shown)
+        hours = timeutils.week_plan(therapist_hours(therapist), shown)
         initial = {"valid_from": max(shown, today)}
         initial.update({f"day_{d}": format_intervals(rows) for d, rows in hours.items()})
         form = WorkingHoursForm(initial=initial, today=today)
