@@ -220,8 +220,9 @@ class ClinicAdmin(ClinicScopedAdmin):
         "timezone",
         "min_notice_minutes",
         "cancellation_window_hours",
+        "rest_days_before_race",
         "after_race_hours",
-        "before_race_hours",
+        "days_after_race",
     ]
     list_filter = ["timezone"]
     search_fields = ["name", "slug", "address", "email", "phone"]
@@ -242,7 +243,10 @@ class ClinicAdmin(ClinicScopedAdmin):
                 )
             },
         ),
-        (_("Race windows (defaults)"), {"fields": ("after_race_hours", "before_race_hours")}),
+        (
+            _("Race windows (defaults)"),
+            {"fields": ("rest_days_before_race", "after_race_hours", "days_after_race")},
+        ),
     )
 
 

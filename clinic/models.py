@@ -224,11 +224,23 @@ class Clinic(models.Model):
         default=15,
         validators=[MinValueValidator(5), MaxValueValidator(120)],
     )
-    after_race_hours = models.PositiveIntegerField(
-        _("hours after a race before a massage"), default=24
+    # Race windows (clinic.policy; docs/race-rules.md): in the race's local calendar.
+    rest_days_before_race = models.PositiveSmallIntegerField(
+        _("rest days between a massage and race day"),
+        default=1,
+        validators=[MaxValueValidator(14)],
+        help_text=_("1: a massage on Friday is fine for a Sunday race, Saturday is not."),
     )
-    before_race_hours = models.PositiveIntegerField(
-        _("hours between a massage and a race"), default=48
+    after_race_hours = models.PositiveIntegerField(
+        _("hours after a race's finish before a massage"),
+        default=6,
+        validators=[MaxValueValidator(24 * 14)],
+    )
+    days_after_race = models.PositiveSmallIntegerField(
+        _("days after the finish day before a massage"),
+        default=0,
+        validators=[MaxValueValidator(14)],
+        help_text=_("0: the same day once the hours have passed; 1: from the next day."),
     )
     reminder_hour = models.PositiveSmallIntegerField(
         _("local hour for cadence reminders"), default=9, validators=[MaxValueValidator(23)]
@@ -273,18 +285,27 @@ class RacePriority(models.TextChoices):
 
 
 class RaceWindow(models.Model):
-    """A longer race window for some races: e.g. 72 h after a marathon, or for A races.
+    """Other race window figures for some races: e.g. 4 rest days before a marathon, or
+    lighter ones for C races.
 
-    A race gets the largest window of the clinic default and every rule that matches it.
+    A race gets the figures of its most specific matching rule (more conditions first,
+    then the longer distance), which may widen or narrow the clinic default.
     """
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="race_windows")
     min_distance_km = models.DecimalField(
-        _("from distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("from distance (km)"), max_digits=7, decimal_places=3, null=True, blank=True
     )
     priority = models.CharField(_("priority"), max_length=1, choices=RacePriority, blank=True)
-    after_race_hours = models.PositiveIntegerField(_("hours after the race"))
-    before_race_hours = models.PositiveIntegerField(_("hours before the race"))
+    rest_days_before = models.PositiveSmallIntegerField(
+        _("rest days before race day"), default=1, validators=[MaxValueValidator(14)]
+    )
+    after_race_hours = models.PositiveIntegerField(
+        _("hours after the finish"), default=6, validators=[MaxValueValidator(24 * 14)]
+    )
+    days_after = models.PositiveSmallIntegerField(
+        _("days after the finish day"), default=0, validators=[MaxValueValidator(14)]
+    )
 
     class Meta:
         verbose_name = _("race window rule")

@@ -1,5 +1,13 @@
 """A clinic's booking policy as plain values: notice, horizon, buffer, slot step, and
-the race windows (how long before and after a race no unloading massage is booked).
+the race windows (which days and hours around a race keep free of unloading massages).
+
+Race windows are counted as the articles count them, in calendar days of the race's own
+zone: the massage's day must leave `rest_days_before` full rest days before race day
+(1: Friday is fine for a Sunday race, Saturday is not), and after the finish no massage
+for `after` hours and not before the `days_after`-th local day after the finish day
+(0: later the same day, once the hours are over). Per distance and priority a clinic's
+rules widen or narrow this: the most specific matching rule replaces the default
+(docs/race-rules.md).
 
 Pure: no Django, no ORM. `Policy.from_clinic` reads a clinic's fields (and its race
 window rules); every caller decides with the same object."""
@@ -8,10 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from clinic.timeutils import local_date, local_midnight
+
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+# The longest race the product accepts (stage races, ultras): web form, API and import.
+MAX_RACE_LENGTH = timedelta(days=14)
 
 
 class RaceFields(Protocol):
@@ -34,24 +49,14 @@ class RaceTimes(RaceFields, Protocol):
     def finish(self) -> datetime: ...
 
 
-HOUR = timedelta(hours=1)
-
-
 @dataclass(frozen=True)
-class ForbiddenWindow:
-    """The time a race keeps free of massages: `before` up to its start, and from its
-    start until `after` past its finish (half-open: a session may end exactly at
-    `starts` or start exactly at `ends`)."""
+class WindowFigures:
+    """The figures of a race window: rest days before race day, hours after the finish,
+    and from which local day after the finish day a massage is fine again."""
 
-    before: timedelta
+    rest_days_before: int
     after: timedelta
-    starts: datetime  # race start - before
-    race_start: datetime
-    ends: datetime  # race finish + after
-
-    @property
-    def before_hours(self) -> int:
-        return self.before // HOUR
+    days_after: int = 0
 
     @property
     def after_hours(self) -> int:
@@ -59,11 +64,50 @@ class ForbiddenWindow:
 
 
 @dataclass(frozen=True)
-class RaceWindowRule:
-    """A longer window for races from a distance and/or of a priority (both must match)."""
+class ForbiddenWindow:
+    """The time a race keeps free of massages: from local midnight `rest_days_before`
+    days before race day up to the start, and from the start until `ends` (half-open: a
+    session may end exactly at `starts` or start exactly at `ends`). `last_day` is the
+    last local day a massage may be on before the race; `ideal_day` the local day after
+    the finish day, the one the articles recommend."""
 
-    after: timedelta
-    before: timedelta
+    figures: WindowFigures
+    tz: ZoneInfo
+    starts: datetime
+    race_start: datetime
+    finish: datetime
+    ends: datetime
+
+    @property
+    def rest_days_before(self) -> int:
+        return self.figures.rest_days_before
+
+    @property
+    def days_after(self) -> int:
+        return self.figures.days_after
+
+    @property
+    def after_hours(self) -> int:
+        return self.figures.after_hours
+
+    @property
+    def last_day(self) -> date:
+        return local_date(self.starts, self.tz) - DAY
+
+    @property
+    def race_days(self) -> tuple[date, date]:
+        return local_date(self.race_start, self.tz), local_date(self.finish, self.tz)
+
+    @property
+    def ideal_day(self) -> date:
+        return max(self.race_days[1] + DAY, local_date(self.ends, self.tz))
+
+
+@dataclass(frozen=True)
+class RaceWindowRule:
+    """Other figures for races from a distance and/or of a priority (both must match)."""
+
+    figures: WindowFigures
     min_distance_km: Decimal | None = None
     priority: str = ""
 
@@ -74,6 +118,33 @@ class RaceWindowRule:
             return False
         return not (self.priority and race.priority != self.priority)
 
+    @property
+    def specificity(self) -> tuple[int, Decimal]:
+        """More conditions first, then the longer distance: a C marathon rule beats the
+        marathon rule, which beats the half-marathon rule."""
+        conditions = (self.min_distance_km is not None) + bool(self.priority)
+        return conditions, self.min_distance_km or Decimal(-1)
+
+
+# Starting points a clinic can edit (seeded in the demo and for new clinics; the
+# reasoning is in docs/race-rules.md): (from km, priority, rest days before, days after,
+# hours after the finish).
+DEFAULT_RACE_RULES: tuple[tuple[Decimal, str, int, int, int], ...] = (
+    (Decimal("5"), "", 1, 1, 6),
+    (Decimal("21"), "", 2, 2, 6),
+    (Decimal("42"), "", 4, 3, 6),
+    (Decimal("50"), "", 5, 5, 6),
+    (Decimal("21"), "C", 1, 1, 6),
+    (Decimal("42"), "C", 2, 2, 6),
+)
+
+
+def _tz(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else default
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return default
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -83,7 +154,8 @@ class Policy:
     buffer: timedelta
     step: timedelta
     after_race: timedelta
-    before_race: timedelta
+    rest_days_before: int = 1
+    days_after: int = 0
     race_windows: tuple[RaceWindowRule, ...] = ()
 
     @classmethod
@@ -95,11 +167,15 @@ class Policy:
             buffer=timedelta(minutes=clinic.buffer_minutes),
             step=timedelta(minutes=clinic.slot_step_minutes),
             after_race=timedelta(hours=clinic.after_race_hours),
-            before_race=timedelta(hours=clinic.before_race_hours),
+            rest_days_before=clinic.rest_days_before_race,
+            days_after=clinic.days_after_race,
             race_windows=tuple(
                 RaceWindowRule(
-                    after=timedelta(hours=rw.after_race_hours),
-                    before=timedelta(hours=rw.before_race_hours),
+                    figures=WindowFigures(
+                        rest_days_before=rw.rest_days_before,
+                        after=timedelta(hours=rw.after_race_hours),
+                        days_after=rw.days_after,
+                    ),
                     min_distance_km=rw.min_distance_km,
                     priority=rw.priority or "",
                 )
@@ -107,28 +183,49 @@ class Policy:
             ),
         )
 
-    def race_window(self, race: RaceFields) -> tuple[timedelta, timedelta]:
-        """(after, before) for a race: the largest of the default and every matching rule."""
-        after, before = self.after_race, self.before_race
-        for rule in self.race_windows:
-            if rule.matches(race):
-                after, before = max(after, rule.after), max(before, rule.before)
-        return after, before
+    @property
+    def default_figures(self) -> WindowFigures:
+        return WindowFigures(self.rest_days_before, self.after_race, self.days_after)
+
+    def race_window(self, race: RaceFields) -> WindowFigures:
+        """The figures for a race: the most specific matching rule's (it may widen or
+        narrow the clinic default), else the clinic default."""
+        matching = [rule for rule in self.race_windows if rule.matches(race)]
+        if not matching:
+            return self.default_figures
+        return max(matching, key=lambda rule: rule.specificity).figures
+
+    def race_tz(self, race: Any) -> ZoneInfo:
+        """The race's own zone (a race abroad), else the clinic's."""
+        return _tz(getattr(race, "timezone", None), self.tz)
 
     def forbidden_window(self, race: RaceTimes) -> ForbiddenWindow:
         """The one answer to "when may this runner not have a massage because of this
-        race": the validator, the slot sweep, the reminders and the race pages ask it."""
-        after, before = self.race_window(race)
+        race": the validator, the slot sweep, the reminders and the race pages ask it.
+        Days are counted in the race's zone (a New York race's Saturday is New York's)."""
+        figures = self.race_window(race)
+        tz = self.race_tz(race)
+        race_day = local_date(race.start, tz)
+        finish_day = local_date(race.finish, tz)
+        starts = min(local_midnight(race_day - figures.rest_days_before * DAY, tz), race.start)
+        ends = max(
+            race.finish + figures.after, local_midnight(finish_day + figures.days_after * DAY, tz)
+        )
         return ForbiddenWindow(
-            before=before,
-            after=after,
-            starts=race.start - before,
+            figures=figures,
+            tz=tz,
+            starts=starts,
             race_start=race.start,
-            ends=race.finish + after,
+            finish=race.finish,
+            ends=ends,
         )
 
     @property
     def longest_race_windows(self) -> tuple[timedelta, timedelta]:
-        after = max([self.after_race, *(r.after for r in self.race_windows)])
-        before = max([self.before_race, *(r.before for r in self.race_windows)])
+        """(after, before): bounds, in real time from the finish and to the start, that
+        every race window fits in (to load the races a range of days may meet); a spare
+        day covers local midnights and zone offsets."""
+        figures = [self.default_figures, *(r.figures for r in self.race_windows)]
+        after = max(max(f.after, (f.days_after + 1) * DAY) for f in figures) + DAY
+        before = max((f.rest_days_before + 1) * DAY for f in figures) + DAY
         return after, before

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
-from clinic.models import Therapist, TimeOff, User, WorkingHours
+from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, User, WorkingHours
+from clinic.policy import DEFAULT_RACE_RULES
 
 
 class ScheduleError(CodedError):
@@ -146,3 +147,24 @@ def time_off_add(
 
 def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
     time_off.delete()
+
+
+def clinic_seed_race_rules(*, clinic: Clinic) -> int:
+    """Give a clinic without race window rules the starting points of
+    clinic.policy.DEFAULT_RACE_RULES (docs/race-rules.md), which it may then edit.
+    Idempotent: a clinic that has rules keeps them. Returns how many were created."""
+    if RaceWindow.objects.filter(clinic=clinic).exists():
+        return 0
+    rows = RaceWindow.objects.bulk_create(
+        RaceWindow(
+            clinic=clinic,
+            min_distance_km=km,
+            priority=priority,
+            rest_days_before=rest_days,
+            days_after=days_after,
+            after_race_hours=hours_after,
+        )
+        for km, priority, rest_days, days_after, hours_after in DEFAULT_RACE_RULES
+    )
+    availability_changed(clinic_id=clinic.pk)
+    return len(rows)

@@ -54,8 +54,7 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     cancellation_window_hours = 24
     buffer_minutes = 0
     slot_step_minutes = 15
-    after_race_hours = 24
-    before_race_hours = 48
+    # The race windows: the model's defaults (1 rest day before race day, 6 h after).
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):
@@ -129,6 +128,7 @@ class RaceFactory(factory.django.DjangoModelFactory):
     finish = factory.LazyAttribute(lambda o: o.start + timedelta(hours=1))
     distance_km = Decimal("10")
     priority = "B"
+    timezone = factory.LazyAttribute(lambda o: o.runner.timezone)
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

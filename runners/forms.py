@@ -2,7 +2,7 @@
 
 import re
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
+from clinic.policy import MAX_RACE_LENGTH
 from runners.models import Cadence
 
 COMMON_ZONES = sorted(zoneinfo.available_timezones())
@@ -59,12 +60,41 @@ class ProfileForm(Form):
         self.fields["preferred_therapist"].queryset = qs.order_by("display_name")
 
 
+# Quick choices for the distance box (a datalist: any other distance may be typed).
+QUICK_DISTANCES = (
+    (Decimal("5"), _("5K")),
+    (Decimal("10"), _("10K")),
+    (Decimal("21.0975"), _("Half marathon")),
+    (Decimal("42.195"), _("Marathon")),
+)
+
+
+def race_zone(name: str | None, default: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else default
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return default
+
+
+def format_duration(duration: timedelta) -> str:
+    """What parse_duration reads back: '1:45', or '3d 4:00' for a multi-day race."""
+    days, rest = divmod(int(duration.total_seconds()) // 60, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}"
+    return f"{days}d {clock}" if days else clock
+
+
 def parse_duration(value: str) -> timedelta | None:
-    """'1:45', '1h45', '3:30:00' or '90' (minutes)."""
+    """'1:45', '1h45', '3:30:00', '90' (minutes), or days for multi-day races: '3d',
+    '3 días', '2d 4:30', '72:00'."""
     value = (value or "").strip().lower()
     if not value:
         return None
-    m = re.fullmatch(r"(\d{1,2})\s*[:h]\s*(\d{1,2})(?:\s*[:m]\s*(\d{1,2}))?\s*(?:min|m|s)?", value)
+    m = re.fullmatch(r"(\d{1,2})\s*(?:d|day|days|día|días|dia|dias)\b\s*(.*)", value)
+    if m:
+        rest = parse_duration(m[2]) if m[2].strip() else timedelta(0)
+        return None if rest is None else timedelta(days=int(m[1])) + rest
+    m = re.fullmatch(r"(\d{1,3})\s*[:h]\s*(\d{1,2})(?:\s*[:m]\s*(\d{1,2}))?\s*(?:min|m|s)?", value)
     if m:
         h, mins, secs = int(m[1]), int(m[2]), int(m[3] or 0)
         if mins >= 60 or secs >= 60:
@@ -83,33 +113,56 @@ class RaceForm(Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )
+    timezone = forms.ChoiceField(
+        label=_("Time zone of the race"),
+        choices=[(z, z) for z in COMMON_ZONES],
+        required=False,
+        help_text=_("Where the race is run: its start time is read in that zone."),
+    )
     distance_km = forms.DecimalField(
         label=_("Distance (km)"),
         required=False,
         min_value=Decimal("0.1"),
         max_value=Decimal("1000"),
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        decimal_places=4,
+        widget=forms.NumberInput(
+            attrs={"step": "0.001", "inputmode": "decimal", "list": "quick-distances"}
+        ),
+        help_text=_("5, 10, 21.0975 (half marathon), 42.195 (marathon) or any other."),
     )
     duration = forms.CharField(
         label=_("Expected duration"),
         required=False,
-        help_text=_("For example 1:45 or 50 (minutes). Leave it empty and we estimate it."),
+        help_text=_(
+            "For example 1:45 or 50 (minutes); for a race of several days, 3d or 2d 4:00 "
+            "(up to 14 days). Leave it empty and we estimate it."
+        ),
     )
     priority = forms.ChoiceField(
         label=_("Priority"), choices=RacePriority.choices, initial=RacePriority.B
     )
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
 
+    quick_distances = QUICK_DISTANCES
+
     def __init__(self, *args, tz: zoneinfo.ZoneInfo, **kwargs):
         self.tz = tz
         super().__init__(*args, **kwargs)
+        self.fields["timezone"].initial = tz.key
 
-    def clean_start(self) -> datetime:
-        start = self.cleaned_data["start"]
-        # The widget gives a wall-clock time: it is the runner's local time.
-        naive = start.replace(tzinfo=None)
-        return naive.replace(tzinfo=self.tz)
+    def clean_distance_km(self) -> Decimal | None:
+        # To the metre: 21.0975 (a half marathon) is kept as 21.098 km.
+        value = self.cleaned_data.get("distance_km")
+        return None if value is None else value.quantize(Decimal("0.001"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start = data.get("start")
+        if start is not None:
+            # The widget gives a wall-clock time: the race's local time, in its own zone.
+            zone = race_zone(data.get("timezone"), self.tz)
+            data["start"] = start.replace(tzinfo=None).replace(tzinfo=zone)
+        return data
 
     def clean_duration(self) -> timedelta | None:
         raw = self.cleaned_data.get("duration", "")
@@ -118,8 +171,8 @@ class RaceForm(Form):
         duration = parse_duration(raw)
         if duration is None:
             raise forms.ValidationError(_("Write the duration as hours:minutes, e.g. 1:45."))
-        if duration <= timedelta(0) or duration > timedelta(hours=48):
-            raise forms.ValidationError(_("The duration must be between 1 minute and 48 hours."))
+        if duration <= timedelta(0) or duration > MAX_RACE_LENGTH:
+            raise forms.ValidationError(_("The duration must be between 1 minute and 14 days."))
         return duration
 
     def race_fields(self) -> dict:
@@ -131,6 +184,7 @@ class RaceForm(Form):
             "distance_km": data.get("distance_km"),
             "priority": data["priority"],
             "location": data.get("location", ""),
+            "timezone": data.get("timezone") or self.tz.key,
         }
 
 

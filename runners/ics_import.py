@@ -15,14 +15,18 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 
 from clinic import text
+from clinic.policy import MAX_RACE_LENGTH
 
 MAX_EVENTS = 200
 ALL_DAY_START = time(9, 0)
 
 _DISTANCES = (
-    (re.compile(r"\b(half[\s-]?marathon|media[\s-]?marat[oó]n|21[.,]1)\b", re.I), Decimal("21.1")),
-    (re.compile(r"\b(marathon|marat[oó]n|42[.,]2)\b", re.I), Decimal("42.2")),
-    (re.compile(r"\b(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:k|km)\b", re.I), None),
+    (
+        re.compile(r"\b(half[\s-]?marathon|media[\s-]?marat[oó]n|21[.,]1)\b", re.I),
+        Decimal("21.098"),
+    ),
+    (re.compile(r"\b(marathon|marat[oó]n|42[.,]2)\b", re.I), Decimal("42.195")),
+    (re.compile(r"\b(\d{1,3}(?:[.,]\d{1,4})?)\s?(?:k|km)\b", re.I), None),
 )
 
 
@@ -42,6 +46,7 @@ class Candidate:
     distance_km: Decimal | None
     location: str = ""
     problem: str = ""  # why it will not be imported (past, duplicate); empty when it will
+    timezone: str = ""  # the event's own zone (a race abroad); empty: the runner's
 
     def as_json(self) -> dict:
         return {
@@ -51,6 +56,7 @@ class Candidate:
             "distance_km": str(self.distance_km) if self.distance_km is not None else None,
             "location": self.location,
             "problem": self.problem,
+            "timezone": self.timezone,
         }
 
     @classmethod
@@ -62,6 +68,7 @@ class Candidate:
             distance_km=Decimal(data["distance_km"]) if data.get("distance_km") else None,
             location=data.get("location", ""),
             problem=data.get("problem", ""),
+            timezone=data.get("timezone", ""),
         )
 
 
@@ -71,10 +78,32 @@ def guess_distance(name: str) -> Decimal | None:
         if m:
             if km is not None:
                 return km
-            value = Decimal(m[1].replace(",", "."))
+            value = Decimal(m[1].replace(",", ".")).quantize(Decimal("0.001"))
             if 0 < value <= 1000:
                 return value
     return None
+
+
+def _zone_name(value) -> str:
+    """The IANA name of an event time's zone (TZID), or "" (floating, UTC, unknown)."""
+    tzinfo = getattr(value, "tzinfo", None)
+    name = getattr(tzinfo, "key", None) or getattr(tzinfo, "zone", None) or ""
+    if not name or name == "UTC":
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ""
+    return name
+
+
+def _end_of_all_day(start_value: date, end_value, tz: zoneinfo.ZoneInfo) -> datetime:
+    """An all-day event ends at local midnight after its last day (DTEND is exclusive),
+    so every day of a multi-day race is covered."""
+    last = start_value + timedelta(days=1)
+    if isinstance(end_value, date) and not isinstance(end_value, datetime) and end_value > last:
+        last = end_value
+    return datetime.combine(last, time(0), tzinfo=tz)
 
 
 def _aware(value, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -137,28 +166,44 @@ def parse_ics(
         except (TypeError, OverflowError, ValueError):
             continue
         finish = None
+        too_long = False
         all_day = not isinstance(dtstart.dt, datetime)
-        if not all_day:
-            if event.get("DTEND") is not None:
-                try:
-                    finish = _aware(event["DTEND"].dt, tz)
-                except TypeError:
-                    finish = None
+        zone_name = "" if all_day else _zone_name(dtstart.dt)
+        event_tz = zoneinfo.ZoneInfo(zone_name) if zone_name else tz
+        try:
+            if all_day:
+                start = datetime.combine(dtstart.dt, ALL_DAY_START, tzinfo=event_tz)
+                dtend = event.get("DTEND")
+                finish = _end_of_all_day(dtstart.dt, dtend.dt if dtend else None, event_tz)
+                if event.get("DURATION") is not None and dtend is None:
+                    finish = max(
+                        finish,
+                        datetime.combine(
+                            dtstart.dt + event["DURATION"].dt, time(0), tzinfo=event_tz
+                        ),
+                    )
+            elif event.get("DTEND") is not None:
+                finish = _aware(event["DTEND"].dt, event_tz)
             elif event.get("DURATION") is not None:
-                try:
-                    finish = start + event["DURATION"].dt
-                except (TypeError, OverflowError):  # a hostile P99999999D
-                    finish = None
-            if finish is not None and (finish <= start or finish - start > timedelta(hours=48)):
-                finish = None
+                finish = start + event["DURATION"].dt
+        except (TypeError, OverflowError, ValueError):  # a hostile P99999999D
+            finish = None
+        if finish is not None and finish <= start:
+            finish = None
+        if finish is not None and finish - start > MAX_RACE_LENGTH:
+            # Said, not silently shortened: the runner fixes the calendar or the race.
+            too_long = True
         candidate = Candidate(
             name=name,
             start=start,
             finish=finish,
             distance_km=guess_distance(name),
             location=raw_location.strip()[:200],
+            timezone=zone_name,
         )
-        if start < now:
+        if too_long:
+            candidate.problem = _("Longer than 14 days")
+        elif start < now:
             candidate.problem = _("Already past")
         elif (name.casefold(), start) in existing:
             candidate.problem = _("Already in your log")

@@ -103,11 +103,16 @@ class Race(models.Model):
     name = models.CharField(_("name"), max_length=200)
     start = models.DateTimeField(_("start"))
     finish = models.DateTimeField(_("expected finish"))
+    # To the metre: 42.195 km, 21.0975 km rounds to 21.098.
     distance_km = models.DecimalField(
-        _("distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
+        _("distance (km)"), max_digits=7, decimal_places=3, null=True, blank=True
     )
     priority = models.CharField(_("priority"), max_length=1, choices=Priority, default=Priority.B)
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # The race's own zone (a race abroad): its start is read and its days counted there.
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", validators=[validate_timezone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

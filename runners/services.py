@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
+from clinic.policy import MAX_RACE_LENGTH
 from runners.models import Race, Runner
 
 PROFILE_FIELDS = {
@@ -58,6 +59,10 @@ def _check_race_times(start: datetime, finish: datetime) -> None:
         raise ValidationError({"start": _("Give the race time with its time zone.")})
     if finish <= start:
         raise ValidationError({"finish": _("The expected finish must be after the start.")})
+    if finish - start > MAX_RACE_LENGTH:
+        raise ValidationError(
+            {"finish": _("A race can last up to 14 days: check the expected finish.")}
+        )
 
 
 def race_create(
@@ -69,8 +74,10 @@ def race_create(
     distance_km: Decimal | None = None,
     priority: str = Race.Priority.B,
     location: str = "",
+    timezone: str = "",
 ) -> Race:
-    """Log a race. Without a finish, it is estimated from the distance."""
+    """Log a race. Without a finish, it is estimated from the distance; without a zone,
+    it is run in the runner's."""
     finish = finish or Race.finish_for(start, distance_km)
     _check_race_times(start, finish)
     race = Race(
@@ -81,6 +88,7 @@ def race_create(
         distance_km=distance_km,
         priority=priority,
         location=location,
+        timezone=timezone or runner.timezone,
     )
     race.full_clean()
     race.save()
@@ -88,7 +96,7 @@ def race_create(
 
 
 def race_update(*, race: Race, **fields: Any) -> Race:
-    allowed = {"name", "start", "finish", "distance_km", "priority", "location"}
+    allowed = {"name", "start", "finish", "distance_km", "priority", "location", "timezone"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Unknown race fields: {sorted(unknown)}")

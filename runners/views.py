@@ -5,7 +5,7 @@ Views parse, call a service and render; the rules live in services and the engin
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from clinic.models import Clinic, RaceWindow
 from clinic.policy import Policy
 from runners import selectors, services
 from runners.decorators import runner_required
-from runners.forms import IcsUploadForm, ProfileForm, RaceForm
+from runners.forms import IcsUploadForm, ProfileForm, RaceForm, format_duration, race_zone
 from runners.ics_import import Candidate, IcsError, parse_ics
 from runners.models import Race, Runner
 from runners.selfcare import ROUTINES
@@ -90,8 +90,9 @@ class RaceRow:
     race: Race
     blocks_from: datetime
     blocks_until: datetime
-    before_hours: int
-    after_hours: int
+    last_day: date  # the last day for a massage before it (race's zone)
+    rest_days: int
+    ideal_day: date  # the day after the finish day, or later for a long window
 
 
 def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
@@ -110,8 +111,9 @@ def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
                 race=race,
                 blocks_from=window.starts,
                 blocks_until=window.ends,
-                before_hours=window.before_hours,
-                after_hours=window.after_hours,
+                last_day=window.last_day,
+                rest_days=window.rest_days_before,
+                ideal_day=window.ideal_day,
             )
         )
     return rows
@@ -156,7 +158,7 @@ def _save_race(request, form, race: Race | None):
 @require_http_methods(["GET", "POST"])
 def race_add(request):
     tz = _runner_tz(request.runner)
-    form = RaceForm(request.POST or None, tz=tz)
+    form = RaceForm(request.POST or None, initial={"timezone": tz.key}, tz=tz)
     if request.method == "POST" and form.is_valid():
         race = _save_race(request, form, None)
         if race is not None:
@@ -175,14 +177,14 @@ def _own_race(request, pk: int) -> Race:
 def race_edit(request, pk: int):
     race = _own_race(request, pk)
     tz = _runner_tz(request.runner)
-    local_start = race.start.astimezone(tz)
-    duration = race.finish - race.start
-    hours, rem = divmod(int(duration.total_seconds()) // 60, 60)
+    # The start is shown and read in the race's own zone (a marathon abroad).
+    local_start = race.start.astimezone(race_zone(race.timezone, tz))
     initial = {
         "name": race.name,
         "start": local_start.replace(tzinfo=None),
+        "timezone": race.timezone,
         "distance_km": race.distance_km,
-        "duration": f"{hours}:{rem:02d}",
+        "duration": format_duration(race.finish - race.start),
         "priority": race.priority,
         "location": race.location,
     }
@@ -251,6 +253,7 @@ def race_import_preview(request):
                     finish=candidate.finish,
                     distance_km=candidate.distance_km,
                     location=candidate.location,
+                    timezone=candidate.timezone or request.runner.timezone,
                 )
             except ValidationError:
                 continue

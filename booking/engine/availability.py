@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from booking.engine import cadence, rules
 from booking.engine.context import load_context
-from booking.engine.exceptions import MESSAGES
+from booking.engine.exceptions import MESSAGES, format_params
 from clinic import timeutils
 from clinic.models import Service, Therapist
 from clinic.policy import Policy
@@ -65,8 +65,8 @@ class Availability:
     blocked: list[BlockedWindow] = field(default_factory=list)
 
 
-def _race_sentence(code: str, race_name: str, hours: int) -> str:
-    return str(MESSAGES[code]) % {"race": race_name, "hours": hours}
+def _race_sentence(code: str, params: dict) -> str:
+    return str(MESSAGES[code]) % format_params(params)
 
 
 def availability(
@@ -116,7 +116,7 @@ def availability(
     )
     result = Availability()
     if ctx.runner is not None:
-        for race, b_start, b_end, code, hours in rules.blocked_windows(
+        for race, b_start, b_end, code, params in rules.blocked_windows(
             ctx.runner.races, ctx.policy, span_start, span_end
         ):
             result.blocked.append(
@@ -126,7 +126,7 @@ def availability(
                     race_id=race.id,
                     race_name=race.name,
                     code=code,
-                    detail=_race_sentence(code, race.name, hours),
+                    detail=_race_sentence(code, params),
                 )
             )
     if span_end <= first_bookable or span_start > last_bookable:

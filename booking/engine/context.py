@@ -165,6 +165,7 @@ def load_context(
                     finish=_utc(race.finish),
                     distance_km=race.distance_km,
                     priority=race.priority,
+                    timezone=race.timezone,
                 )
             )
     return Context(

@@ -3,11 +3,14 @@
 Every sentence lives here, translated, so the API, the pages and the e-mails say the same.
 """
 
+from datetime import date, datetime
 from typing import Any
 
+from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext_lazy as _
 
 from booking.engine.codes import CONFLICT_CODES, FORBIDDEN_CODES, UNPROCESSABLE_CODES, Code
+from booking.templatetags.when import FORMATS
 from clinic.errors import CodedError
 
 _STATUS = {
@@ -27,11 +30,12 @@ MESSAGES = {
     Code.SLOT_TAKEN: _("Someone has just booked that time with %(therapist)s."),
     Code.RUNNER_OVERLAP: _("You already have a session at that time."),
     Code.TOO_SOON_AFTER_RACE: _(
-        "Too soon after %(race)s: allow %(hours)s h after a race before an unloading massage."
+        "Too soon after %(race)s: the muscles need time after a race; an unloading massage "
+        "is fine from %(from)s."
     ),
     Code.TOO_CLOSE_BEFORE_RACE: _(
-        "Too close to %(race)s: leave %(hours)s h between the massage and the race, so a rest "
-        "day fits."
+        "Too close to %(race)s: the last day for an unloading massage before it is "
+        "%(last_day)s (rest days before race day: %(days)s)."
     ),
     Code.INACTIVE: _("That %(what)s is not available for booking."),
     Code.NOT_CANCELLABLE: _("This session can no longer be cancelled."),
@@ -45,6 +49,19 @@ MESSAGES = {
         "nothing was changed. Use a new key for a new booking."
     ),
 }
+
+
+def format_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Dates and times in a sentence, in the active language's words ("Friday 13 March",
+    "viernes 13 de marzo, 14:30"); a datetime is shown in its own zone (the rules give it
+    in the clinic's)."""
+    out = dict(params)
+    for key, value in params.items():
+        if isinstance(value, datetime):
+            out[key] = date_filter(value, str(FORMATS["day_time"]))
+        elif isinstance(value, date):
+            out[key] = date_filter(value, str(FORMATS["day"]))
+    return out
 
 
 class BookingError(CodedError):
@@ -62,7 +79,7 @@ class BookingError(CodedError):
     ) -> None:
         if detail is None:
             template = MESSAGES.get(code, _("That booking is not possible."))
-            detail = str(template) % (params or {}) if params else str(template)
+            detail = str(template) % format_params(params) if params else str(template)
         super().__init__(
             detail,
             code=code,

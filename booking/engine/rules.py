@@ -12,7 +12,7 @@ from the start of the interval: no slot can fall in a non-existent hour, and eac
 instant of a repeated hour is offered once (02:15+02:00 and 02:15+01:00 are two times).
 
 Intervals are half-open [start, end): a session may start exactly when another one (plus
-the buffer) ends, or exactly `after_race_hours` after a race's finish.
+the buffer) ends, or exactly when a race's window ends (clinic.policy).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class RaceInfo:
     finish: datetime
     distance_km: Decimal | None = None
     priority: str = "B"
+    timezone: str = ""  # the race's own zone; empty: the clinic's
 
 
 @dataclass
@@ -84,14 +85,27 @@ def clinic_mismatch(*, service_clinic_id: int, therapist_clinic_id: int) -> Viol
     return Violation(Code.THERAPIST_OTHER_CLINIC)
 
 
-def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str, int]]:
+def race_spans(
+    race: RaceInfo, policy: Policy
+) -> list[tuple[datetime, datetime, str, dict[str, Any]]]:
     """The time a session may not touch because of a race (clinic.policy's forbidden
-    window), with the rule's code and its figure in hours: the `before` hours up to the
-    start, and from the start until `after` hours past the finish."""
+    window), with the rule's code and the figures its sentence gives: from local
+    midnight of the first rest day up to the start, and from the start until the window's
+    end after the finish."""
     window = policy.forbidden_window(race)
     return [
-        (window.starts, window.race_start, Code.TOO_CLOSE_BEFORE_RACE, window.before_hours),
-        (window.race_start, window.ends, Code.TOO_SOON_AFTER_RACE, window.after_hours),
+        (
+            window.starts,
+            window.race_start,
+            Code.TOO_CLOSE_BEFORE_RACE,
+            {"race": race.name, "days": window.rest_days_before, "last_day": window.last_day},
+        ),
+        (
+            window.race_start,
+            window.ends,
+            Code.TOO_SOON_AFTER_RACE,
+            {"race": race.name, "from": window.ends.astimezone(policy.tz)},
+        ),
     ]
 
 
@@ -100,9 +114,9 @@ def race_violations(
 ) -> list[Violation]:
     found = []
     for race in races:
-        for span_start, span_end, code, hours in race_spans(race, policy):
+        for span_start, span_end, code, params in race_spans(race, policy):
             if start < span_end and end > span_start:
-                found.append(Violation(code, {"race": race.name, "hours": hours}, race_id=race.id))
+                found.append(Violation(code, params, race_id=race.id))
                 break
     return found
 
@@ -215,7 +229,7 @@ def free_starts(
         ]
         if not skip_races:
             for race in runner.races:
-                blocks += [(s, e) for s, e, _code, _hours in race_spans(race, policy)]
+                blocks += [(s, e) for s, e, _code, _params in race_spans(race, policy)]
     merged = _merge(blocks)
     block_ends = [e for _s, e in merged]
     earliest = now + policy.min_notice
@@ -252,11 +266,11 @@ def free_starts(
 
 def blocked_windows(
     races: Iterable[RaceInfo], policy: Policy, range_start: datetime, range_end: datetime
-) -> list[tuple[RaceInfo, datetime, datetime, str, int]]:
-    """(race, start, end, code, hours) for each race span that touches the range."""
+) -> list[tuple[RaceInfo, datetime, datetime, str, dict[str, Any]]]:
+    """(race, start, end, code, sentence params) for each race span that touches the range."""
     out = []
     for race in races:
-        for start, end, code, hours in race_spans(race, policy):
+        for start, end, code, params in race_spans(race, policy):
             if start < range_end and end > range_start:
-                out.append((race, start, end, code, hours))
+                out.append((race, start, end, code, params))
     return sorted(out, key=lambda item: (item[1], item[0].id))

@@ -201,6 +201,7 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
                 "distance_km",
                 "priority",
                 "location",
+                "timezone",
                 "created_at",
             )
             for race in Race.objects.filter(runner=runner).order_by("start", "id")

@@ -23,8 +23,9 @@ class ClinicSerializer(serializers.ModelSerializer):
             "cancellation_window_hours",
             "buffer_minutes",
             "slot_step_minutes",
+            "rest_days_before_race",
             "after_race_hours",
-            "before_race_hours",
+            "days_after_race",
         ]
 
 

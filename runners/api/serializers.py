@@ -16,6 +16,14 @@ def _runner_tz(race: Race):
         return zoneinfo.ZoneInfo("UTC")
 
 
+def _race_tz(race: Race):
+    """A race's times are shown in its own zone (a marathon abroad), else the runner's."""
+    try:
+        return zoneinfo.ZoneInfo(race.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return _runner_tz(race)
+
+
 class ProfileSerializer(serializers.Serializer):
     """The runner's own profile. Health notes are personal data: only the runner (here)
     and their clinic's therapists see them."""
@@ -62,25 +70,53 @@ class ProfileSerializer(serializers.Serializer):
 
 
 class RaceSerializer(serializers.ModelSerializer):
-    start = ZonedDateTimeField(tz_from=_runner_tz)
+    start = ZonedDateTimeField(tz_from=_race_tz)
     finish = ZonedDateTimeField(
-        tz_from=_runner_tz,
+        tz_from=_race_tz,
         required=False,
         allow_null=True,
-        help_text=_("Expected finish; left out, it is estimated from the distance."),
+        help_text=_(
+            "Expected finish (up to 14 days after the start); left out, it is estimated "
+            "from the distance."
+        ),
     )
+    # 21.0975 (a half marathon) is accepted and kept to the metre (21.098).
     distance_km = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=2,
+        max_digits=9,
+        decimal_places=4,
         min_value=Decimal("0.1"),
         max_value=Decimal("1000"),
         required=False,
         allow_null=True,
     )
+    timezone = serializers.CharField(
+        max_length=64,
+        required=False,
+        validators=[validate_timezone],
+        help_text=_("The race's IANA time zone (e.g. America/New_York); default the runner's."),
+    )
 
     class Meta:
         model = Race
-        fields = ["id", "name", "start", "finish", "distance_km", "priority", "location"]
+        fields = [
+            "id",
+            "name",
+            "start",
+            "finish",
+            "distance_km",
+            "priority",
+            "location",
+            "timezone",
+        ]
+
+    def validate_distance_km(self, value):
+        return None if value is None else value.quantize(Decimal("0.001"))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("distance_km") is not None:
+            data["distance_km"] = str(Decimal(data["distance_km"]).quantize(Decimal("0.001")))
+        return data
 
     def validate_name(self, value):
         value = value.strip()

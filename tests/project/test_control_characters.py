@@ -91,6 +91,7 @@ RACE = {
     "distance_km": "42.20",
     "priority": "A",
     "location": "Valencia",
+    "timezone": "Europe/Madrid",
 }
 
 # (method, path as in the schema) -> (persona, path ids, valid body, status it gets).

@@ -93,6 +93,10 @@ def test_seed_demo_is_idempotent(db, settings):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert _row_counts() == first
     assert first["clinic.Therapist"] == 3 and first["clinic.Service"] == 3
+    # The race window starting points (docs/race-rules.md), once.
+    from clinic.policy import DEFAULT_RACE_RULES
+
+    assert first["clinic.RaceWindow"] == len(DEFAULT_RACE_RULES)
     emails = set(User.objects.values_list("email", flat=True))
     assert {
         "admin@demo.clinic",

@@ -33,6 +33,11 @@ def _english():
         ("", None),
         ("1:75", None),
         ("soon", None),
+        # Multi-day races (stage races, ultras): days, with or without hours.
+        ("3d", timedelta(days=3)),
+        ("3 días", timedelta(days=3)),
+        ("2d 4:30", timedelta(days=2, hours=4, minutes=30)),
+        ("72:00", timedelta(hours=72)),
     ],
 )
 def test_parse_duration(raw, expected):
@@ -42,9 +47,9 @@ def test_parse_duration(raw, expected):
 @pytest.mark.parametrize(
     "name,km",
     [
-        ("Valencia Marathon", Decimal("42.2")),
-        ("Media Maratón de Madrid", Decimal("21.1")),
-        ("Half-Marathon Lisboa", Decimal("21.1")),
+        ("Valencia Marathon", Decimal("42.195")),
+        ("Media Maratón de Madrid", Decimal("21.098")),
+        ("Half-Marathon Lisboa", Decimal("21.098")),
         ("San Silvestre 10K", Decimal("10")),
         ("Trail 25 km", Decimal("25")),
         ("Cross popular", None),
@@ -94,3 +99,54 @@ def test_candidates_survive_the_session_round_trip():
 def test_a_png_renamed_to_ics_is_refused():
     with pytest.raises(IcsError, match="not an iCalendar file"):
         parse_ics(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, tz=MADRID, now=NOW)
+
+
+def _event(lines: str) -> bytes:
+    return ("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nSUMMARY:Stage race\n" + lines).encode() + (
+        b"END:VEVENT\nEND:VCALENDAR\n"
+    )
+
+
+def test_an_all_day_event_over_three_days_covers_every_day():
+    # Friday to Sunday (DTEND is exclusive): it ends at midnight after Sunday, so Sunday
+    # and Monday morning are inside the race and its window, never bookable.
+    [race] = parse_ics(
+        _event("DTSTART;VALUE=DATE:20260410\nDTEND;VALUE=DATE:20260413\n"), tz=MADRID, now=NOW
+    )
+    assert race.start == datetime(2026, 4, 10, 9, 0, tzinfo=MADRID)
+    assert race.finish == datetime(2026, 4, 13, 0, 0, tzinfo=MADRID)
+    assert race.problem == ""
+
+
+def test_a_one_day_all_day_event_lasts_the_whole_day():
+    [race] = parse_ics(_event("DTSTART;VALUE=DATE:20260410\n"), tz=MADRID, now=NOW)
+    assert race.finish == datetime(2026, 4, 11, 0, 0, tzinfo=MADRID)
+
+
+def test_a_multi_day_end_and_a_duration_are_kept_up_to_14_days():
+    [by_end] = parse_ics(
+        _event("DTSTART:20260410T070000Z\nDTEND:20260413T150000Z\n"), tz=MADRID, now=NOW
+    )
+    assert by_end.finish - by_end.start == timedelta(days=3, hours=8)
+    [by_duration] = parse_ics(
+        _event("DTSTART:20260410T070000Z\nDURATION:P6D\n"), tz=MADRID, now=NOW
+    )
+    assert by_duration.finish - by_duration.start == timedelta(days=6)
+
+
+def test_an_event_over_14_days_is_not_imported_and_says_why():
+    [race] = parse_ics(
+        _event("DTSTART:20260410T070000Z\nDTEND:20260430T070000Z\n"), tz=MADRID, now=NOW
+    )
+    assert race.problem == "Longer than 14 days"
+
+
+def test_an_event_abroad_keeps_its_own_zone():
+    [race] = parse_ics(
+        _event("DTSTART;TZID=America/New_York:20261101T091000\n"), tz=MADRID, now=NOW
+    )
+    assert race.timezone == "America/New_York"
+    assert race.start.astimezone(UTC) == datetime(2026, 11, 1, 14, 10, tzinfo=UTC)
+    from runners.ics_import import Candidate
+
+    assert Candidate.from_json(race.as_json()).timezone == "America/New_York"

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -65,7 +66,11 @@ def test_bad_race_input_is_explained_next_to_the_field(alice_client, alice, data
 
 def test_race_list_shows_the_windows_a_race_blocks(alice_client, alice, clinic, frozen):
     RaceWindow.objects.create(
-        clinic=clinic, min_distance_km=Decimal("42"), after_race_hours=72, before_race_hours=48
+        clinic=clinic,
+        min_distance_km=Decimal("42"),
+        rest_days_before=2,
+        days_after=3,
+        after_race_hours=6,
     )
     start = datetime(2026, 3, 15, 8, 30, tzinfo=MADRID)
     RaceFactory(
@@ -83,8 +88,13 @@ def test_race_list_shows_the_windows_a_race_blocks(alice_client, alice, clinic, 
     )
     html = alice_client.get(reverse("runners:races")).content.decode()
     assert "Valencia Marathon" in html
-    assert "No massage from Fri 13 Mar, 08:30 to Wed 18 Mar, 12:30" in html
-    assert "(48 h before the start, 72 h after the finish)" in html
+    # In days of the race's calendar: 2 rest days (Fri, Sat) before the Sunday race, so
+    # Thursday is the last day; from the third day after the finish day.
+    assert "No massage from Fri 13 Mar, 00:00 to Wed 18 Mar, 00:00" in html
+    assert (
+        "the last day for one before the race is Thu 12 Mar (rest days before race day: 2); "
+        "after it, Wed 18 Mar is ideal."
+    ) in html
     assert "Past races" in html and "Old 10K" in html
 
 
@@ -163,7 +173,7 @@ def test_ics_import_previews_then_imports_the_ticked_races(alice_client, alice, 
     assert response.status_code == 302
     races = {r.name: r for r in Race.objects.filter(runner=alice)}
     assert set(races) == {"Valencia Half Marathon", "Trail 25K"}
-    assert races["Valencia Half Marathon"].distance_km == Decimal("21.1")
+    assert races["Valencia Half Marathon"].distance_km == Decimal("21.098")
     assert races["Trail 25K"].distance_km == Decimal("25")
     assert races["Trail 25K"].start == datetime(2026, 4, 5, 9, 0, tzinfo=MADRID)
 
@@ -227,10 +237,65 @@ def test_bad_ics_error_in_spanish(es_client, alice):
 def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(
     alice_client, alice, clinic, frozen
 ):
-    clinic.before_race_hours, clinic.after_race_hours = 36, 12
-    clinic.save(update_fields=["before_race_hours", "after_race_hours"])
+    clinic.rest_days_before_race, clinic.after_race_hours = 2, 12
+    clinic.save(update_fields=["rest_days_before_race", "after_race_hours"])
     start = datetime(2026, 3, 15, 8, 30, tzinfo=MADRID)
     RaceFactory(runner=alice, name="Half", start=start, finish=start + timedelta(hours=2))
     html = alice_client.get(reverse("runners:races")).content.decode()
-    assert "(36 h before the start, 12 h after the finish)" in html
-    assert "No massage from Fri 13 Mar, 20:30 to Sun 15 Mar, 22:30" in html
+    assert "(rest days before race day: 2); after it, Mon 16 Mar is ideal." in html
+    assert "No massage from Fri 13 Mar, 00:00 to Sun 15 Mar, 22:30" in html
+
+
+def test_a_race_abroad_is_read_in_its_own_zone(alice_client, alice, frozen):
+    # The New York marathon at 09:10 New York time, logged by a runner in Madrid.
+    response = alice_client.post(
+        reverse("runners:race_add"),
+        {
+            "name": "New York City Marathon",
+            "start": "2026-11-01T09:10",
+            "timezone": "America/New_York",
+            "distance_km": "42.195",
+            "priority": "A",
+        },
+    )
+    assert response.status_code == 302
+    race = Race.objects.get(runner=alice)
+    assert race.start == datetime(2026, 11, 1, 9, 10, tzinfo=ZoneInfo("America/New_York"))
+    assert race.timezone == "America/New_York" and race.distance_km == Decimal("42.195")
+    # The edit form shows it back in New York time.
+    html = alice_client.get(reverse("runners:race_edit", args=[race.pk])).content.decode()
+    assert 'value="2026-11-01T09:10"' in html
+    assert (
+        "09:10 local time (America/New_York)"
+        in alice_client.get(reverse("runners:races")).content.decode()
+    )
+
+
+def test_the_form_offers_quick_distances_and_keeps_the_metres(alice_client, alice, frozen):
+    html = alice_client.get(reverse("runners:race_add")).content.decode()
+    assert 'list="quick-distances"' in html and 'value="42.195"' in html
+    response = alice_client.post(
+        reverse("runners:race_add"),
+        {"name": "Media", "start": "2026-03-15T09:00", "distance_km": "21.0975", "priority": "B"},
+    )
+    assert response.status_code == 302
+    assert Race.objects.get(runner=alice).distance_km == Decimal("21.098")
+
+
+def test_a_stage_race_of_three_days_from_the_form(alice_client, alice, frozen):
+    response = alice_client.post(
+        reverse("runners:race_add"),
+        {"name": "Stage race", "start": "2026-04-10T09:00", "duration": "3d", "priority": "B"},
+    )
+    assert response.status_code == 302
+    race = Race.objects.get(runner=alice)
+    assert race.finish - race.start == timedelta(days=3)
+    html = alice_client.get(reverse("runners:race_edit", args=[race.pk])).content.decode()
+    assert 'value="3d 0:00"' in html
+    response = alice_client.post(
+        reverse("runners:race_add"),
+        {"name": "Too long", "start": "2026-04-10T09:00", "duration": "15d", "priority": "B"},
+    )
+    assert (
+        response.status_code == 200 and "between 1 minute and 14 days" in response.content.decode()
+    )

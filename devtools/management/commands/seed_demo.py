@@ -12,6 +12,7 @@ from django.utils import timezone
 from booking.models import Session, SessionEvent
 from clinic.models import Clinic, Service, Therapist, User, WorkingHours
 from clinic.roles import CLINIC_ADMINS, THERAPISTS
+from clinic.services import clinic_seed_race_rules
 from runners.models import Cadence, Race, Runner
 
 DEFAULT_DEMO_PASSWORD = "demo-runner-2026"  # noqa: S105 (printed demo login, DEBUG only)
@@ -106,6 +107,7 @@ class Command(BaseCommand):
                 "email": "hola@demo.clinic",
             },
         )
+        clinic_seed_race_rules(clinic=clinic)
         admin = self._user(
             "admin@demo.clinic",
             password,

@@ -72,12 +72,12 @@ def test_runner_sees_race_windows_and_loses_the_blocked_slots(
         assert "Valencia 10K" in window["detail"]
         assert window["start"].endswith("+01:00")
     starts = {s["start"] for s in body["slots"]}
-    # 48 h before the 09:00 start: Thursday 09:00 ends at 10:00, inside the window.
-    assert "2026-12-03T09:00:00+01:00" not in starts
-    assert "2026-12-02T09:00:00+01:00" in starts
-    # The same range for someone without races keeps the Thursday slot.
-    anon = _get(alice_client.__class__(), service=service.pk, start="2026-12-03", end="2026-12-03")
-    assert "2026-12-03T09:00:00+01:00" in {s["start"] for s in anon.json()["slots"]}
+    # A Saturday race: Friday is the rest day, Thursday the last day for a massage.
+    assert "2026-12-04T09:00:00+01:00" not in starts
+    assert "2026-12-03T19:00:00+01:00" in starts
+    # The same range for someone without races keeps the Friday slot.
+    anon = _get(alice_client.__class__(), service=service.pk, start="2026-12-04", end="2026-12-04")
+    assert "2026-12-04T09:00:00+01:00" in {s["start"] for s in anon.json()["slots"]}
 
 
 def test_a_due_runner_gets_ideal_slots(alice_client, service, therapist):

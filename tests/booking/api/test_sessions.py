@@ -116,11 +116,13 @@ def test_too_soon_after_a_race_names_the_race(alice_client, alice, service, ther
     race = RaceFactory(
         runner=alice,
         name="Maratón de Valencia",
-        start=local(2026, 12, 1, 18),
-        finish=local(2026, 12, 1, 21),
+        start=local(2026, 12, 2, 5),
+        finish=local(2026, 12, 2, 8),
     )
     body = assert_error(book(alice_client, service, therapist), 400, "too_soon_after_race")
-    assert "Maratón de Valencia" in body["detail"] and "24" in body["detail"]
+    # 6 h after the finish, in the clinic's time.
+    assert "Maratón de Valencia" in body["detail"]
+    assert "Wednesday 2 December, 14:00" in body["detail"]
     assert body["race"] == race.pk
     assert body["suggestions"]
     assert Session.objects.count() == 0

@@ -59,8 +59,9 @@ def test_admin_form_refuses_a_taken_slot(alice, bob, therapist, service, time_ma
 
 def test_admin_override_reason_lets_a_race_rule_pass(alice, therapist, service, time_machine):
     time_machine.move_to(NOW)
+    # A Saturday race: Friday is the rest day.
     RaceFactory(runner=alice, start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 12))
-    start = local(2026, 12, 3, 10)
+    start = local(2026, 12, 4, 10)
     form = form_for(alice, therapist, service, start)
     assert not form.is_valid()
     assert [e.code for e in form.non_field_errors().as_data()] == [Code.TOO_CLOSE_BEFORE_RACE]

@@ -163,8 +163,8 @@ def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist
     race = RaceFactory(
         runner=alice,
         name="Cross de Itálica",
-        start=local(2026, 12, 6, 10),
-        finish=local(2026, 12, 6, 11),
+        start=local(2026, 12, 5, 10),
+        finish=local(2026, 12, 5, 11),
     )
     av = availability.availability(
         service=service,
@@ -173,12 +173,16 @@ def test_race_blocked_slots_are_listed_with_the_race_and_rule(service, therapist
         runner=alice,
         now=NOW,
     )
-    # 48 h before 10:00 Sunday: Friday 10:00; a session must end by then.
-    fri = [s for s in av.slots if s.start.astimezone(MADRID).date() == date(2026, 12, 4)]
-    assert fri and max(s.end for s in fri) <= local(2026, 12, 4, 10)
-    # 24 h after 11:00 Sunday: Monday 11:00.
-    mon = [s for s in av.slots if s.start.astimezone(MADRID).date() == date(2026, 12, 7)]
-    assert min(s.start for s in mon) == local(2026, 12, 7, 11)
+
+    def on(day):
+        return [s for s in av.slots if s.start.astimezone(MADRID).date() == day]
+
+    # A Saturday race: Friday is the rest day (no slot at all), Thursday the last day,
+    # up to the therapist's last hour.
+    assert on(date(2026, 12, 4)) == []
+    assert max(s.end for s in on(date(2026, 12, 3))) == local(2026, 12, 3, 20)
+    # 6 h after 11:00 Saturday is Saturday 17:00: Monday is open from the first hour.
+    assert min(s.start for s in on(date(2026, 12, 7))) == local(2026, 12, 7, 9)
     codes = {(b.code, b.race_id) for b in av.blocked}
     assert codes == {(Code.TOO_CLOSE_BEFORE_RACE, race.pk), (Code.TOO_SOON_AFTER_RACE, race.pk)}
     for b in av.blocked:

@@ -113,7 +113,7 @@ def test_reschedule_is_revalidated(booked, alice, bob, service, therapist):
         )
     assert info.value.code == Code.SLOT_TAKEN and info.value.suggestions
     RaceFactory(
-        runner=alice, name="Media", start=local(2026, 12, 6, 9), finish=local(2026, 12, 6, 11)
+        runner=alice, name="Media", start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 11)
     )
     with pytest.raises(BookingError) as info:
         services.session_reschedule(
@@ -134,7 +134,7 @@ def test_cancelled_session_cannot_be_moved(booked, alice):
 
 
 def test_staff_may_move_into_a_race_window_with_a_reason(booked, alice, therapist):
-    RaceFactory(runner=alice, start=local(2026, 12, 6, 9), finish=local(2026, 12, 6, 11))
+    RaceFactory(runner=alice, start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 11))
     moved = services.session_reschedule(
         session=booked,
         start=local(2026, 12, 4, 10),
@@ -156,11 +156,12 @@ def alices_series(alice, service, therapist, **overrides):
 
 def test_series_books_every_occurrence_that_passes(alice, service, therapist):
     RaceFactory(
-        runner=alice, name="Maratón", start=local(2027, 1, 15, 9), finish=local(2027, 1, 15, 13)
+        runner=alice, name="Maratón", start=local(2027, 1, 14, 9), finish=local(2027, 1, 14, 13)
     )
     result = alices_series(alice, service, therapist)
     assert len(result.occurrences) == 6
-    # 2 Dec, 16 Dec, 30 Dec, 13 Jan (too close to the marathon), 27 Jan, 10 Feb
+    # 2 Dec, 16 Dec, 30 Dec, 13 Jan (the rest day before the Thursday marathon), 27 Jan,
+    # 10 Feb
     refused = [(o.start.astimezone(MADRID).date(), o.error.code) for o in result.refused]
     assert refused == [(date(2027, 1, 13), Code.TOO_CLOSE_BEFORE_RACE)]
     assert "Maratón" in result.refused[0].error.detail
@@ -169,7 +170,7 @@ def test_series_books_every_occurrence_that_passes(alice, service, therapist):
 
 
 def test_series_all_or_nothing_books_none_on_a_refusal(alice, service, therapist):
-    RaceFactory(runner=alice, start=local(2027, 1, 15, 9), finish=local(2027, 1, 15, 13))
+    RaceFactory(runner=alice, start=local(2027, 1, 14, 9), finish=local(2027, 1, 14, 13))
     result = alices_series(alice, service, therapist, all_or_nothing=True)
     assert len(result.refused) == 1 and result.booked == []
     assert not Session.objects.exists()

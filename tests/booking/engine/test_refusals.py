@@ -184,33 +184,33 @@ def test_naive_start_is_invalid(alice, service, therapist):
 
 
 def test_too_soon_after_race_edges(alice, service, therapist):
-    # The race finishes Monday 7 Dec 10:00 local; 24 h later is Tuesday 8 Dec 10:00.
+    # The race finishes Monday 7 Dec 10:00 local; the clinic's 6 h later is 16:00.
     race = RaceFactory(
         runner=alice,
         name="San Silvestre",
         start=local(2026, 12, 7, 9),
         finish=local(2026, 12, 7, 10),
     )
-    error = refused(Code.TOO_SOON_AFTER_RACE, alice, service, therapist, local(2026, 12, 8, 9, 59))
-    assert "San Silvestre" in error.detail and "24" in error.detail
+    error = refused(Code.TOO_SOON_AFTER_RACE, alice, service, therapist, local(2026, 12, 7, 15, 45))
+    assert "San Silvestre" in error.detail and "Monday 7 December, 16:00" in error.detail
     assert error.extra == {"race": race.pk}
     assert_suggestions_pass(error, alice, service)
-    # The 15-minute grid does not apply to the validator: staff may book 09:59.
-    assert book(alice, service, therapist, local(2026, 12, 8, 10))
+    assert book(alice, service, therapist, local(2026, 12, 7, 16))
 
 
 def test_too_close_before_race_edges(alice, service, therapist):
-    # The race starts Saturday 12 Dec 09:00 local; 48 h before is Thursday 10 Dec 09:00,
-    # so a session must END by then: Wednesday is fine, Thursday 09:00 is not.
+    # The race is on Saturday 12 Dec: Friday is the rest day, so Thursday is the last day
+    # for a massage, up to its last minute; Friday morning is refused.
     RaceFactory(
         runner=alice,
         name="Maratón de Valencia",
         start=local(2026, 12, 12, 9),
         finish=local(2026, 12, 12, 13),
     )
-    error = refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, therapist, local(2026, 12, 10, 9))
-    assert "Maratón de Valencia" in error.detail and "48" in error.detail
-    assert book(alice, service, therapist, local(2026, 12, 9, 19))  # ends 20:00 Wed
+    error = refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, therapist, local(2026, 12, 11, 9))
+    assert "Maratón de Valencia" in error.detail and "Thursday 10 December" in error.detail
+    assert "rest days before race day: 1" in error.detail
+    assert book(alice, service, therapist, local(2026, 12, 10, 19))  # ends 20:00 Thu
 
 
 def test_race_rule_exactly_at_the_boundary(alice, service, clinic):
@@ -219,14 +219,26 @@ def test_race_rule_exactly_at_the_boundary(alice, service, clinic):
     # A therapist who works at night-ish hours lets us hit the exact minute.
     t = TherapistFactory(clinic=clinic, hours=[(d, time(7), time(22)) for d in range(7)])
     RaceFactory(
-        runner=alice, name="10K", start=local(2026, 12, 10, 18), finish=local(2026, 12, 10, 19)
+        runner=alice, name="10K", start=local(2026, 12, 10, 9), finish=local(2026, 12, 10, 10)
     )
-    # ends exactly 48 h before the start: passes; a minute later: refused
-    refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, t, local(2026, 12, 8, 17, 1))
-    assert book(alice, service, t, local(2026, 12, 8, 17))
-    # starts exactly 24 h after the finish: passes; a minute sooner: refused
-    refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 11, 18, 59))
-    assert book(alice, service, t, local(2026, 12, 11, 19))
+    # Race on Thursday: Wednesday is the rest day from its first minute; Tuesday evening
+    # is the last time.
+    refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, t, local(2026, 12, 9, 7))
+    assert book(alice, service, t, local(2026, 12, 8, 21))
+    # starts exactly 6 h after the finish: passes; a minute sooner: refused
+    refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 10, 15, 59))
+    assert book(alice, service, t, local(2026, 12, 10, 16))
+
+
+def test_the_articles_pattern_friday_evening_rest_saturday_race_sunday(alice, service, clinic):
+    from datetime import time
+
+    t = TherapistFactory(clinic=clinic, hours=[(d, time(7), time(22)) for d in range(7)])
+    RaceFactory(
+        runner=alice, name="Media", start=local(2026, 12, 13, 9), finish=local(2026, 12, 13, 11)
+    )
+    assert book(alice, service, t, local(2026, 12, 11, 21))  # Friday 21:00-22:00
+    refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, t, local(2026, 12, 12, 7))
 
 
 def test_race_windows_per_distance_and_priority(alice, service, clinic):
@@ -234,11 +246,15 @@ def test_race_windows_per_distance_and_priority(alice, service, clinic):
 
     t = TherapistFactory(clinic=clinic, hours=[(d, time(7), time(22)) for d in range(7)])
     RaceWindow.objects.create(
-        clinic=clinic, min_distance_km=Decimal("42"), after_race_hours=72, before_race_hours=72
+        clinic=clinic,
+        min_distance_km=Decimal("42"),
+        rest_days_before=4,
+        days_after=3,
+        after_race_hours=6,
     )
-    RaceWindow.objects.create(
-        clinic=clinic, priority="A", after_race_hours=48, before_race_hours=48
-    )
+    RaceWindow.objects.create(clinic=clinic, priority="A", rest_days_before=2, days_after=2)
+    # A lighter rule for C races: it narrows the clinic default (no rest day needed).
+    RaceWindow.objects.create(clinic=clinic, priority="C", rest_days_before=0, days_after=0)
     RaceFactory(
         runner=alice,
         name="Maratón",
@@ -253,15 +269,19 @@ def test_race_windows_per_distance_and_priority(alice, service, clinic):
         start=local(2026, 12, 20, 9),
         finish=local(2026, 12, 20, 10),
     )
-    # Marathon: 72 h after 13:00 Sunday is 13:00 Wednesday.
-    error = refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 9, 12))
-    assert "Maratón" in error.detail and "72" in error.detail
-    assert book(alice, service, t, local(2026, 12, 9, 13))
-    # 5 km, priority B: default 24 h after 10:00 Sunday.
-    assert book(alice, service, t, local(2026, 12, 21, 10))
-    # Same 5 km made an A race: 48 h.
+    # Marathon: from the third day after Sunday's finish, Wednesday 9 Dec.
+    error = refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 8, 21))
+    assert "Maratón" in error.detail and "Wednesday 9 December, 00:00" in error.detail
+    assert book(alice, service, t, local(2026, 12, 9, 7))
+    # 5 km, priority B: the clinic default, 6 h after 10:00 Sunday.
+    assert book(alice, service, t, local(2026, 12, 20, 16))
+    # Same 5 km made an A race: from the second day after, Tuesday.
     alice.races.filter(name="Parkrun 5K").update(priority="A")
-    refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 22, 9))
+    refused(Code.TOO_SOON_AFTER_RACE, alice, service, t, local(2026, 12, 21, 10))
+    refused(Code.TOO_CLOSE_BEFORE_RACE, alice, service, t, local(2026, 12, 18, 10))
+    # Made a C race: lighter than the default, Saturday before is fine.
+    alice.races.filter(name="Parkrun 5K").update(priority="C")
+    assert book(alice, service, t, local(2026, 12, 19, 10))
 
 
 # Staff override of a race rule.
@@ -275,7 +295,7 @@ def test_staff_may_override_a_race_rule_with_a_reason(alice, service, therapist)
         alice,
         service,
         therapist,
-        local(2026, 12, 3, 10),
+        local(2026, 12, 4, 10),
         by=therapist.user,
         override_reason="Light session agreed with the runner",
     )
@@ -290,7 +310,7 @@ def test_clinic_admin_may_override(alice, service, therapist, clinic_admin):
     RaceFactory(runner=alice, start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 14))
     assert (
         book(
-            alice, service, therapist, local(2026, 12, 3, 10), by=clinic_admin, override_reason="ok"
+            alice, service, therapist, local(2026, 12, 4, 10), by=clinic_admin, override_reason="ok"
         ).race_override_by
         == clinic_admin
     )
@@ -303,7 +323,7 @@ def test_runner_and_other_clinic_staff_may_not_override(alice, service, therapis
         alice,
         service,
         therapist,
-        local(2026, 12, 3, 10),
+        local(2026, 12, 4, 10),
         override_reason="please",
     )
     assert error.status_code == 403
@@ -312,7 +332,7 @@ def test_runner_and_other_clinic_staff_may_not_override(alice, service, therapis
         alice,
         service,
         therapist,
-        local(2026, 12, 3, 10),
+        local(2026, 12, 4, 10),
         by=other_therapist.user,
         override_reason="please",
     )

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from booking.engine import rules
 from clinic import timeutils
-from clinic.policy import Policy, RaceWindowRule
+from clinic.policy import Policy, RaceWindowRule, WindowFigures
 
 MADRID = ZoneInfo("Europe/Madrid")
 DAYS = [date(2027, 3, 27), date(2026, 10, 24), date(2026, 12, 1)]
@@ -65,6 +65,7 @@ def schedules(draw):
                 finish=s + timedelta(minutes=draw(st.integers(20, 300))),
                 distance_km=draw(st.sampled_from([None, Decimal("5"), Decimal("42.195")])),
                 priority=draw(st.sampled_from(["A", "B", "C"])),
+                timezone=draw(st.sampled_from(["", "Europe/Madrid", "America/New_York"])),
             )
         )
     policy = Policy(
@@ -74,14 +75,16 @@ def schedules(draw):
         buffer=timedelta(minutes=draw(st.sampled_from([0, 5, 15]))),
         step=timedelta(minutes=draw(st.sampled_from([5, 15, 30]))),
         after_race=timedelta(hours=draw(st.integers(0, 30))),
-        before_race=timedelta(hours=draw(st.integers(0, 30))),
+        rest_days_before=draw(st.integers(0, 2)),
+        days_after=draw(st.integers(0, 2)),
         race_windows=(
             RaceWindowRule(
-                after=timedelta(hours=36),
-                before=timedelta(hours=20),
+                WindowFigures(rest_days_before=2, after=timedelta(hours=36), days_after=1),
                 min_distance_km=Decimal("21"),
             ),
-            RaceWindowRule(after=timedelta(hours=10), before=timedelta(hours=40), priority="A"),
+            RaceWindowRule(
+                WindowFigures(rest_days_before=0, after=timedelta(hours=10)), priority="A"
+            ),
         ),
     )
     therapist = rules.TherapistInfo(

@@ -68,17 +68,20 @@ def test_race_aware_wording_before_a_priority_race(alice, runner_clinic, scan_da
         distance_km=42.2,
     )
     RaceWindow.objects.create(
-        clinic=runner_clinic, min_distance_km=40, after_race_hours=72, before_race_hours=48
+        clinic=runner_clinic, min_distance_km=40, after_race_hours=72, rest_days_before=2
     )
     send_cadence(alice, scan_day)
     body = mailoutbox[0].body
     assert race.name in body
-    # 48 h before the start, in Madrid time; 72 h after the expected finish.
-    assert "should end by Friday 4 December, 08:30 (Europe/Madrid)" in body
+    # Two rest days (Friday, Saturday) before the Sunday race, in Madrid time; 72 h after
+    # the expected finish.
+    assert "should end by Friday 4 December, 00:00 (Europe/Madrid)" in body
     assert "the first one can be from Wednesday 9 December, 12:30 (Europe/Madrid)" in body
 
 
 def test_race_aware_wording_after_a_race_just_run(alice, runner_clinic, scan_day, mailoutbox):
+    runner_clinic.after_race_hours = 24  # the clinic's own figure (the default is 6 h)
+    runner_clinic.save(update_fields=["after_race_hours"])
     RaceFactory(
         runner=alice,
         name="San Silvestre",

@@ -29,7 +29,10 @@ MADRID = ZoneInfo("Europe/Madrid")
 
 @pytest.fixture
 def clinic_setup(transactional_db):
-    clinic = ClinicFactory(name="Fisio Running Madrid", slug="madrid", phone="+34 910 000 000")
+    # The clinic's own figure: 24 h after a race (the default is 6 h).
+    clinic = ClinicFactory(
+        name="Fisio Running Madrid", slug="madrid", phone="+34 910 000 000", after_race_hours=24
+    )
     service = ServiceFactory(
         clinic=clinic, name="Unloading massage", duration_minutes=60, body_areas=["legs", "glutes"]
     )
@@ -58,7 +61,7 @@ T = {
     "en": {
         "saved": "is in your race log.",
         "blocks": "No massage from",
-        "reason": "Too soon after {race}: allow 24 h after a race",
+        "reason": "Too soon after {race}: the muscles need time after a race",
         "refused": "Your muscles need rest after the race",
         "confirm": "Confirm booking",
         "booked": "You are booked",

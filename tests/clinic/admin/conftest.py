@@ -118,7 +118,7 @@ def _side(key: str) -> ClinicSide:
     slug = word.lower()
     clinic = ClinicFactory(name=f"{word} Fisio", slug=slug, address=f"Calle {word} 1")
     RaceWindow.objects.create(
-        clinic=clinic, min_distance_km=42, after_race_hours=72, before_race_hours=72
+        clinic=clinic, min_distance_km=42, after_race_hours=72, rest_days_before=2
     )
     admin = UserFactory(
         email=f"admin@{slug}.test",

@@ -14,7 +14,12 @@ def test_clinics_services_and_therapists_are_public(
 ):
     clinics = anon_client.get("/api/v1/clinics/").json()["results"]
     assert {c["slug"] for c in clinics} == {"madrid", "lisboa"}
-    assert {"after_race_hours", "before_race_hours", "cancellation_window_hours"} <= set(clinics[0])
+    assert {
+        "rest_days_before_race",
+        "after_race_hours",
+        "days_after_race",
+        "cancellation_window_hours",
+    } <= set(clinics[0])
     services = anon_client.get("/api/v1/services/", {"clinic": clinic.pk}).json()["results"]
     assert [s["id"] for s in services] == [service.pk]
     therapists = anon_client.get("/api/v1/therapists/", {"clinic": clinic.pk}).json()["results"]

@@ -293,3 +293,60 @@ def test_upcoming_and_past_races(alice_client, alice, frozen_now):
     past = alice_client.get(RACES, {"when": "past"}).json()["results"]
     assert [r["id"] for r in past] == [gone.pk]
     assert_error(alice_client.get(RACES, {"when": "someday"}), 400, "invalid_when")
+
+
+def test_a_marathon_abroad_keeps_its_zone_and_its_metres(alice_client, alice):
+    r = alice_client.post(
+        RACES,
+        {
+            "name": "New York City Marathon",
+            "start": "2026-11-01T09:10:00-05:00",
+            "distance_km": "42.195",
+            "priority": "A",
+            "timezone": "America/New_York",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    race = Race.objects.get(pk=body["id"])
+    assert race.start == datetime(2026, 11, 1, 14, 10, tzinfo=UTC)
+    assert race.timezone == "America/New_York" and race.distance_km == Decimal("42.195")
+    # Shown in the race's own zone, to the metre.
+    assert body["start"] == "2026-11-01T09:10:00-05:00"
+    assert body["distance_km"] == "42.195" and body["timezone"] == "America/New_York"
+
+
+def test_a_half_marathon_to_the_metre_and_the_runners_zone_by_default(alice_client, alice):
+    r = alice_client.post(
+        RACES,
+        {"name": "Media", "start": "2026-12-06T09:00:00+01:00", "distance_km": "21.0975"},
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["distance_km"] == "21.098"
+    assert r.json()["timezone"] == alice.timezone
+
+
+def test_races_of_several_days_up_to_14(alice_client):
+    six_days = {
+        "name": "Transvulcania stage race",
+        "start": "2026-12-06T08:00:00+01:00",
+        "finish": "2026-12-12T18:00:00+01:00",
+    }
+    assert alice_client.post(RACES, six_days, format="json").status_code == 201
+    too_long = {**six_days, "finish": "2026-12-21T08:00:01+01:00"}
+    body = assert_error(alice_client.post(RACES, too_long, format="json"), 400)
+    assert "finish" in body["errors"] and "14 days" in str(body["errors"]["finish"])
+
+
+def test_an_unknown_race_zone_is_refused(alice_client):
+    body = assert_error(
+        alice_client.post(
+            RACES,
+            {"name": "X", "start": "2026-12-06T08:30:00+01:00", "timezone": "Mars/Olympus"},
+            format="json",
+        ),
+        400,
+    )
+    assert "timezone" in body["errors"]
