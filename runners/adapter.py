@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clinic.i18n import set_language_cookie
-from runners.services import runner_get_or_create
+from runners.services import runner_create, unambiguous_clinic
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,7 +18,8 @@ class AccountAdapter(DefaultAccountAdapter):
             if lang in ("en", "es") and user.language != lang:
                 user.language = lang
                 user.save(update_fields=["language"])
-            runner_get_or_create(user=user)
+            # The runner's profile, with their clinic when there is only one to choose.
+            runner_create(user=user, clinic=unambiguous_clinic())
         return user
 
     def post_login(self, request, user, **kwargs):

@@ -44,7 +44,7 @@ from clinic import permissions as roles
 from clinic import text
 from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
 from clinic.errors import CodedError
-from clinic.models import User
+from runners import selectors as runners_selectors
 from runners.models import Runner
 from runners.services import runner_get_or_create
 
@@ -66,9 +66,8 @@ def _localised_refusals(clinic):
 
 
 def runner_of(user) -> Runner | None:
-    if user.is_authenticated and user.role == User.Role.RUNNER:
-        return runner_get_or_create(user=user)
-    return None
+    # A read: a runner without a profile yet has none (the first booking makes it).
+    return runners_selectors.runner_of(user)
 
 
 def runner_in_scope(user, runner_id: int) -> Runner:
@@ -99,7 +98,8 @@ def _who_books(request, data) -> tuple[Runner, str]:
         if not in_staff_scope(user, data["service"].clinic_id):
             raise PermissionDenied(_("You can only book at your own clinic."), code="other_clinic")
         return runner_in_scope(user, data["runner"]), override
-    runner = runner_of(user)
+    # The first booking makes the profile, at the clinic of the service booked.
+    runner = runner_of(user) or runner_get_or_create(user=user, clinic=data["service"].clinic)
     if "runner" in data and data["runner"] != runner.pk:
         raise PermissionDenied(_("You can only book sessions for yourself."), code="not_yours")
     if override:
