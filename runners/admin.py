@@ -65,3 +65,6 @@ class RaceAdmin(ClinicScopedAdmin):
             services.race_update(race=obj, **data)
         else:
             obj.pk = services.race_create(runner=obj.runner, **data).pk
+
+    def delete_model(self, request, obj):
+        services.race_delete(race=obj)
