@@ -184,7 +184,7 @@ class UserAdmin(ClinicScopedMixin, BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return fieldsets
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.SUPER_ONLY]})
@@ -193,12 +193,12 @@ class UserAdmin(ClinicScopedMixin, BaseUserAdmin):
 
     def get_list_display(self, request):
         fields = super().get_list_display(request)
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return fields
         return [f for f in fields if f not in self.SUPER_ONLY]
 
     def get_list_filter(self, request):
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return super().get_list_filter(request)
         return ["role", "is_active"]
 

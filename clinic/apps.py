@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinic")
 
     def ready(self) -> None:
-        from clinic.roles import ensure_role_groups
+        from clinic.permissions import ensure_role_groups
 
         # Permissions exist only after migrate has run, so the role groups are
         # (re)built then rather than in a data migration.

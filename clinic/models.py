@@ -162,6 +162,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return is_therapist(self)
 
     @property
+    def is_clinic_staff(self) -> bool:
+        from clinic.permissions import is_clinic_staff
+
+        return is_clinic_staff(self)
+
+    @property
     def is_clinic_admin(self) -> bool:
         from clinic.permissions import is_clinic_admin
 

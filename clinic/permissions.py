@@ -6,9 +6,10 @@
 - a runner acts on their own data only;
 - an inactive or anonymous user acts on nothing.
 
-The staff pages, the API permissions, the booking services and the
-Django admin ask here; scoping a queryset to the requester is `scope`, for every model the
-admin shows. A model this module does not know is nobody's but a superuser's.
+The staff pages, the runner pages, the API permissions, the booking services, the
+selectors and the Django admin ask here; scoping a queryset to the requester is `scope`,
+for every model the admin shows. A model this module does not know is nobody's but a
+superuser's. The role groups (what a clinic admin may do in the Django admin) live here too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -63,14 +65,21 @@ def is_runner(user) -> bool:
     return role(user) == RUNNER
 
 
-def is_staff_member(user) -> bool:
-    """Works for a clinic: a therapist, a clinic admin or a superuser."""
+def is_superuser(user) -> bool:
+    """An active superuser: every clinic, every door of the Django admin."""
+    return role(user) == SUPERUSER
+
+
+def is_clinic_staff(user) -> bool:
+    """Works for a clinic, with usable powers: a therapist with their profile, a clinic
+    admin with their clinic, or a superuser. (Django's `user.is_staff` flag is another
+    thing: it only lets a clinic admin into the Django admin, see `may_use_admin`.)"""
     return role(user) in (SUPERUSER, CLINIC_ADMIN, THERAPIST)
 
 
-def is_staff_account(user) -> bool:
+def has_short_sign_ins(user) -> bool:
     """An account with any staff power, even one not usable right now (a therapist whose
-    profile is missing): its sessions and tokens are short-lived."""
+    profile is missing): its sessions and tokens are short-lived. Not a permission."""
     return bool(
         getattr(user, "is_authenticated", False)
         and (
@@ -96,7 +105,7 @@ def clinic_ids(user) -> list[int] | None:
 
 def acts_for_clinic(user, clinic_id: int) -> bool:
     """A therapist of the clinic, its admin, or a superuser."""
-    if not is_staff_member(user):
+    if not is_clinic_staff(user):
         return False
     ids = clinic_ids(user)
     return ids is None or clinic_id in ids
@@ -113,7 +122,7 @@ def may_use_admin(user) -> bool:
 def may_use_booking_api(user) -> bool:
     """Runners book for themselves; a clinic's staff book for its runners. A half-made
     staff account (a therapist without a profile, an admin without a clinic) is neither."""
-    return is_runner(user) or is_staff_member(user)
+    return is_runner(user) or is_clinic_staff(user)
 
 
 def may_override_race_rule(user, clinic_id: int) -> bool:
@@ -128,9 +137,9 @@ def cancels_for_the_clinic(user, clinic_id: int) -> bool:
     return acts_for_clinic(user, clinic_id)
 
 
-def require_staff_member(user) -> None:
+def require_clinic_staff(user) -> None:
     """The staff pages' gate: PermissionDenied unless the user works for a clinic."""
-    if not is_staff_member(user):
+    if not is_clinic_staff(user):
         raise PermissionDenied
 
 
@@ -141,7 +150,7 @@ def require_clinic_admin(user) -> None:
 
 def staff_clinic_ids_or_403(user) -> list[int] | None:
     """The clinics the user works for; None means all (superuser). PermissionDenied if none."""
-    if not is_staff_member(user):
+    if not is_clinic_staff(user):
         raise PermissionDenied
     return clinic_ids(user)
 
@@ -204,6 +213,13 @@ _CLINIC_LOOKUPS = {
     "booking.session": "clinic",
     "booking.sessionevent": "session__clinic",
 }
+# How a runner reaches their own rows (they see nothing else).
+_OWN_LOOKUPS = {
+    "runners.runner": "user",
+    "runners.race": "runner__user",
+    "booking.session": "runner__user",
+    "booking.reminder": "runner__user",
+}
 _SCOPES: dict[str, Callable[[QuerySet, list[int]], QuerySet]] = {
     "runners.runner": _runners_in,
     "runners.race": _of_runners_in,
@@ -213,14 +229,17 @@ _SCOPES: dict[str, Callable[[QuerySet, list[int]], QuerySet]] = {
 
 def scope(queryset: QuerySet, user) -> QuerySet:
     """The rows of `queryset` the user may see: every one for a superuser, their clinic's
-    for its staff, none for anyone else (users: `users_visible_to`)."""
+    for its staff, a runner their own, none for anyone else (users: `users_visible_to`)."""
     label = queryset.model._meta.concrete_model._meta.label_lower
     if label == User._meta.label_lower:
         return users_visible_to(user, queryset)
+    if is_runner(user):
+        lookup = _OWN_LOOKUPS.get(label)
+        return queryset.filter(**{lookup: user}) if lookup else queryset.none()
     ids = clinic_ids(user)
     if ids is None:
         return queryset
-    if not ids or not is_staff_member(user):
+    if not ids or not is_clinic_staff(user):
         return queryset.none()
     if label in _SCOPES:
         return _SCOPES[label](queryset, ids)
@@ -233,3 +252,53 @@ def single_clinic_id(user) -> int | None:
     """The one clinic a (non-super) staff member acts for, or None."""
     ids = clinic_ids(user)
     return ids[0] if ids and len(ids) == 1 else None
+
+
+# What each role may do in the Django admin, as permission groups. Which rows it sees is
+# `scope` above; these groups say which models and actions. Therapists have no Django admin
+# (their staff pages cover their work), so their group grants nothing there.
+
+THERAPISTS = "Therapists"
+CLINIC_ADMINS = "Clinic admins"
+
+ROLE_PERMISSIONS = {
+    THERAPISTS: {},
+    CLINIC_ADMINS: {
+        "clinic": {
+            "clinic": "vc",
+            "racewindow": "vacd",
+            "therapist": "vacd",
+            "service": "vacd",
+            "workinghours": "vacd",
+            "timeoff": "vacd",
+            "user": "vac",
+        },
+        "runners": {"runner": "v", "race": "v"},
+        # Adding a session books it for a runner (booking.engine.services.session_book).
+        "booking": {"session": "vac", "sessionevent": "v", "reminder": "v"},
+    },
+}
+_ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    """The role groups with their permissions (run after every migrate)."""
+    for group_name, app_models in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        codenames = [
+            (app, f"{_ACTIONS[a]}_{model}")
+            for app, models in app_models.items()
+            for model, actions in models.items()
+            for a in actions
+        ]
+        perms = Permission.objects.filter(
+            content_type__app_label__in=list(app_models), codename__in=[c for _, c in codenames]
+        ).select_related("content_type")
+        wanted = {(app, code) for app, code in codenames}
+        group.permissions.set(
+            [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
+        )
+
+
+def group_for_role(role: str) -> str | None:
+    return {"therapist": THERAPISTS, "clinic_admin": CLINIC_ADMINS}.get(role)

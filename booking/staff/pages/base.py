@@ -17,7 +17,7 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        permissions.require_staff_member(request.user)
+        permissions.require_clinic_staff(request.user)
         try:
             return view(request, *args, **kwargs)
         finally:
