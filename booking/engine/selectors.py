@@ -6,17 +6,17 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from booking.models import Session
-from clinic.permissions import scope, staff_clinic_ids_or_403
+from clinic.permissions import Actor, scope, staff_clinic_ids_or_403
 
 
-def sessions_for(user) -> QuerySet[Session]:
+def sessions_for(user: Actor) -> QuerySet[Session]:
     """A runner: their own; a therapist: their clinic's; a clinic admin: their clinic's;
     a superuser: all; anyone else: none."""
     qs = Session.objects.select_related("runner__user", "therapist", "service", "clinic")
     return scope(qs, user)
 
 
-def staff_sessions(user) -> QuerySet[Session]:
+def staff_sessions(user: Actor) -> QuerySet[Session]:
     """Sessions of the clinics the user works for (PermissionDenied for non-staff)."""
     ids = staff_clinic_ids_or_403(user)
     qs = Session.objects.all()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -82,7 +82,7 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
 }
 
 
-def _booking_models():
+def _booking_models() -> tuple[Any, Any, Any]:
     # runners does not import booking (booking builds on runners); the models are looked
     # up by name, as the admin would.
     return (
@@ -104,7 +104,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _pick(obj, *names: str) -> dict[str, Any]:
+def _pick(obj: Any, *names: str) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
@@ -360,7 +360,8 @@ def _scrub_admin_log(*, runner: Runner, user: User) -> None:
             entry.object_repr = f"deleted runner #{runner.pk}"
         else:
             entry.object_repr = (
-                f"{entry.content_type.model} #{entry.object_id} of deleted runner #{runner.pk}"
+                f"{cast(ContentType, entry.content_type).model} #{entry.object_id} "
+                f"of deleted runner #{runner.pk}"
             )
         entry.change_message = _neutral_change_message(entry.change_message, runner_id=runner.pk)
     LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"], batch_size=500)
