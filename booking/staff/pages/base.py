@@ -72,7 +72,9 @@ def context_clinic_and_therapist(request):
 
 
 def clinic_therapists(user, clinic):
-    return Therapist.objects.filter(clinic=clinic, active=True).order_by("display_name")
+    """The clinic's active therapists, as far as the user may see them."""
+    therapists = Therapist.objects.filter(clinic=clinic, active=True).order_by("display_name")
+    return permissions.scope(therapists, user)
 
 
 def therapist_query(therapist) -> str:

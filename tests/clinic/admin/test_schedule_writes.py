@@ -123,3 +123,55 @@ def test_a_therapist_set_inactive_in_the_admin_refreshes_availability(
         response = as_persona("admin_a").post(address, data)
     assert response.status_code == 302
     assert slots_on(a, monday) == []
+
+
+def change_page_data(response) -> dict:
+    """What the admin's change page would post back unchanged: the form's fields and every
+    inline's management form and rows."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for row in formset.forms:
+            for name in row.fields:
+                value = row[name].value()
+                if value is not None and not isinstance(value, bool):
+                    data[row.add_prefix(name)] = value
+    return data
+
+
+def test_a_clinic_policy_and_race_window_changed_in_the_admin_go_through_the_service(
+    as_persona, world, django_capture_on_commit_callbacks
+):
+    a = world.a
+    monday = next_weekday(a.clinic, 0)
+    before = {s.start for s in slots_on(a, monday)}
+    client = as_persona("admin_a")
+    address = reverse("admin:clinic_clinic_change", args=[a.clinic.pk])
+    data = change_page_data(client.get(address))
+    data["slot_step_minutes"] = a.clinic.slot_step_minutes * 2
+    prefix = "race_windows"
+    new = int(data[f"{prefix}-TOTAL_FORMS"])
+    data |= {
+        f"{prefix}-TOTAL_FORMS": new + 1,
+        f"{prefix}-{new}-priority": "A",
+        f"{prefix}-{new}-after_race_hours": 96,
+        f"{prefix}-{new}-before_race_hours": 72,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(address, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    a.clinic.refresh_from_db()
+    assert a.clinic.race_windows.filter(priority="A", after_race_hours=96).exists()
+    # The cached day was dropped: fewer start times with the longer step.
+    after = {s.start for s in slots_on(a, monday)}
+    assert after and after < before
