@@ -13,7 +13,7 @@ from booking.models import Session, SessionEvent
 from clinic import permissions
 from clinic.api.fields import AwareDateTimeField, ZonedDateTimeField
 from clinic.api.schema import SuggestedSlotSerializer
-from clinic.models import BodyArea, Service, Therapist, User
+from clinic.models import BodyArea, Service, Therapist
 from runners.models import Runner
 
 MAX_RANGE_DAYS = 62
@@ -213,7 +213,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return str(services.cancellation_outcome(obj, now=self.context.get("now")))
 
     def _is_staff_of(self, user, clinic_id: int) -> bool:
-        if not user.is_authenticated or user.role == User.Role.RUNNER:
+        if not permissions.is_clinic_staff(user):
             return False
         memo = self.context.setdefault("_staff_of", {})
         if clinic_id not in memo:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.runner.account import runner_account_delete, runner_data_export
+from clinic import permissions
 from clinic.api.schema import ERROR_RESPONSES
 from clinic.forms import Form
 from runners.api.permissions import IsRunner
@@ -27,7 +28,7 @@ from runners.selectors import own_runner, runner_of
 
 
 def _runner_or_403(request):
-    if request.user.role != request.user.Role.RUNNER:
+    if not permissions.is_runner(request.user):
         raise PermissionDenied
     # A read never makes the profile: without one there is nothing of the runner to show.
     runner = runner_of(request.user)
