@@ -41,6 +41,11 @@ def _profile_or_ask(request):
             return runner, redirect(
                 request.get_full_path()
             ) if CLINIC_FIELD in request.POST else None
+    if request.headers.get("HX-Request"):
+        # A fragment request: the whole page asks for the clinic instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = request.headers.get("HX-Current-URL") or request.get_full_path()
+        return None, response
     return None, render(request, "runners/choose_clinic.html", {"clinics": clinics})
 
 

@@ -72,3 +72,13 @@ def test_signup_gives_no_clinic_when_the_choice_is_ambiguous(client, clinic, oth
     assert response.status_code == 302
     # Not the first clinic by id: the runner's home clinic is theirs to choose.
     assert Runner.objects.get(user__email="new@runner.test").clinic is None
+
+
+def test_a_fragment_request_without_a_profile_sends_the_whole_page_to_ask(
+    client, clinic, other_clinic, no_profile
+):
+    client.force_login(no_profile)
+    page = reverse("runners:races")
+    response = client.get(page, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
+    assert response.status_code == 204 and response["HX-Redirect"] == page
+    assert not Runner.objects.filter(user=no_profile).exists()
