@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -22,6 +22,40 @@ class RaceFields(Protocol):
 
     @property
     def priority(self) -> str: ...
+
+
+class RaceTimes(RaceFields, Protocol):
+    """A race with its times (runners.models.Race and booking.engine.rules.RaceInfo)."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def finish(self) -> datetime: ...
+
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ForbiddenWindow:
+    """The time a race keeps free of massages: `before` up to its start, and from its
+    start until `after` past its finish (half-open: a session may end exactly at
+    `starts` or start exactly at `ends`)."""
+
+    before: timedelta
+    after: timedelta
+    starts: datetime  # race start - before
+    race_start: datetime
+    ends: datetime  # race finish + after
+
+    @property
+    def before_hours(self) -> int:
+        return self.before // HOUR
+
+    @property
+    def after_hours(self) -> int:
+        return self.after // HOUR
 
 
 @dataclass(frozen=True)
@@ -80,6 +114,18 @@ class Policy:
             if rule.matches(race):
                 after, before = max(after, rule.after), max(before, rule.before)
         return after, before
+
+    def forbidden_window(self, race: RaceTimes) -> ForbiddenWindow:
+        """The one answer to "when may this runner not have a massage because of this
+        race": the validator, the slot sweep, the reminders and the race pages ask it."""
+        after, before = self.race_window(race)
+        return ForbiddenWindow(
+            before=before,
+            after=after,
+            starts=race.start - before,
+            race_start=race.start,
+            ends=race.finish + after,
+        )
 
     @property
     def longest_race_windows(self) -> tuple[timedelta, timedelta]:

@@ -21,12 +21,14 @@ class HoursRule:
     valid_from: date | None = None
     valid_until: date | None = None  # exclusive
 
-    def applies_on(self, day: date) -> bool:
-        return (
-            day.weekday() == self.weekday
-            and (self.valid_from is None or self.valid_from <= day)
-            and (self.valid_until is None or day < self.valid_until)
+    def in_force_on(self, day: date) -> bool:
+        """Whether the row belongs to the weekly plan in force on `day` (any weekday)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day < self.valid_until
         )
+
+    def applies_on(self, day: date) -> bool:
+        return day.weekday() == self.weekday and self.in_force_on(day)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -51,6 +53,31 @@ def local_day_bounds(tz: ZoneInfo, first: date, last: date) -> tuple[datetime, d
     )
 
 
+def hours_in_force(hours: Sequence[HoursRule], day: date) -> list[HoursRule]:
+    """The weekly hours rows in force on a local date, in the order of the day."""
+    return sorted((h for h in hours if h.applies_on(day)), key=lambda h: (h.start_time, h.end_time))
+
+
+def week_plan(hours: Sequence[HoursRule], on: date) -> dict[int, list[HoursRule]]:
+    """The weekly plan in force on a date: each weekday's rows, in the order of the day
+    (what the staff schedule page shows and edits)."""
+    plan: dict[int, list[HoursRule]] = {}
+    for h in sorted(hours, key=lambda h: (h.weekday, h.start_time, h.end_time)):
+        if h.in_force_on(on):
+            plan.setdefault(h.weekday, []).append(h)
+    return plan
+
+
+def within_working_hours(
+    start: datetime, end: datetime, hours: Sequence[HoursRule], tz: ZoneInfo
+) -> bool:
+    """Whether [start, end) lies inside one stretch of the hours in force on the local day
+    of `start` (touching rows merged: 13:30-14:30 is inside 09-14 + 14-20)."""
+    day = local_date(start, tz)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return any(ws <= start and end <= we for ws, we in working_intervals(hours, tz, day, day))
+
+
 def working_intervals(
     hours: Sequence[HoursRule], tz: ZoneInfo, first: date, last: date
 ) -> list[tuple[datetime, datetime]]:
@@ -68,8 +95,7 @@ def working_intervals(
                 datetime.combine(day, h.start_time, tzinfo=tz).astimezone(UTC),
                 datetime.combine(day, h.end_time, tzinfo=tz).astimezone(UTC),
             )
-            for h in by_weekday.get(day.weekday(), ())
-            if h.applies_on(day)
+            for h in hours_in_force(by_weekday.get(day.weekday(), ()), day)
         )
         day += timedelta(days=1)
         for start, end in todays:

@@ -6,18 +6,35 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clinic.models import RacePriority, validate_body_areas, validate_timezone
 
+# The one figure for each cadence (domain.md): labels, e-mails and the rules use these.
+FORTNIGHTLY_DAYS = 14
+MONTHLY_DAYS = 30
+
+
+def _every_n_days(days: int) -> str:
+    return ngettext("Every %(days)d day", "Every %(days)d days", days) % {"days": days}
+
+
+# "Every 14 days" from the figure itself, translated when shown.
+every_n_days = lazy(_every_n_days, str)
+
 
 class Cadence(models.TextChoices):
-    FORTNIGHTLY = "fortnightly", _("Every 15 days")
+    FORTNIGHTLY = "fortnightly", every_n_days(FORTNIGHTLY_DAYS)
     MONTHLY = "monthly", _("Monthly")
     OFF = "off", _("Off")
 
 
-CADENCE_DAYS = {Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 30}
+CADENCE_DAYS: dict[str, int] = {
+    Cadence.FORTNIGHTLY: FORTNIGHTLY_DAYS,
+    Cadence.MONTHLY: MONTHLY_DAYS,
+}
 
 
 class Runner(models.Model):

@@ -5,7 +5,7 @@ Views parse, call a service and render; the rules live in services and the engin
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.device_views import devices_context
 from clinic.i18n import set_language_cookie
 from clinic.models import Clinic, RaceWindow
+from clinic.policy import Policy
 from runners import selectors, services
 from runners.decorators import runner_required
 from runners.forms import IcsUploadForm, ProfileForm, RaceForm
@@ -94,30 +95,23 @@ class RaceRow:
 
 
 def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
-    """The time each race keeps free of massages: the clinic's default window, widened by
-    any of its race-window rules that match (longest wins), as the booking rules do."""
-    before_default = clinic.before_race_hours if clinic else 48
-    after_default = clinic.after_race_hours if clinic else 24
-    rules = list(RaceWindow.objects.filter(clinic=clinic)) if clinic else []
+    """The time each race keeps free of massages, as the booking rules decide it
+    (clinic.policy): the clinic's default window widened by its matching race-window
+    rules. A runner without a home clinic sees the windows a new clinic starts with."""
+    if clinic is None:
+        policy = Policy.from_clinic(Clinic())
+    else:
+        policy = Policy.from_clinic(clinic, RaceWindow.objects.filter(clinic=clinic))
     rows = []
     for race in races:
-        before, after = before_default, after_default
-        for rule in rules:
-            if rule.min_distance_km is not None and (
-                race.distance_km is None or race.distance_km < rule.min_distance_km
-            ):
-                continue
-            if rule.priority and rule.priority != race.priority:
-                continue
-            before = max(before, rule.before_race_hours)
-            after = max(after, rule.after_race_hours)
+        window = policy.forbidden_window(race)
         rows.append(
             RaceRow(
                 race=race,
-                blocks_from=race.start - timedelta(hours=before),
-                blocks_until=race.finish + timedelta(hours=after),
-                before_hours=before,
-                after_hours=after,
+                blocks_from=window.starts,
+                blocks_until=window.ends,
+                before_hours=window.before_hours,
+                after_hours=window.after_hours,
             )
         )
     return rows

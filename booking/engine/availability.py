@@ -159,7 +159,11 @@ def availability(
                 start + duration,
                 t_id,
                 cadence.is_ideal(
-                    start, cadence_days=cadence_days, runner_sessions=sessions, now=now
+                    start,
+                    cadence_days=cadence_days,
+                    runner_sessions=sessions,
+                    now=now,
+                    tz=ctx.policy.tz,
                 ),
             )
             for start, t_id in found
@@ -183,10 +187,10 @@ def suggest_slots(
     now = now or timezone.now()
     clinic = service.clinic
     tz = Policy.from_clinic(clinic).tz
-    last_day = (now + timedelta(days=clinic.max_days_ahead)).astimezone(tz).date()
+    last_day = timeutils.local_date(now + timedelta(days=clinic.max_days_ahead), tz)
     # Too far ahead: the nearest that pass are the last bookable days.
-    centre = min(max(around, now).astimezone(tz).date(), last_day)
-    today = now.astimezone(tz).date()
+    centre = min(timeutils.local_date(max(around, now), tz), last_day)
+    today = timeutils.local_date(now, tz)
     for radius in (3, 14, clinic.max_days_ahead):
         first = max(today, centre - timedelta(days=radius))
         last = min(last_day, centre + timedelta(days=radius))

@@ -4,10 +4,11 @@ dataclasses of booking.engine.rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 
 from booking.engine import rules
 from booking.models import Session
@@ -33,6 +34,29 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
+def weekly_hours(
+    hours_qs: QuerySet[WorkingHours], *, with_names: bool = False
+) -> Iterator[tuple[int, str, timeutils.HoursRule]]:
+    """The one read of weekly hours: (therapist id, therapist name or "", rule) for each
+    row, as the pure rules take them (clinic.timeutils decides which are in force when).
+    Plain rows, not model instances: this is the hot path of every availability call."""
+    fields = ["therapist_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
+    if with_names:
+        fields.append("therapist__display_name")
+    for t_id, weekday, h_start, h_end, valid_from, valid_until, *name in hours_qs.values_list(
+        *fields
+    ).order_by("therapist_id", "weekday", "start_time"):
+        rule = timeutils.HoursRule(weekday, h_start, h_end, valid_from, valid_until)
+        yield t_id, (name[0] if name else ""), rule
+
+
+def therapist_hours(therapist: Therapist) -> list[timeutils.HoursRule]:
+    """All of one therapist's weekly hours rows (past, current and planned), one query."""
+    return [
+        rule for _t, _name, rule in weekly_hours(WorkingHours.objects.filter(therapist=therapist))
+    ]
+
+
 def load_context(
     *,
     clinic: Clinic,
@@ -52,24 +76,19 @@ def load_context(
     hours are then read on their own.
     """
     infos: dict[int, rules.TherapistInfo] = {}
-    fields = ["therapist_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
     if therapists is not None:
         for t in therapists:
             infos[t.pk] = rules.TherapistInfo(id=t.pk, name=t.display_name, active=t.active)
-        rows = WorkingHours.objects.filter(therapist_id__in=list(infos)).values_list(*fields)
+        hours_qs = WorkingHours.objects.filter(therapist_id__in=list(infos))
     else:
-        # Plain rows, not model instances: this is the hot path of every availability call.
         hours_qs = WorkingHours.objects.filter(therapist__clinic=clinic, therapist__active=True)
         if therapist_ids is not None:
             hours_qs = hours_qs.filter(therapist_id__in=therapist_ids)
-        rows = hours_qs.values_list(*fields, "therapist__display_name")
-    for t_id, weekday, h_start, h_end, valid_from, valid_until, *name in rows.order_by(
-        "therapist_id", "weekday", "start_time"
-    ):
+    for t_id, name, rule in weekly_hours(hours_qs, with_names=therapists is None):
         info = infos.get(t_id)
         if info is None:
-            info = infos[t_id] = rules.TherapistInfo(id=t_id, name=name[0], active=True)
-        info.hours.append(timeutils.HoursRule(weekday, h_start, h_end, valid_from, valid_until))
+            info = infos[t_id] = rules.TherapistInfo(id=t_id, name=name, active=True)
+        info.hours.append(rule)
     policy_windows: list[RaceWindow] = []
     if runner is not None:
         policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
@@ -89,6 +108,7 @@ def load_context(
         mine = off_filter = Q(therapist__clinic_id=clinic.pk)
     cond = mine & Q(start__lt=span_end + buffer, end__gt=span_start - buffer)
     runner_info = None
+    runner_pk = runner.pk if runner is not None else None
     if runner is not None:
         runner_info = rules.RunnerInfo(id=runner.pk)
         cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
@@ -128,7 +148,7 @@ def load_context(
         busy = rules.Busy(a, b, pk)
         if info is not None and a < span_end + buffer and b > span_start - buffer:
             info.busy.append(busy)
-        if runner_info is not None and r_id == runner.pk:
+        if runner_info is not None and r_id == runner_pk:
             starts.append(a)
             if a < span_end and b > span_start:
                 runner_info.busy.append(busy)

@@ -26,7 +26,7 @@ from typing import Any
 
 from booking.engine.codes import RACE_CODES, Code
 from clinic.policy import Policy
-from clinic.timeutils import HoursRule, working_intervals
+from clinic.timeutils import HoursRule, within_working_hours, working_intervals
 
 ZERO = timedelta(0)
 
@@ -84,32 +84,30 @@ def clinic_mismatch(*, service_clinic_id: int, therapist_clinic_id: int) -> Viol
     return Violation(Code.THERAPIST_OTHER_CLINIC)
 
 
-def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str]]:
-    """The time a session may not touch because of a race, with the rule's code:
-    the `before` hours up to the start, and from the start until `after` hours past the
-    finish."""
-    after, before = policy.race_window(race)
+def race_spans(race: RaceInfo, policy: Policy) -> list[tuple[datetime, datetime, str, int]]:
+    """The time a session may not touch because of a race (clinic.policy's forbidden
+    window), with the rule's code and its figure in hours: the `before` hours up to the
+    start, and from the start until `after` hours past the finish."""
+    window = policy.forbidden_window(race)
     return [
-        (race.start - before, race.start, Code.TOO_CLOSE_BEFORE_RACE),
-        (race.start, race.finish + after, Code.TOO_SOON_AFTER_RACE),
+        (window.starts, window.race_start, Code.TOO_CLOSE_BEFORE_RACE, window.before_hours),
+        (window.race_start, window.ends, Code.TOO_SOON_AFTER_RACE, window.after_hours),
     ]
 
 
-def race_violations(start: datetime, end: datetime, races: Iterable[RaceInfo], policy: Policy):
+def race_violations(
+    start: datetime, end: datetime, races: Iterable[RaceInfo], policy: Policy
+) -> list[Violation]:
     found = []
     for race in races:
-        after, before = policy.race_window(race)
-        for span_start, span_end, code in race_spans(race, policy):
+        for span_start, span_end, code, hours in race_spans(race, policy):
             if start < span_end and end > span_start:
-                hours = (after if code == Code.TOO_SOON_AFTER_RACE else before) // timedelta(
-                    hours=1
-                )
                 found.append(Violation(code, {"race": race.name, "hours": hours}, race_id=race.id))
                 break
     return found
 
 
-def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]):
+def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]) -> bool:
     return any(start < s_end and end > s_start for s_start, s_end in spans)
 
 
@@ -144,9 +142,7 @@ def check(
         )
     if start > now + policy.max_ahead:
         found.append(Violation(Code.TOO_FAR_AHEAD, {"days": policy.max_ahead.days}))
-    day = start.astimezone(policy.tz).date()
-    intervals = working_intervals(therapist.hours, policy.tz, day, day)
-    if not any(ws <= start and end <= we for ws, we in intervals):
+    if not within_working_hours(start, end, therapist.hours, policy.tz):
         found.append(Violation(Code.OUTSIDE_WORKING_HOURS, {"therapist": therapist.name}))
     if _overlaps(start, end, therapist.time_off):
         found.append(Violation(Code.THERAPIST_TIME_OFF, {"therapist": therapist.name}))
@@ -219,7 +215,7 @@ def free_starts(
         ]
         if not skip_races:
             for race in runner.races:
-                blocks += [(s, e) for s, e, _code in race_spans(race, policy)]
+                blocks += [(s, e) for s, e, _code, _hours in race_spans(race, policy)]
     merged = _merge(blocks)
     block_ends = [e for _s, e in merged]
     earliest = now + policy.min_notice
@@ -260,11 +256,7 @@ def blocked_windows(
     """(race, start, end, code, hours) for each race span that touches the range."""
     out = []
     for race in races:
-        after, before = policy.race_window(race)
-        for start, end, code in race_spans(race, policy):
+        for start, end, code, hours in race_spans(race, policy):
             if start < range_end and end > range_start:
-                hours = (after if code == Code.TOO_SOON_AFTER_RACE else before) // timedelta(
-                    hours=1
-                )
                 out.append((race, start, end, code, hours))
     return sorted(out, key=lambda item: (item[1], item[0].id))

@@ -3,23 +3,25 @@
 Reads only: the scans (booking.reminders.tasks) call these, record a Reminder row under
 the key, and booking.reminders.delivery sends it.
 
-Cadence rule, in the clinic's calendar: a runner with cadence fortnightly (14 days) or
-monthly (30 days), reminders on and an active account, is due on local day D when their
-last attended session started on day D - cadence or earlier (or there has never been one)
-and nothing is booked ahead. A session still marked "booked" after it happened counts as
+Cadence rule (booking.engine.cadence, the one definition of "due"), in the clinic's
+calendar: a runner with a cadence (runners.models.CADENCE_DAYS), reminders on and an
+active account, is due on local day D when their last attended session started on day
+D - cadence or earlier (or there has never been one) and nothing is booked ahead. A session still marked "booked" after it happened counts as
 attended here: a therapist who has not marked attendance yet must not trigger a "time to
 book" e-mail to someone who was on the table yesterday.
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields import CharField
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from booking.engine.cadence import cadence_period, counting_since
 from booking.models import Reminder, Session, SessionEvent
+from clinic import timeutils
 from clinic.models import Clinic
 from runners.models import CADENCE_DAYS, Runner
 
@@ -29,37 +31,35 @@ CADENCE_COUNTING = (Session.Status.ATTENDED, Session.Status.BOOKED)
 APPOINTMENT_LEAD = timedelta(hours=24)
 
 
-def local_midnight(day: date, clinic: Clinic) -> datetime:
-    """The aware start of a clinic-local calendar day (DST-safe)."""
-    return datetime.combine(day, time(0), tzinfo=clinic.tz)
-
-
 def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
     """Clinics whose local time is now in their reminder hour (one query)."""
     return [c for c in Clinic.objects.all() if c.local(now).hour == c.reminder_hour]
 
 
 def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
-    # Due on `today` when nothing counting started on or after local day today - days + 1.
+    # booking.engine.cadence.is_due as a query: due on `today` when nothing counting
+    # started on or after local day counting_since(today, days).
     return {
-        cadence: local_midnight(today - timedelta(days=days - 1), clinic)
+        cadence: timeutils.local_midnight(counting_since(today, days), clinic.tz)
         for cadence, days in CADENCE_DAYS.items()
     }
 
 
-def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool = True):
+def due_runners(
+    *, clinic: Clinic, now: datetime, skip_recently_reminded: bool = True
+) -> QuerySet[Runner]:
     """Runners of the clinic due a cadence reminder on the clinic-local day of `now`.
 
     One set-based query whatever the number of runners. `skip_recently_reminded` leaves
     out those who already had a cadence reminder in this period (an optimisation for the
     daily scan; the unique key is what makes it once)."""
-    today = clinic.local(now).date()
+    today = timeutils.local_date(now, clinic.tz)
     due = Q()
     for cadence, threshold in _cadence_thresholds(clinic, today).items():
         counting = Session.objects.filter(
             runner=OuterRef("pk"), status__in=CADENCE_COUNTING, start__gte=threshold
         )
-        due |= Q(cadence=cadence) & ~Exists(counting)
+        due |= Q(cadence=cadence) & ~Q(Exists(counting))
     qs = Runner.objects.filter(
         due,
         clinic=clinic,
@@ -74,7 +74,7 @@ def due_runners(*, clinic: Clinic, now: datetime, skip_recently_reminded: bool =
             recent = Reminder.objects.filter(
                 runner=OuterRef("pk"),
                 kind=Reminder.Kind.CADENCE,
-                key__gte=(today - timedelta(days=days - 1)).isoformat(),
+                key__gte=counting_since(today, days).isoformat(),
             )
             qs = qs.exclude(Q(cadence=cadence) & Exists(recent))
     return qs
@@ -112,15 +112,6 @@ class CadenceDue:
     key: str  # the due period: the clinic-local date it began
 
 
-def cadence_period(*, last: date | None, joined: date, today: date, days: int) -> date:
-    """The first day of the due period `today` falls in: periods of `days` days starting
-    `days` after the last session (or on the day the runner joined, if never)."""
-    anchor = last + timedelta(days=days) if last else joined
-    if today < anchor:
-        return anchor
-    return anchor + timedelta(days=((today - anchor).days // days) * days)
-
-
 def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue]:
     """Re-check a batch against the rule (one query) and give each due runner its key."""
     if not runner_ids:
@@ -136,11 +127,13 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
         )
         .only("pk", "cadence", "created_at", "clinic")
     )
-    due_ids = set()
+    due_ids: set[int] = set()
     by_clinic: dict[int, list[int]] = {}
+    clinics: dict[int, Clinic] = {}
     for runner in rows:
-        by_clinic.setdefault(runner.clinic_id, []).append(runner.pk)
-    clinics = {r.clinic_id: r.clinic for r in rows}
+        if runner.clinic is not None:
+            by_clinic.setdefault(runner.clinic.pk, []).append(runner.pk)
+            clinics[runner.clinic.pk] = runner.clinic
     for clinic_id, ids in by_clinic.items():
         due_ids |= set(
             due_runners(clinic=clinics[clinic_id], now=now, skip_recently_reminded=False)
@@ -149,15 +142,16 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
         )
     out = []
     for runner in rows:
-        if runner.pk not in due_ids:
-            continue
         clinic = runner.clinic
+        if runner.pk not in due_ids or clinic is None:
+            continue
         days = CADENCE_DAYS[runner.cadence]
-        last = clinic.local(runner.last_start).date() if runner.last_start else None
+        tz = clinic.tz
+        last = timeutils.local_date(runner.last_start, tz) if runner.last_start else None
         period = cadence_period(
             last=last,
-            joined=clinic.local(runner.created_at).date(),
-            today=clinic.local(now).date(),
+            joined=timeutils.local_date(runner.created_at, tz),
+            today=timeutils.local_date(now, tz),
             days=days,
         )
         out.append(CadenceDue(runner_id=runner.pk, key=period.isoformat()))
@@ -165,7 +159,7 @@ def cadence_due_keys(*, runner_ids: list[int], now: datetime) -> list[CadenceDue
 
 
 def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
-    if runner.clinic_id is None:
+    if runner.clinic_id is None or runner.clinic is None:
         return False
     return (
         due_runners(clinic=runner.clinic, now=now, skip_recently_reminded=False)
@@ -174,7 +168,7 @@ def cadence_still_due(runner: Runner, *, now: datetime) -> bool:
     )
 
 
-def appointment_key_expression():
+def appointment_key_expression() -> Concat:
     """The appointment reminder key, computed by the database (session id and its start),
     so the scan can leave out sessions already reminded in the same query."""
     return Concat(
@@ -201,7 +195,7 @@ def sessions_due_appointment_reminder(*, now: datetime) -> QuerySet[Session]:
                 runner__user__is_active=True,
             )
         )
-        .filter(booked_at__lte=F("start") - APPOINTMENT_LEAD)
+        .filter(Q(booked_at__lte=F("start") - APPOINTMENT_LEAD))
         .annotate(reminder_key=appointment_key_expression())
         .exclude(Exists(reminded))
     )
@@ -222,10 +216,10 @@ def appointment_still_due(session: Session, *, now: datetime) -> bool:
     return (
         with_booked_at(Session.objects.filter(pk=session.pk))
         .filter(
+            Q(booked_at__lte=F("start") - APPOINTMENT_LEAD),
             status=Session.Status.BOOKED,
             start__gt=now,
             start__lte=now + APPOINTMENT_LEAD,
-            booked_at__lte=F("start") - APPOINTMENT_LEAD,
         )
         .exists()
     )

@@ -2,14 +2,16 @@
 whatever the number of sessions), grouped by week or month in the clinic's time zone."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from booking.engine import cadence
 from booking.models import Session
+from clinic import timeutils
 from clinic.models import Clinic, Therapist
 from runners.models import CADENCE_DAYS, Cadence, Runner
 
@@ -80,21 +82,18 @@ class AttendanceReport:
             "group_by": self.group_by,
             "timezone": self.clinic.timezone,
             "rows": [r.as_dict() for r in self.rows],
-            "total": self.total.as_dict() | {"period": None},
+            "total": (self.total or Row(period=self.start)).as_dict() | {"period": None},
         }
 
 
 def period_bounds(clinic: Clinic, start: date, end: date) -> tuple[datetime, datetime]:
-    tz = clinic.tz
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    """[local midnight of start, local midnight after end) in the clinic's zone."""
+    return timeutils.local_day_bounds(clinic.tz, start, end)
 
 
 def sessions_in_period(
     *, clinic: Clinic, start: date, end: date, therapist: Therapist | None = None
-):
+) -> QuerySet[Session]:
     lo, hi = period_bounds(clinic, start, end)
     qs = Session.objects.filter(clinic=clinic, start__gte=lo, start__lt=hi)
     if therapist is not None:
@@ -129,11 +128,11 @@ def attendance_report(
         )
         .order_by("period")
     )
-    found = {}
-    for r in rows:
-        period = r.pop("period")
+    found: dict[date, Row] = {}
+    for values in rows:
+        period = values.pop("period")
         day = period.astimezone(clinic.tz).date() if isinstance(period, datetime) else period
-        found[day] = Row(period=day, **r)
+        found[day] = Row(period=day, **values)
     report = AttendanceReport(
         clinic=clinic, start=start, end=end, group_by=group_by, therapist=therapist
     )
@@ -159,11 +158,11 @@ class Adherence:
     next_booked: datetime | None
     longest_gap_days: int | None
     days_since_last: int | None
+    due: bool = True  # booking.engine.cadence.is_due, as the reminders decide it
 
     @property
     def overdue(self) -> bool:
-        due = self.days_since_last is None or self.days_since_last > self.cadence_days
-        return due and self.next_booked is None
+        return self.due and self.next_booked is None
 
     @property
     def name(self) -> str:
@@ -247,6 +246,7 @@ def adherence(
     for r in runners:
         cadence_days = CADENCE_DAYS[r.cadence]
         since = (now - r.last_attended).days if r.last_attended else None
+        last_day = timeutils.local_date(r.last_attended, clinic.tz) if r.last_attended else None
         result.append(
             Adherence(
                 runner=r,
@@ -257,6 +257,9 @@ def adherence(
                 next_booked=r.next_booked,
                 longest_gap_days=int(gaps[r.pk]) if r.pk in gaps else None,
                 days_since_last=since,
+                due=cadence.is_due(
+                    last_day=last_day, today=timeutils.local_date(now, clinic.tz), days=cadence_days
+                ),
             )
         )
     if overdue_only:
@@ -265,7 +268,7 @@ def adherence(
     return result
 
 
-def race_overrides(*, clinic: Clinic, start: date, end: date):
+def race_overrides(*, clinic: Clinic, start: date, end: date) -> QuerySet[Session]:
     """Sessions booked past a race rule, with the reason and who overrode it."""
     return (
         sessions_in_period(clinic=clinic, start=start, end=end)

@@ -2,25 +2,20 @@
 in the way. Each is a fixed number of queries whatever the number of sessions."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from booking.engine.context import therapist_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
-from clinic.models import Clinic, Therapist, TimeOff, WorkingHours
-from runners.models import Race
+from clinic import timeutils
+from clinic.models import Clinic, Therapist, TimeOff, User
+from runners.models import Race, Runner
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
-
-
-def local_bounds(tz, first: date, last: date) -> tuple[datetime, datetime]:
-    """[first 00:00, day after last 00:00) in the zone, as aware datetimes (DST-safe)."""
-    lo = datetime.combine(first, time.min, tzinfo=tz)
-    hi = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-    return lo, hi
 
 
 @dataclass
@@ -31,7 +26,7 @@ class AgendaEntry:
     races: list[tuple[Race, int]] = field(default_factory=list)  # (race, days until)
 
     @property
-    def runner(self):
+    def runner(self) -> Runner:
         return self.session.runner
 
 
@@ -42,12 +37,12 @@ class AgendaDay:
 
 
 def agenda(
-    *, user, clinic: Clinic, first: date, last: date, therapist: Therapist | None = None
+    *, user: User, clinic: Clinic, first: date, last: date, therapist: Therapist | None = None
 ) -> list[AgendaDay]:
     """The sessions of each clinic-local day from first to last (in-time cancellations left
     out), with each runner's upcoming races. Two queries."""
     tz = clinic.tz
-    lo, hi = local_bounds(tz, first, last)
+    lo, hi = timeutils.local_day_bounds(tz, first, last)
     qs = (
         staff_sessions(user)
         .filter(clinic=clinic, start__gte=lo, start__lt=hi)
@@ -73,7 +68,8 @@ def agenda(
     for session in qs:
         ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
         races = []
-        for race in session.runner.upcoming_races:
+        upcoming: list[Race] = session.runner.upcoming_races  # type: ignore[attr-defined]
+        for race in upcoming:
             if session.start <= race.start <= session.start + RACE_HORIZON:
                 races.append((race, (race.start.astimezone(tz).date() - ls.date()).days))
         entry = AgendaEntry(session=session, local_start=ls, local_end=le, races=races[:3])
@@ -91,17 +87,6 @@ class InTheWay:
     time_off: TimeOff | None = None
 
 
-def _effective(rows: list[WorkingHours], day: date) -> list[WorkingHours]:
-    wd = day.weekday()
-    return [
-        r
-        for r in rows
-        if r.weekday == wd
-        and (r.valid_from is None or r.valid_from <= day)
-        and (r.valid_until is None or r.valid_until > day)
-    ]
-
-
 def sessions_in_the_way(
     *, therapist: Therapist, since: datetime | None = None, now: datetime | None = None
 ) -> list[InTheWay]:
@@ -117,7 +102,7 @@ def sessions_in_the_way(
     )
     if not sessions:
         return []
-    hours = list(WorkingHours.objects.filter(therapist=therapist))
+    hours = therapist_hours(therapist)
     offs = list(
         TimeOff.objects.filter(
             therapist=therapist, end__gt=sessions[0].start, start__lt=sessions[-1].end
@@ -130,12 +115,7 @@ def sessions_in_the_way(
         if off is not None:
             result.append(InTheWay(s, ls, le, "time_off", off))
             continue
-        # A session that ends at local midnight ends "at 24:00" of its day.
-        midnight_end = le.time() == time.min and le.date() == ls.date() + timedelta(days=1)
-        end_t = time.max if midnight_end else le.time()
-        ok = (ls.date() == le.date() or midnight_end) and any(
-            r.start_time <= ls.time() and end_t <= r.end_time for r in _effective(hours, ls.date())
-        )
-        if not ok:
+        # The validator's own test: the hours in force that day, touching rows merged.
+        if not timeutils.within_working_hours(s.start, s.end, hours, tz):
             result.append(InTheWay(s, ls, le, "outside_hours"))
     return result

@@ -222,3 +222,15 @@ def test_too_many_events_are_refused(alice_client, alice, frozen):
 def test_bad_ics_error_in_spanish(es_client, alice):
     response = _upload(es_client, b"not a calendar")
     assert "No es un archivo iCalendar" in response.content.decode()
+
+
+def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(
+    alice_client, alice, clinic, frozen
+):
+    clinic.before_race_hours, clinic.after_race_hours = 36, 12
+    clinic.save(update_fields=["before_race_hours", "after_race_hours"])
+    start = datetime(2026, 3, 15, 8, 30, tzinfo=MADRID)
+    RaceFactory(runner=alice, name="Half", start=start, finish=start + timedelta(hours=2))
+    html = alice_client.get(reverse("runners:races")).content.decode()
+    assert "(36 h before the start, 12 h after the finish)" in html
+    assert "No massage from Fri 13 Mar, 20:30 to Sun 15 Mar, 22:30" in html

@@ -5,7 +5,6 @@ Thin: parse, check who may (clinic.permissions, clinic.selectors), call a servic
 selector, render.
 """
 
-from datetime import datetime, time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,16 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking.engine import services
+from booking.engine.context import therapist_hours
 from booking.engine.exceptions import BookingError
 from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_intervals
 from booking.staff.pages.agenda import session_for
 from booking.staff.pages.base import clinic_therapists, clinic_today, date_param, staff_required
 from booking.staff.selectors import sessions_in_the_way
-from clinic import permissions, selectors
+from clinic import permissions, selectors, timeutils
 from clinic import services as schedule
 from clinic.errors import CodedError
 from clinic.models import Therapist, TimeOff
-from clinic.selectors import planned_changes, week_hours
+from clinic.selectors import planned_changes
 
 
 def _schedule_therapist(request):
@@ -75,7 +75,7 @@ def working_hours(request):
                     )
                 )
     else:
-        hours = week_hours(therapist=therapist, on=shown)
+        hours = timeutils.week_plan(therapist_hours(therapist), shown)
         initial = {"valid_from": max(shown, today)}
         initial.update({f"day_{d}": format_intervals(rows) for d, rows in hours.items()})
         form = WorkingHoursForm(initial=initial, today=today)
@@ -165,7 +165,7 @@ def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
     """The list, each with a move form; after a refused move, that session's form shows
     the reason and the nearest slots that pass, one tap each."""
     tz = therapist.clinic.tz
-    since = datetime.combine(since_day, time.min, tzinfo=tz)
+    since = timeutils.local_midnight(since_day, tz)
     items = sessions_in_the_way(therapist=therapist, since=since)
     colleagues = Therapist.objects.filter(clinic=therapist.clinic, active=True).order_by(
         "display_name"

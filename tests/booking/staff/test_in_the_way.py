@@ -79,3 +79,64 @@ def test_a_therapist_cannot_move_a_colleagues_session(client, clinic, therapist,
     )
     s.refresh_from_db()
     assert s.status == "booked" and s.start == at(2026, 11, 18, 10)
+
+
+def _split_day_at_two(therapist):
+    """Monday to Friday 09:00-14:00 + 14:00-20:00: two rows that touch, one stretch."""
+    from datetime import date, time
+
+    schedule.working_hours_replace(
+        therapist=therapist,
+        intervals=[
+            schedule.Interval(d, start, end)
+            for d in range(5)
+            for start, end in ((time(9), time(14)), (time(14), time(20)))
+        ],
+        valid_from=date(2026, 11, 16),
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_session_across_two_touching_hours_rows_is_not_in_the_way(
+    client, therapist, make_session, alice
+):
+    from booking.engine import rules
+    from booking.engine.context import load_context
+    from booking.staff.selectors import sessions_in_the_way
+
+    _split_day_at_two(therapist)
+    legal = make_session(at(2026, 11, 18, 13, 30), runner=alice)  # 13:30-14:30
+    # The validator accepts that very session...
+    ctx = load_context(
+        clinic=therapist.clinic,
+        therapist_ids=[therapist.pk],
+        runner=None,
+        span_start=legal.start,
+        span_end=legal.end,
+    )
+    found = rules.check(
+        start=legal.start,
+        end=legal.end,
+        therapist=ctx.therapists[therapist.pk],
+        service_active=True,
+        runner=None,
+        policy=ctx.policy,
+        now=NOW,
+        exclude_session_id=legal.pk,
+    )
+    assert [v.code for v in found] == []
+    # ... so the staff page does not list it as outside working hours.
+    assert sessions_in_the_way(therapist=therapist) == []
+    client.force_login(therapist.user)
+    assert "Nothing in the way" in client.get(reverse("staff:in-the-way")).content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_session_across_a_real_break_is_in_the_way(therapist, make_session, alice):
+    from booking.staff.selectors import sessions_in_the_way
+
+    # The default hours: 09:00-14:00 and 15:00-20:00, a break between them.
+    outside = make_session(at(2026, 11, 18, 13, 30), runner=alice)
+    assert [(w.session.pk, w.reason) for w in sessions_in_the_way(therapist=therapist)] == [
+        (outside.pk, "outside_hours")
+    ]

@@ -138,3 +138,22 @@ def test_race_overrides_listed_with_reasons(clinic, therapist, clinic_admin, mak
         (s.pk, "Runner insisted, light pressure")
     ]
     assert listed[0].start - timedelta(0) == s.start
+
+
+def test_overdue_in_the_report_is_due_as_the_reminder_scan_decides(
+    clinic, therapist, service, alice, make_session
+):
+    from booking.reminders import scans
+
+    # Fortnightly Alice attended 12 Nov at 18:00; on 26 Nov at 09:00 (13 days and 15
+    # hours later) she is due by the clinic's calendar: the scan and the report agree.
+    make_session(at(2026, 11, 12, 18), "attended", runner=alice)
+    now = at(2026, 11, 26, 9)
+    assert scans.due_runners(clinic=clinic, now=now).filter(pk=alice.pk).exists()
+    (row,) = adherence(clinic=clinic, start=date(2026, 11, 1), end=date(2026, 11, 30), now=now)
+    assert row.days_since_last == 13 and row.overdue is True
+    # The day before, neither says so.
+    earlier = at(2026, 11, 25, 9)
+    assert not scans.due_runners(clinic=clinic, now=earlier).filter(pk=alice.pk).exists()
+    (row,) = adherence(clinic=clinic, start=date(2026, 11, 1), end=date(2026, 11, 30), now=earlier)
+    assert row.overdue is False
