@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.engine import services
+from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS
 from booking.models import Session, SessionEvent
 from clinic import permissions
 from clinic.api.fields import AwareDateTimeField, ZonedDateTimeField
@@ -17,8 +18,6 @@ from clinic.models import BodyArea, Service, Therapist, User
 from runners.models import Runner
 
 MAX_RANGE_DAYS = 62
-SERIES_EVERY_DAYS = (14, 30)
-SERIES_MAX = 6
 
 
 def _clinic_tz(obj):
@@ -256,21 +255,26 @@ class _BookingInput(serializers.Serializer):
         return attrs
 
 
-class SessionCreateSerializer(_BookingInput):
-    start = AwareDateTimeField(help_text="ISO 8601 with its UTC offset.")
+class _RunnerInput(serializers.Serializer):
+    """What the runner tells the therapist: on one session, or on every session of a plan."""
+
     discomfort_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=BodyArea.choices), required=False, max_length=5
     )
     runner_note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate_discomfort_areas(self, value):
+        return list(dict.fromkeys(value))
+
+
+class SessionCreateSerializer(_RunnerInput, _BookingInput):
+    start = AwareDateTimeField(help_text="ISO 8601 with its UTC offset.")
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=500,
         help_text="Staff only: lets a race rule pass for this session; the reason is kept.",
     )
-
-    def validate_discomfort_areas(self, value):
-        return list(dict.fromkeys(value))
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -286,10 +290,10 @@ class RescheduleSerializer(serializers.Serializer):
     )
 
 
-class SeriesCreateSerializer(_BookingInput):
+class SeriesCreateSerializer(_RunnerInput, _BookingInput):
     first_start = AwareDateTimeField(help_text="The first session's start, with its offset.")
     every_days = serializers.ChoiceField(choices=SERIES_EVERY_DAYS)
-    count = serializers.IntegerField(min_value=1, max_value=SERIES_MAX)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_SERIES)
     all_or_nothing = serializers.BooleanField(
         required=False,
         default=False,

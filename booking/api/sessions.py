@@ -369,6 +369,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user,
             all_or_nothing=data["all_or_nothing"],
             idempotency_key=_idempotency_key(request),
+            discomfort_areas=data.get("discomfort_areas", ()),
+            runner_note=data.get("runner_note", ""),
         )
         booked_ids = [o.session.pk for o in result.occurrences if o.session is not None]
         sessions = {
