@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.engine import services
+from booking.engine.rules import clinic_mismatch
 from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS
 from booking.models import Session, SessionEvent
 from clinic import permissions
@@ -82,7 +83,9 @@ class AvailabilityQuerySerializer(serializers.Serializer):
                 code="range_too_long",
             )
         therapist = attrs.get("therapist")
-        if therapist is not None and therapist.clinic_id != attrs["service"].clinic_id:
+        if therapist is not None and clinic_mismatch(
+            service_clinic_id=attrs["service"].clinic_id, therapist_clinic_id=therapist.clinic_id
+        ):
             raise serializers.ValidationError(
                 {"therapist": _("That therapist does not work at this service's clinic.")},
                 code="therapist_other_clinic",
@@ -247,7 +250,10 @@ class _BookingInput(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if attrs["therapist"].clinic_id != attrs["service"].clinic_id:
+        if clinic_mismatch(
+            service_clinic_id=attrs["service"].clinic_id,
+            therapist_clinic_id=attrs["therapist"].clinic_id,
+        ):
             raise serializers.ValidationError(
                 {"therapist": _("That therapist does not work at this service's clinic.")},
                 code="therapist_other_clinic",

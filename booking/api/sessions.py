@@ -38,6 +38,7 @@ from booking.api.serializers import (
 from booking.engine import selectors, services
 from booking.engine.calendar import session_ics
 from booking.engine.exceptions import BookingError
+from booking.engine.rules import clinic_mismatch
 from booking.engine.series import series_book
 from booking.models import Session, SessionEvent
 from clinic import permissions as roles
@@ -322,7 +323,9 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied(
                 _("Only the clinic's staff can override a race rule."), code="override_not_allowed"
             )
-        if therapist is not None and therapist.clinic_id != session.clinic_id:
+        if therapist is not None and clinic_mismatch(
+            service_clinic_id=session.clinic_id, therapist_clinic_id=therapist.clinic_id
+        ):
             raise ValidationError(
                 {"therapist": [_("That therapist does not work at this session's clinic.")]},
                 code="therapist_other_clinic",

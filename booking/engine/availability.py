@@ -94,7 +94,10 @@ def availability(
     clinic = service.clinic
     if not service.active or end_date < start_date:
         return Availability()
-    if therapist is not None and (therapist.clinic_id != clinic.pk or not therapist.active):
+    if therapist is not None and (
+        rules.clinic_mismatch(service_clinic_id=clinic.pk, therapist_clinic_id=therapist.clinic_id)
+        or not therapist.active
+    ):
         return Availability()
     policy_tz = Policy.from_clinic(clinic).tz
     span_start, span_end = timeutils.local_day_bounds(policy_tz, start_date, end_date)

@@ -176,7 +176,9 @@ def require_aware(start: datetime) -> None:
 
 
 def _same_clinic(service: Service, therapist: Therapist) -> None:
-    if service.clinic_id != therapist.clinic_id:
+    if rules.clinic_mismatch(
+        service_clinic_id=service.clinic_id, therapist_clinic_id=therapist.clinic_id
+    ):
         raise BookingError(
             Code.INVALID, _("That service is not offered at that therapist's clinic.")
         )
