@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.engine import services
+from booking.engine.availability import Slot
 from booking.engine.rules import clinic_mismatch
 from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS
 from booking.models import Session, SessionEvent
@@ -121,12 +122,13 @@ class AvailabilitySerializer(serializers.Serializer):
     blocked = BlockedWindowSerializer(many=True)
 
 
-def slot_dict(slot, tz) -> dict:
+def slot_dict(slot: Slot, tz) -> dict:
+    """A slot (offered, or suggested on a refusal) as the API says it, in clinic time."""
     return {
         "start": slot.start.astimezone(tz).isoformat(),
         "end": slot.end.astimezone(tz).isoformat(),
         "therapist": slot.therapist_id,
-        "ideal": bool(getattr(slot, "ideal", False)),
+        "ideal": slot.ideal,
     }
 
 

@@ -55,15 +55,18 @@ IDEMPOTENCY_MAX = 100  # the column holds 100
 
 @contextmanager
 def _localised_refusals(clinic):
-    """Suggestions come back as Slot objects; the runner reads them in clinic time."""
+    """A refusal leaves the engine with Slot suggestions; here, at the edge, they are
+    rendered once, in the clinic's time, for the exception handler's JSON body."""
     try:
         yield
     except BookingError as exc:
-        slots = getattr(exc, "suggested_slots", None) or exc.suggestions
-        exc.suggestions = [
-            slot_dict(s, clinic.tz) if hasattr(s, "therapist_id") else s for s in slots
-        ]
-        raise
+        raise CodedError(
+            exc.detail,
+            code=exc.code,
+            status_code=exc.status_code,
+            suggestions=[slot_dict(s, clinic.tz) for s in exc.suggestions],
+            extra=exc.extra,
+        ) from exc
 
 
 def runner_of(user) -> Runner | None:
@@ -404,12 +407,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     "code": error.code if error is not None else None,
                     "detail": error.detail if error is not None else None,
                     "suggestions": [
-                        slot_dict(s, tz) if hasattr(s, "therapist_id") else s
-                        for s in (
-                            (getattr(error, "suggested_slots", None) or error.suggestions)
-                            if error is not None
-                            else []
-                        )
+                        slot_dict(s, tz) for s in (error.suggestions if error is not None else [])
                     ],
                 }
             )

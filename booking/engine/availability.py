@@ -30,14 +30,6 @@ class Slot:
     therapist_id: int
     ideal: bool = False
 
-    def as_dict(self) -> dict:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "therapist": self.therapist_id,
-            "ideal": self.ideal,
-        }
-
 
 def _slot(start: datetime, end: datetime, therapist_id: int, ideal: bool) -> Slot:
     # A frozen dataclass's __init__ sets each field through object.__setattr__, three

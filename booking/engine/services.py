@@ -86,8 +86,7 @@ def _attach_suggestions(
         now=now,
         exclude_session_id=exclude_session_id,
     )
-    error.suggested_slots = slots
-    error.suggestions = [s.as_dict() for s in slots]
+    error.suggestions = slots
     return error
 
 

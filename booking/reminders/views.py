@@ -33,8 +33,9 @@ def _language(request, runner: Runner) -> str:
 
 def _alternatives(runner: Runner, service: Service, exc: BookingError, clinic) -> list[dict]:
     """The nearest slots that do pass, each as a new signed one-click link."""
-    slots = getattr(exc, "suggested_slots", None) or []
-    return slot_links(runner=runner, service=service, slots=slots, clinic=clinic, full_url=False)
+    return slot_links(
+        runner=runner, service=service, slots=exc.suggestions, clinic=clinic, full_url=False
+    )
 
 
 def _invalid(request):
