@@ -2,7 +2,9 @@
 transaction each; tasks enqueued on commit.
 
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
-row → re-read their time → run the rules → insert → enqueue the e-mail on commit.
+row → re-read their time → run the rules → insert → enqueue the e-mail on commit → drop
+the therapist's cached availability on commit (clinic.cache.availability_changed: every
+write that moves availability says so itself; there are no model signals).
 
 Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
 session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
@@ -36,6 +38,7 @@ from booking.engine.idempotency import booked_with_key, request_fingerprint, utc
 from booking.engine.locking import set_lock_timeout, write_with_retry
 from booking.models import Reminder, Session, SessionEvent
 from clinic import permissions, timeutils
+from clinic.cache import availability_changed
 from clinic.models import Service, Therapist, User, validate_body_areas
 from clinic.policy import Policy
 from runners.models import Runner
@@ -289,6 +292,7 @@ def session_book(
         if overridden:
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
         _enqueue(session, Reminder.Kind.CONFIRMATION)
+        availability_changed(therapist_ids={locked.pk})
         return session
 
     def same_key(exc: IntegrityError) -> Session | None:
@@ -350,6 +354,7 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
             old_start=locked.start,
         )
         _enqueue(locked, Reminder.Kind.CANCELLATION)
+        availability_changed(therapist_ids={locked.therapist_id})
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     return locked
 
@@ -421,6 +426,8 @@ def session_reschedule(
         if overridden:
             _record_override(locked, by=by, reason=override_reason, overridden=overridden)
         _enqueue(locked, Reminder.Kind.RESCHEDULE)
+        # The old therapist's time is free, the new one's taken (the same one, often).
+        availability_changed(therapist_ids={old_therapist, new_therapist.pk})
         return locked
 
     result = write_with_retry(write, therapist=target)
