@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,7 +52,7 @@ class SeriesResult:
         return [o for o in self.occurrences if o.error is not None]
 
 
-def series_starts(first_start: datetime, every_days: int, count: int, tz) -> list[datetime]:
+def series_starts(first_start: datetime, every_days: int, count: int, tz: tzinfo) -> list[datetime]:
     """Same local wall time every `every_days` days (09:00 stays 09:00 across DST)."""
     local = first_start.astimezone(tz)
     naive = local.replace(tzinfo=None)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.engine import outbox, rules
-from booking.engine.availability import suggest_slots
+from booking.engine.availability import Slot, suggest_slots
 from booking.engine.codes import Code
 from booking.engine.context import load_context
 from booking.engine.exceptions import BookingError
@@ -61,7 +61,9 @@ def _what(code_params: dict) -> dict:
     return code_params
 
 
-def violation_error(violation: rules.Violation, *, suggestions=None) -> BookingError:
+def violation_error(
+    violation: rules.Violation, *, suggestions: list[Slot] | None = None
+) -> BookingError:
     extra = {"race": violation.race_id} if violation.race_id else None
     error = BookingError(
         violation.code, params=_what(violation.params), suggestions=suggestions, extra=extra
@@ -186,7 +188,9 @@ def _same_clinic(service: Service, therapist: Therapist) -> None:
         )
 
 
-def _record_override(session: Session, *, by: User, reason: str, overridden) -> None:
+def _record_override(
+    session: Session, *, by: User, reason: str, overridden: Sequence[rules.Violation]
+) -> None:
     """Keep a staff override of race rules in the session's history, with its reason."""
     SessionEvent.objects.create(
         session=session,
