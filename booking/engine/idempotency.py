@@ -39,7 +39,14 @@ def answered_before(earlier: Session | None, fingerprint: str) -> Session | None
     return earlier
 
 
-def booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
-    return answered_before(
-        Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
+def session_for_key(runner: Runner, key: str) -> Session | None:
+    """The session a runner's key booked, if any (keys are per runner)."""
+    return (
+        Session.objects.select_related("therapist", "clinic")
+        .filter(runner=runner, idempotency_key=key)
+        .first()
     )
+
+
+def booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
+    return answered_before(session_for_key(runner, key), fingerprint)

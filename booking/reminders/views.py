@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from booking.engine.exceptions import BookingError
+from booking.engine.idempotency import session_for_key
 from booking.engine.services import session_book
 from booking.models import Session
 from booking.reminders import links
@@ -100,11 +101,7 @@ def book(request, token: str):
         status = 200
         # The link was followed before: say what became of that session (moved, cancelled,
         # attended) rather than book it again or call a cancelled session booked.
-        session = (
-            Session.objects.select_related("therapist", "clinic")
-            .filter(runner=runner, idempotency_key=link.idempotency_key)
-            .first()
-        )
+        session = session_for_key(runner, link.idempotency_key)
         if session is None and request.method == "POST":
             try:
                 session = session_book(
