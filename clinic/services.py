@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
-from clinic.models import Therapist, TimeOff, User, WorkingHours
+from clinic.models import Clinic, Therapist, TimeOff, User, WorkingHours
 
 
 class ScheduleError(CodedError):
@@ -105,7 +105,6 @@ def working_hours_replace(
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
-    # availability cache hook (hardening): bulk writes send no signals.
     availability_changed(therapist_ids={therapist.pk})
     return WorkingHours.objects.bulk_create(
         WorkingHours(
@@ -141,8 +140,21 @@ def time_off_add(
             code=Code.TIME_OFF_OVERLAP,
             status_code=409,
         )
-    return TimeOff.objects.create(therapist=therapist, start=start, end=end, reason=reason[:200])
+    time_off = TimeOff.objects.create(
+        therapist=therapist, start=start, end=end, reason=reason[:200]
+    )
+    availability_changed(therapist_ids={therapist.pk})
+    return time_off
 
 
 def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
     time_off.delete()
+    availability_changed(therapist_ids={time_off.therapist_id})
+
+
+@transaction.atomic
+def clinic_save(*, clinic: Clinic, by: User | None = None) -> Clinic:
+    """A clinic's details and booking policy: its therapists' availability is recomputed."""
+    clinic.save()
+    availability_changed(clinic_id=clinic.pk)
+    return clinic
