@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from booking.engine.exceptions import IdempotencyKeyReused
@@ -25,6 +26,29 @@ def request_fingerprint(request: dict) -> str:
 def utc_iso(moment: datetime) -> str:
     # 10:00+01:00 and 09:00Z are the same start: the same request.
     return moment.astimezone(UTC).isoformat()
+
+
+def booking_fingerprint(
+    *,
+    service_id: int,
+    therapist_id: int,
+    start: datetime,
+    discomfort_areas: Sequence[str],
+    runner_note: str,
+    override_reason: str,
+) -> str:
+    """The fingerprint of one booking's request (a series has its own: booking.engine.series)."""
+    return request_fingerprint(
+        {
+            "service": service_id,
+            "therapist": therapist_id,
+            "start": utc_iso(start),
+            # A set: the same areas in another order are the same request.
+            "discomfort_areas": sorted(set(discomfort_areas)),
+            "runner_note": runner_note,
+            "override_reason": override_reason,
+        }
+    )
 
 
 def answered_before(earlier: Session | None, fingerprint: str) -> Session | None:

@@ -4,6 +4,8 @@
 import logging
 from datetime import UTC
 
+from django.db import transaction
+
 from booking.models import Reminder, Session, SessionEvent
 from clinic.celery import app as celery_app
 
@@ -51,6 +53,14 @@ def record_in_change(*, session: Session, kind: str) -> Reminder:
         update_fields=["session"],
     )
     return reminder
+
+
+def enqueue(session: Session, kind: str) -> None:
+    """The session's e-mail: its reminder row is written with the change (same
+    transaction), then handed to a worker once committed. If the broker is down the
+    change still answers: the row is marked for the next sweep (`queue`)."""
+    reminder = record_in_change(session=session, kind=kind)
+    transaction.on_commit(lambda: queue([reminder.pk]), robust=True)
 
 
 def queue(reminder_ids: list[int]) -> None:
