@@ -11,11 +11,12 @@ from rest_framework import serializers
 from booking.engine import services
 from booking.engine.availability import Slot
 from booking.engine.rules import clinic_mismatch
-from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS
+from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS, SeriesResult
 from booking.models import Session, SessionEvent
 from clinic import permissions
 from clinic.api.fields import AwareDateTimeField, ZonedDateTimeField
 from clinic.api.schema import SuggestedSlotSerializer
+from clinic.errors import CodedError
 from clinic.models import BodyArea, Service, Therapist, User
 from runners.models import Runner
 
@@ -307,6 +308,36 @@ class SeriesCreateSerializer(_RunnerInput, _BookingInput):
         default=False,
         help_text="Book none of them unless every occurrence passes.",
     )
+
+
+def series_body(result: SeriesResult, sessions: dict, *, tz, context: dict) -> dict:
+    """A plan's answer: each occurrence booked (its session) or not (why, and the nearest
+    slots that pass). `sessions`: the booked rows by id, loaded for the serializer."""
+    occurrences = []
+    for occ in result.occurrences:
+        session = sessions.get(occ.session.pk) if occ.session is not None else None
+        error = occ.error
+        if session is None and error is None:
+            # all_or_nothing: this one passed, but another did not, so none was booked.
+            error = CodedError(
+                _("Not booked: another session of the plan was refused."), code="plan_not_booked"
+            )
+        occurrences.append(
+            {
+                "start": occ.start.astimezone(tz).isoformat(),
+                "booked": session is not None,
+                "session": SessionSerializer(session, context=context).data
+                if session is not None
+                else None,
+                "code": error.code if error is not None else None,
+                "detail": error.detail if error is not None else None,
+                "suggestions": [
+                    slot_dict(s, tz) for s in (error.suggestions if error is not None else [])
+                ],
+            }
+        )
+    booked = sum(1 for o in occurrences if o["booked"])
+    return {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
 
 
 class SeriesOccurrenceSerializer(serializers.Serializer):

@@ -33,6 +33,7 @@ from booking.api.serializers import (
     SessionCreateSerializer,
     SessionDetailSerializer,
     SessionSerializer,
+    series_body,
     slot_dict,
 )
 from booking.engine import selectors, services
@@ -385,34 +386,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "service", "therapist", "clinic", "runner__user"
             )
         }
-        context = self.get_serializer_context()
-        tz = clinic.tz
-        occurrences = []
-        for occ in result.occurrences:
-            session = sessions.get(occ.session.pk) if occ.session is not None else None
-            error = occ.error
-            if session is None and error is None:
-                # all_or_nothing: this one passed, but another did not, so none was booked.
-                error = CodedError(
-                    _("Not booked: another session of the plan was refused."),
-                    code="plan_not_booked",
-                )
-            occurrences.append(
-                {
-                    "start": occ.start.astimezone(tz).isoformat(),
-                    "booked": session is not None,
-                    "session": SessionSerializer(session, context=context).data
-                    if session is not None
-                    else None,
-                    "code": error.code if error is not None else None,
-                    "detail": error.detail if error is not None else None,
-                    "suggestions": [
-                        slot_dict(s, tz) for s in (error.suggestions if error is not None else [])
-                    ],
-                }
-            )
-        booked = sum(1 for o in occurrences if o["booked"])
-        body = {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
+        body = series_body(result, sessions, tz=clinic.tz, context=self.get_serializer_context())
+        booked, occurrences = body["booked"], body["occurrences"]
         if booked == 0:
             body = {
                 "code": "series_refused",
