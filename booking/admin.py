@@ -26,8 +26,7 @@ from booking.models import Reminder, Session, SessionEvent
 from booking.reminders.tasks import deliver_reminders
 from booking.staff.services import session_mark_attendance
 from clinic.admin import ClinicScopedAdmin
-from clinic.errors import CodedError
-from clinic.forms import ModelForm
+from clinic.admin_forms import ServiceWriteForm
 
 Status = Session.Status
 
@@ -50,43 +49,11 @@ def check_rules(*, runner, service, therapist, start, override_reason="", exclud
         exclude_session_id=exclude_session_id,
     )
     if (override_reason or "").strip():
-        violations = [v for v in violations if not v.is_race_rule]
+        violations = [v for v in violations if not v.is_overridable]
     if violations:
         raise ValidationError(
             [ValidationError(violation_error(v).detail, code=v.code) for v in violations]
         )
-
-
-class ServiceWriteForm(ModelForm):
-    """A form whose save is a booking service call, made once the form is otherwise valid.
-
-    The call happens while the form validates, so that a refusal decided under the lock (a
-    booking that got in first, the database's exclusion constraint) is this form's error
-    in the service's words, never a 500. The admin's view wraps it in its transaction: the
-    e-mail is queued when that commits. `by` is who makes the change.
-    """
-
-    by = None
-
-    def __init__(self, *args, by=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if by is not None:
-            self.by = by
-
-    def write(self) -> Session | None:
-        raise NotImplementedError
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            written = self.write()
-        except CodedError as error:
-            self.add_error(None, ValidationError(error.detail, code=error.code))
-        else:
-            if written is not None:
-                self.instance = written
 
 
 class SessionBookForm(ServiceWriteForm):

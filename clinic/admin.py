@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
 
-from clinic import permissions
+from clinic import permissions, services
+from clinic.admin_forms import ServiceWriteAdminMixin, ServiceWriteForm
 from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
 
 
@@ -135,13 +136,24 @@ class ClinicScopedInline(ClinicScopedMixin, admin.TabularInline):
 
 
 class ClinicScopedAdmin(ClinicScopedMixin, admin.ModelAdmin):
+    """Saves and deletes go through the owning app's service (`write`, `delete_model`), so
+    validation, locks and cache invalidation happen as on the API and the pages."""
+
     def save_model(self, request, obj, form, change):
         # A clinic admin's new rows belong to their clinic, whatever was posted.
         clinic_id = permissions.single_clinic_id(request.user)
         field = next((f for f in self.model._meta.concrete_fields if f.name == "clinic"), None)
         if clinic_id is not None and field is not None and field.related_model is Clinic:
             obj.clinic_id = clinic_id
-        super().save_model(request, obj, form, change)
+        self.write(request, obj)
+
+    def write(self, request, obj) -> None:
+        obj.save()
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action deletes row by row, each through delete_model (the service).
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(User)
@@ -172,7 +184,7 @@ class UserAdmin(ClinicScopedMixin, BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return fieldsets
         return [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.SUPER_ONLY]})
@@ -181,12 +193,12 @@ class UserAdmin(ClinicScopedMixin, BaseUserAdmin):
 
     def get_list_display(self, request):
         fields = super().get_list_display(request)
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return fields
         return [f for f in fields if f not in self.SUPER_ONLY]
 
     def get_list_filter(self, request):
-        if request.user.is_superuser:
+        if permissions.is_superuser(request.user):
             return super().get_list_filter(request)
         return ["role", "is_active"]
 
@@ -212,6 +224,23 @@ class RaceWindowInline(ClinicScopedInline):
     extra = 0
 
 
+class ReadOnlyInline(ClinicScopedInline):
+    """Rows to read on their parent's page; each is changed on its own page, whose form
+    is the service's (overlaps are refused there, the availability refreshed)."""
+
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
     list_display = [
@@ -228,6 +257,21 @@ class ClinicAdmin(ClinicScopedAdmin):
     search_fields = ["name", "slug", "address", "email", "phone"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RaceWindowInline]
+
+    def write(self, request, obj) -> None:
+        services.clinic_save(clinic=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.clinic_delete(clinic=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        # The race windows, through the service too.
+        formset.save(commit=False)
+        for window in formset.deleted_objects:
+            services.race_window_delete(window=window, by=request.user)
+        for window in [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]:
+            services.race_window_save(window=window, by=request.user)
+
     fieldsets = (
         (None, {"fields": ("name", "slug", "timezone", "address", "phone", "email", "currency")}),
         (
@@ -250,15 +294,15 @@ class ClinicAdmin(ClinicScopedAdmin):
     )
 
 
-class WorkingHoursInline(ClinicScopedInline):
+class WorkingHoursInline(ReadOnlyInline):
     model = WorkingHours
-    extra = 0
+    fields = ["weekday", "start_time", "end_time", "valid_from", "valid_until"]
     ordering = ["-valid_from", "weekday", "start_time"]
 
 
-class TimeOffInline(ClinicScopedInline):
+class TimeOffInline(ReadOnlyInline):
     model = TimeOff
-    extra = 0
+    fields = ["start", "end", "reason"]
     ordering = ["-start"]
 
 
@@ -291,6 +335,12 @@ class TherapistAdmin(ClinicScopedAdmin):
     def user_email(self, obj):
         return obj.user.email
 
+    def write(self, request, obj) -> None:
+        services.therapist_save(therapist=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.therapist_delete(therapist=obj, by=request.user)
+
 
 @admin.register(Service)
 class ServiceAdmin(ClinicScopedAdmin):
@@ -300,9 +350,26 @@ class ServiceAdmin(ClinicScopedAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["clinic"]
 
+    def write(self, request, obj) -> None:
+        services.service_save(service=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.service_delete(service=obj, by=request.user)
+
+
+class WorkingHoursForm(ServiceWriteForm):
+    def write(self) -> WorkingHours:
+        return services.working_hours_save(row=self.instance, by=self.by)
+
+
+class TimeOffForm(ServiceWriteForm):
+    def write(self) -> TimeOff:
+        return services.time_off_save(time_off=self.instance, by=self.by)
+
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(ClinicScopedAdmin):
+class WorkingHoursAdmin(ServiceWriteAdminMixin, ClinicScopedAdmin):
+    form = WorkingHoursForm
     list_display = ["therapist", "weekday", "start_time", "end_time", "valid_from", "valid_until"]
     list_filter = [
         "therapist__clinic",
@@ -314,11 +381,18 @@ class WorkingHoursAdmin(ClinicScopedAdmin):
     search_fields = ["therapist__display_name"]
     list_select_related = ["therapist"]
 
+    def delete_model(self, request, obj):
+        services.working_hours_delete(row=obj, by=request.user)
+
 
 @admin.register(TimeOff)
-class TimeOffAdmin(ClinicScopedAdmin):
+class TimeOffAdmin(ServiceWriteAdminMixin, ClinicScopedAdmin):
+    form = TimeOffForm
     list_display = ["therapist", "start", "end", "reason"]
     list_filter = ["therapist__clinic", "therapist"]
     search_fields = ["therapist__display_name", "reason"]
     date_hierarchy = "start"
     list_select_related = ["therapist"]
+
+    def delete_model(self, request, obj):
+        services.time_off_remove(time_off=obj, by=request.user)

@@ -31,8 +31,9 @@ class SuperuserOnlyAdmin:
     """Mixed into every registered ModelAdmin that is not clinic-scoped."""
 
     def _superuser(self, request) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_superuser)
+        from clinic.permissions import is_superuser
+
+        return is_superuser(request.user)
 
     def has_module_permission(self, request):
         return self._superuser(request) and super().has_module_permission(request)

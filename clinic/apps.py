@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinic")
 
     def ready(self) -> None:
-        from clinic.roles import ensure_role_groups
+        from clinic.permissions import ensure_role_groups
 
         # Permissions exist only after migrate has run, so the role groups are
         # (re)built then rather than in a data migration.
@@ -17,9 +17,5 @@ class ClinicConfig(AppConfig):
         from clinic.site import sync_current_site
 
         post_migrate.connect(sync_current_site, sender=self)
-
-        from clinic import cache_signals
-
-        cache_signals.connect()
 
         # Registers the OpenAPI scheme of our token authentication with drf-spectacular.

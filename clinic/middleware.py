@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
-from clinic.permissions import is_staff_account
+from clinic.permissions import has_short_sign_ins
 from clinic.text import CODE, MESSAGE, first_with_control_characters, has_control_characters
 
 logger = logging.getLogger("clinic.faults")
@@ -115,7 +115,7 @@ class StaffSessionExpiryMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if is_staff_account(user) and hasattr(request, "session"):
+        if has_short_sign_ins(user) and hasattr(request, "session"):
             age = int(settings.STAFF_SESSION_AGE)
             started = request.session.get(STAFF_SESSION_KEY)
             now = time.time()

@@ -162,6 +162,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return is_therapist(self)
 
     @property
+    def is_clinic_staff(self) -> bool:
+        from clinic.permissions import is_clinic_staff
+
+        return is_clinic_staff(self)
+
+    @property
     def is_clinic_admin(self) -> bool:
         from clinic.permissions import is_clinic_admin
 
@@ -241,6 +247,12 @@ class Clinic(models.Model):
         default=0,
         validators=[MaxValueValidator(14)],
         help_text=_("0: the same day once the hours have passed; 1: from the next day."),
+    )
+    min_days_between_sessions = models.PositiveSmallIntegerField(
+        _("days between unloading massages"),
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text=_("A session closer than this to another is booked with a warning."),
     )
     reminder_hour = models.PositiveSmallIntegerField(
         _("local hour for cadence reminders"), default=9, validators=[MaxValueValidator(23)]

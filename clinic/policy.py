@@ -157,6 +157,8 @@ class Policy:
     rest_days_before: int = 1
     days_after: int = 0
     race_windows: tuple[RaceWindowRule, ...] = ()
+    # Spacing: a session closer than this to another is booked with a warning.
+    min_days_between: int = 7
 
     @classmethod
     def from_clinic(cls, clinic: Any, race_windows: Iterable[Any] = ()) -> Policy:
@@ -169,6 +171,7 @@ class Policy:
             after_race=timedelta(hours=clinic.after_race_hours),
             rest_days_before=clinic.rest_days_before_race,
             days_after=clinic.days_after_race,
+            min_days_between=clinic.min_days_between_sessions,
             race_windows=tuple(
                 RaceWindowRule(
                     figures=WindowFigures(

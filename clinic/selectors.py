@@ -9,14 +9,15 @@ from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from clinic import permissions
 from clinic.models import Clinic, Service, Therapist, WorkingHours
+from clinic.permissions import Actor
 
 
-def public_catalogue() -> dict:
+def public_catalogue() -> dict[str, list[Clinic]]:
     """Clinics with their active services and therapists, in three queries."""
     clinics = Clinic.objects.order_by("name").prefetch_related(
         Prefetch("services", queryset=Service.objects.filter(active=True)),
@@ -41,21 +42,23 @@ def week_hours(*, therapist: Therapist, on: date) -> dict[int, list[WorkingHours
 def planned_changes(*, therapist: Therapist, after: date) -> list[date]:
     """Dates after `after` from which other hours are planned."""
     return sorted(
-        set(
-            WorkingHours.objects.filter(therapist=therapist, valid_from__gt=after).values_list(
-                "valid_from", flat=True
-            )
-        )
+        {
+            day
+            for day in WorkingHours.objects.filter(
+                therapist=therapist, valid_from__gt=after
+            ).values_list("valid_from", flat=True)
+            if day is not None
+        }
     )
 
 
-def clinics_for(user):
+def clinics_for(user: Actor) -> QuerySet[Clinic]:
     ids = permissions.staff_clinic_ids_or_403(user)
     qs = Clinic.objects.order_by("name")
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
-def clinic_for_staff(user, clinic_id) -> Clinic:
+def clinic_for_staff(user: Actor, clinic_id: int | str) -> Clinic:
     """A clinic the user may report on (admins), or 404."""
     permissions.require_clinic_admin(user)
     try:
@@ -68,11 +71,11 @@ def clinic_for_staff(user, clinic_id) -> Clinic:
     return clinic
 
 
-def default_clinic(user) -> Clinic | None:
+def default_clinic(user: Actor) -> Clinic | None:
     return clinics_for(user).first()
 
 
-def therapist_for_staff(user, therapist_id) -> Therapist:
+def therapist_for_staff(user: Actor, therapist_id: int | str) -> Therapist:
     """A therapist of one of the user's clinics, or 404."""
     ids = permissions.staff_clinic_ids_or_403(user)
     qs = Therapist.objects.select_related("clinic", "user")
@@ -84,12 +87,12 @@ def therapist_for_staff(user, therapist_id) -> Therapist:
         raise Http404 from None
 
 
-def therapist_for_schedule(user, therapist_id) -> Therapist:
+def therapist_for_schedule(user: Actor, therapist_id: int | str) -> Therapist:
     """A therapist whose schedule the user may see and change: their own, or (clinic admin)
     any of their clinic. Another clinic's therapist is 404; a colleague is 403."""
     therapist = therapist_for_staff(user, therapist_id)
     if permissions.is_clinic_admin(user):
         return therapist
-    if therapist.user_id != user.pk:
+    if user is None or therapist.user_id != user.pk:
         raise PermissionDenied
     return therapist

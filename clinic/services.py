@@ -1,4 +1,6 @@
-"""Writes on therapists' schedules: weekly working hours from a date, time off.
+"""Writes of the clinic domain: therapists' schedules (weekly working hours from a date,
+one interval, time off), and the clinic's settings, race windows, therapists and services.
+Each write says which cached availability it moves (clinic.cache.availability_changed).
 
 Nothing here touches sessions: which booked sessions are in the way of a new schedule is
 a read in `booking` (booking.staff.selectors.sessions_in_the_way), shown to the therapist
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
-from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, User, WorkingHours
+from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
 from clinic.policy import DEFAULT_RACE_RULES
 
 
@@ -99,14 +101,12 @@ def working_hours_replace(
     """From `valid_from` on, the therapist works `intervals` (every later plan is replaced);
     the hours before that date stay as they were, so the past still explains itself."""
     intervals = validate_intervals(intervals)
-    # Serialise schedule changes of one therapist.
-    Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
+    _lock_therapist(therapist.pk)
     rows = WorkingHours.objects.filter(therapist=therapist)
     rows.filter(valid_from__gte=valid_from).delete()
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
-    # availability cache hook (hardening): bulk writes send no signals.
     availability_changed(therapist_ids={therapist.pk})
     return WorkingHours.objects.bulk_create(
         WorkingHours(
@@ -120,7 +120,88 @@ def working_hours_replace(
     )
 
 
+def _lock_therapist(therapist_id: int) -> None:
+    """Serialise schedule changes of one therapist."""
+    Therapist.objects.select_for_update().filter(pk=therapist_id).first()
+
+
+def _overlapping_hours(row: WorkingHours) -> WorkingHours | None:
+    """Another row of the therapist, the same weekday, in force on a common day, whose
+    times overlap `row`'s (touching is fine)."""
+    others = WorkingHours.objects.filter(
+        therapist_id=row.therapist_id,
+        weekday=row.weekday,
+        start_time__lt=row.end_time,
+        end_time__gt=row.start_time,
+    ).exclude(pk=row.pk)
+    if row.valid_until is not None:
+        others = others.filter(Q(valid_from__isnull=True) | Q(valid_from__lt=row.valid_until))
+    if row.valid_from is not None:
+        others = others.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=row.valid_from))
+    return others.order_by("start_time").first()
+
+
 @transaction.atomic
+def working_hours_save(*, row: WorkingHours, by: User | None = None) -> WorkingHours:
+    """One interval of weekly hours, added or changed on its own (the Django admin; the
+    staff pages replace a whole week with working_hours_replace). ScheduleError if it ends
+    before it starts or overlaps another interval in force on the same weekday."""
+    validate_intervals([Interval(row.weekday, row.start_time, row.end_time)])
+    _lock_therapist(row.therapist_id)
+    clash = _overlapping_hours(row)
+    if clash is not None:
+        raise ScheduleError(
+            _("%(day)s: %(a)s and %(b)s overlap.")
+            % {
+                "day": _weekday_name(row.weekday),
+                "a": f"{clash.start_time:%H:%M}–{clash.end_time:%H:%M}",
+                "b": f"{row.start_time:%H:%M}–{row.end_time:%H:%M}",
+            },
+            code=Code.HOURS_OVERLAP,
+            status_code=409,
+            extra={"weekday": row.weekday},
+        )
+    before = WorkingHours.objects.filter(pk=row.pk).values_list("therapist_id", flat=True).first()
+    row.save()
+    availability_changed(therapist_ids={row.therapist_id} | ({before} if before else set()))
+    return row
+
+
+@transaction.atomic
+def working_hours_delete(*, row: WorkingHours, by: User | None = None) -> None:
+    _lock_therapist(row.therapist_id)
+    row.delete()
+    availability_changed(therapist_ids={row.therapist_id})
+
+
+@transaction.atomic
+def time_off_save(*, time_off: TimeOff, by: User | None = None) -> TimeOff:
+    """Time off added or changed: tz-aware, ends after it starts, overlaps no other time
+    off of the therapist (ScheduleError, with its code, otherwise)."""
+    start, end = time_off.start, time_off.end
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ScheduleError(_("Give the time off with its time zone."), code=Code.TIME_OFF_NAIVE)
+    if end <= start:
+        raise ScheduleError(
+            _("The time off ends before it starts."), code=Code.TIME_OFF_END_BEFORE_START
+        )
+    _lock_therapist(time_off.therapist_id)
+    overlapping = TimeOff.objects.filter(
+        therapist_id=time_off.therapist_id, start__lt=end, end__gt=start
+    ).exclude(pk=time_off.pk)
+    if overlapping.exists():
+        raise ScheduleError(
+            _("That overlaps time off you already have; remove or change that one first."),
+            code=Code.TIME_OFF_OVERLAP,
+            status_code=409,
+        )
+    before = TimeOff.objects.filter(pk=time_off.pk).values_list("therapist_id", flat=True).first()
+    time_off.reason = (time_off.reason or "")[:200]
+    time_off.save()
+    availability_changed(therapist_ids={time_off.therapist_id} | ({before} if before else set()))
+    return time_off
+
+
 def time_off_add(
     *,
     therapist: Therapist,
@@ -129,24 +210,74 @@ def time_off_add(
     reason: str = "",
     by: User | None = None,
 ) -> TimeOff:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ScheduleError(_("Give the time off with its time zone."), code=Code.TIME_OFF_NAIVE)
-    if end <= start:
-        raise ScheduleError(
-            _("The time off ends before it starts."), code=Code.TIME_OFF_END_BEFORE_START
-        )
-    Therapist.objects.select_for_update().filter(pk=therapist.pk).first()
-    if TimeOff.objects.filter(therapist=therapist, start__lt=end, end__gt=start).exists():
-        raise ScheduleError(
-            _("That overlaps time off you already have; remove or change that one first."),
-            code=Code.TIME_OFF_OVERLAP,
-            status_code=409,
-        )
-    return TimeOff.objects.create(therapist=therapist, start=start, end=end, reason=reason[:200])
+    return time_off_save(
+        time_off=TimeOff(therapist=therapist, start=start, end=end, reason=reason), by=by
+    )
 
 
+@transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
+    _lock_therapist(time_off.therapist_id)
     time_off.delete()
+    availability_changed(therapist_ids={time_off.therapist_id})
+
+
+# The clinic's own settings and catalogue (the Django admin writes them here).
+
+
+@transaction.atomic
+def clinic_save(*, clinic: Clinic, by: User | None = None) -> Clinic:
+    """A clinic's details and booking policy: its therapists' availability is recomputed."""
+    clinic.save()
+    availability_changed(clinic_id=clinic.pk)
+    return clinic
+
+
+def race_window_save(*, window: RaceWindow, by: User | None = None) -> RaceWindow:
+    window.save()
+    return window
+
+
+def race_window_delete(*, window: RaceWindow, by: User | None = None) -> None:
+    window.delete()
+
+
+@transaction.atomic
+def therapist_save(*, therapist: Therapist, by: User | None = None) -> Therapist:
+    before = Therapist.objects.filter(pk=therapist.pk).values_list("clinic_id", flat=True).first()
+    therapist.save()
+    availability_changed(therapist_ids={therapist.pk}, clinic_id=therapist.clinic_id)
+    if before is not None and before != therapist.clinic_id:
+        availability_changed(clinic_id=before)
+    return therapist
+
+
+@transaction.atomic
+def therapist_delete(*, therapist: Therapist, by: User | None = None) -> None:
+    therapist_id, clinic_id = therapist.pk, therapist.clinic_id
+    therapist.delete()
+    availability_changed(therapist_ids={therapist_id}, clinic_id=clinic_id)
+
+
+@transaction.atomic
+def service_save(*, service: Service, by: User | None = None) -> Service:
+    service.save()
+    availability_changed(clinic_id=service.clinic_id)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, service: Service, by: User | None = None) -> None:
+    clinic_id = service.clinic_id
+    service.delete()
+    availability_changed(clinic_id=clinic_id)
+
+
+@transaction.atomic
+def clinic_delete(*, clinic: Clinic, by: User | None = None) -> None:
+    therapist_ids = set(clinic.therapists.values_list("pk", flat=True))
+    clinic.delete()
+    availability_changed(therapist_ids=therapist_ids)
 
 
 def clinic_seed_race_rules(*, clinic: Clinic) -> int:

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import ApiToken, User
-from clinic.permissions import is_staff_account
+from clinic.permissions import has_short_sign_ins
 
 # last_used is a hint for the person reading their devices list, not an audit log: one
 # write per token per minute at most, however many requests it makes.
@@ -29,7 +29,7 @@ DEVICE_MAX_LENGTH = ApiToken._meta.get_field("device").max_length
 
 
 def token_lifetime(user: User) -> timedelta:
-    seconds = settings.STAFF_SESSION_AGE if is_staff_account(user) else settings.API_TOKEN_AGE
+    seconds = settings.STAFF_SESSION_AGE if has_short_sign_ins(user) else settings.API_TOKEN_AGE
     return timedelta(seconds=int(seconds))
 
 

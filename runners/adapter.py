@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
+from clinic import permissions
 from clinic.i18n import set_language_cookie
-from runners.services import runner_get_or_create
+from runners.services import runner_create, unambiguous_clinic
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,7 +19,8 @@ class AccountAdapter(DefaultAccountAdapter):
             if lang in ("en", "es") and user.language != lang:
                 user.language = lang
                 user.save(update_fields=["language"])
-            runner_get_or_create(user=user)
+            # The runner's profile, with their clinic when there is only one to choose.
+            runner_create(user=user, clinic=unambiguous_clinic())
         return user
 
     def post_login(self, request, user, **kwargs):
@@ -32,7 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Staff land on their working page: a therapist on today's agenda, an admin on
         # the attendance dashboard (the staff home decides which).
         user = request.user
-        if user.is_authenticated and (user.is_superuser or user.role != "runner"):
+        if user.is_authenticated and not permissions.is_runner(user):
             return reverse("staff:home")
         return super().get_login_redirect_url(request)
 

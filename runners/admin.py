@@ -41,7 +41,7 @@ class RunnerAdmin(ClinicScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         profile = {f: form.cleaned_data[f] for f in services.PROFILE_FIELDS if f in form.fields}
-        runner = obj if change else services.runner_get_or_create(user=obj.user, clinic=obj.clinic)
+        runner = obj if change else services.runner_create(user=obj.user, clinic=obj.clinic)
         services.runner_update_profile(runner=runner, **profile)
         obj.pk = runner.pk
 
@@ -65,3 +65,6 @@ class RaceAdmin(ClinicScopedAdmin):
             services.race_update(race=obj, **data)
         else:
             obj.pk = services.race_create(runner=obj.runner, **data).pk
+
+    def delete_model(self, request, obj):
+        services.race_delete(race=obj)

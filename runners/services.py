@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
 from clinic.policy import MAX_RACE_LENGTH
-from runners.models import Race, Runner
+from runners.models import Cadence, Race, Runner
+from runners.selectors import NoRunnerProfile
 
 PROFILE_FIELDS = {
     "phone",
@@ -24,12 +25,30 @@ PROFILE_FIELDS = {
 }
 
 
-def runner_get_or_create(*, user: User, clinic: Clinic | None = None) -> Runner:
-    """The runner profile of a user (created on first need, e.g. right after sign-up)."""
-    runner, _created = Runner.objects.get_or_create(
-        user=user, defaults={"clinic": clinic or Clinic.objects.order_by("pk").first()}
-    )
+def unambiguous_clinic() -> Clinic | None:
+    """The clinic a new runner belongs to without being asked: the only one there is."""
+    clinics = list(Clinic.objects.order_by("pk")[:2])
+    return clinics[0] if len(clinics) == 1 else None
+
+
+def runner_create(*, user: User, clinic: Clinic | None) -> Runner:
+    """The runner profile of a new account (sign-up), with the clinic the runner chose or
+    none yet; an existing profile is returned as it is."""
+    runner, _created = Runner.objects.get_or_create(user=user, defaults={"clinic": clinic})
     return runner
+
+
+def runner_get_or_create(*, user: User, clinic: Clinic | None = None) -> Runner:
+    """The runner profile of a user, made on a write (a POST) if it is missing: with the
+    clinic the runner chose, or the only clinic there is. Never call it on a GET: reads
+    use runners.selectors.runner_of. NoRunnerProfile when the clinic is ambiguous."""
+    runner = Runner.objects.filter(user=user).first()
+    if runner is not None:
+        return runner
+    clinic = clinic or unambiguous_clinic()
+    if clinic is None:
+        raise NoRunnerProfile()
+    return runner_create(user=user, clinic=clinic)
 
 
 @transaction.atomic
@@ -51,6 +70,21 @@ def runner_update_profile(
         user.save(
             update_fields=[n for n in ("first_name", "last_name", "language") if n in user_fields]
         )
+    return runner
+
+
+@transaction.atomic
+def runner_profile_forget(*, runner: Runner) -> Runner:
+    """The runner side of an account deletion: the race log goes, and with it what the
+    profile says about their health, phone and wishes (reminders off)."""
+    runner.races.all().delete()
+    runner.phone = ""
+    runner.health_notes = ""
+    runner.discomfort_areas = []
+    runner.reminders_opt_in = False
+    runner.cadence = Cadence.OFF
+    runner.preferred_therapist = None
+    runner.save()
     return runner
 
 

@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking.api.permissions import in_staff_scope, is_staff_member
+from booking.api.permissions import in_staff_scope
 from booking.api.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -17,6 +17,7 @@ from booking.api.serializers import (
 )
 from booking.api.sessions import runner_in_scope, runner_of
 from booking.engine import availability_cache
+from clinic import permissions as roles
 from clinic.api.schema import ERROR_RESPONSES
 
 AVAILABILITY_PARAMS = [
@@ -50,7 +51,7 @@ class AvailabilityView(APIView):
         data = params.validated_data
         service = data["service"]
         runner = runner_of(request.user)
-        if "runner" in data and is_staff_member(request.user):
+        if "runner" in data and roles.is_clinic_staff(request.user):
             if not in_staff_scope(request.user, service.clinic_id):
                 raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
             runner = runner_in_scope(request.user, data["runner"])

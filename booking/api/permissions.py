@@ -7,9 +7,6 @@ from rest_framework import permissions
 
 from clinic import permissions as roles
 
-# A therapist, a clinic admin or a superuser: books for runners, may override.
-is_staff_member = roles.is_staff_member
-
 
 def staff_clinic_id(user) -> int | None:
     """The clinic a staff member works for; None for a superuser (every clinic), -1 (no

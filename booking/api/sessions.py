@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
-from booking.api.permissions import CanBook, in_staff_scope, is_staff_member, staff_clinic_id
+from booking.api.permissions import CanBook, in_staff_scope, staff_clinic_id
 from booking.api.serializers import (
     RescheduleSerializer,
     SeriesCreateSerializer,
@@ -33,18 +33,20 @@ from booking.api.serializers import (
     SessionCreateSerializer,
     SessionDetailSerializer,
     SessionSerializer,
+    series_body,
     slot_dict,
 )
 from booking.engine import selectors, services
 from booking.engine.calendar import session_ics
 from booking.engine.exceptions import BookingError
+from booking.engine.rules import clinic_mismatch
 from booking.engine.series import series_book
 from booking.models import Session, SessionEvent
 from clinic import permissions as roles
 from clinic import text
 from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
 from clinic.errors import CodedError
-from clinic.models import User
+from runners import selectors as runners_selectors
 from runners.models import Runner
 from runners.services import runner_get_or_create
 
@@ -54,21 +56,23 @@ IDEMPOTENCY_MAX = 100  # the column holds 100
 
 @contextmanager
 def _localised_refusals(clinic):
-    """Suggestions come back as Slot objects; the runner reads them in clinic time."""
+    """A refusal leaves the engine with Slot suggestions; here, at the edge, they are
+    rendered once, in the clinic's time, for the exception handler's JSON body."""
     try:
         yield
     except BookingError as exc:
-        slots = getattr(exc, "suggested_slots", None) or exc.suggestions
-        exc.suggestions = [
-            slot_dict(s, clinic.tz) if hasattr(s, "therapist_id") else s for s in slots
-        ]
-        raise
+        raise CodedError(
+            exc.detail,
+            code=exc.code,
+            status_code=exc.status_code,
+            suggestions=[slot_dict(s, clinic.tz) for s in exc.suggestions],
+            extra=exc.extra,
+        ) from exc
 
 
 def runner_of(user) -> Runner | None:
-    if user.is_authenticated and user.role == User.Role.RUNNER:
-        return runner_get_or_create(user=user)
-    return None
+    # A read: a runner without a profile yet has none (the first booking makes it).
+    return runners_selectors.runner_of(user)
 
 
 def runner_in_scope(user, runner_id: int) -> Runner:
@@ -84,14 +88,14 @@ def runner_in_scope(user, runner_id: int) -> Runner:
 
 
 def in_staff_scope_or_false(user, clinic_id: int) -> bool:
-    return is_staff_member(user) and in_staff_scope(user, clinic_id)
+    return roles.is_clinic_staff(user) and in_staff_scope(user, clinic_id)
 
 
 def _who_books(request, data) -> tuple[Runner, str]:
     """The runner a booking is for, and the override reason (staff only)."""
     user = request.user
     override = (data.get("override_reason") or "").strip()
-    if is_staff_member(user):
+    if roles.is_clinic_staff(user):
         if "runner" not in data:
             raise ValidationError(
                 {"runner": [_("Say which runner this session is for.")]}, code="required"
@@ -99,7 +103,8 @@ def _who_books(request, data) -> tuple[Runner, str]:
         if not in_staff_scope(user, data["service"].clinic_id):
             raise PermissionDenied(_("You can only book at your own clinic."), code="other_clinic")
         return runner_in_scope(user, data["runner"]), override
-    runner = runner_of(user)
+    # The first booking makes the profile, at the clinic of the service booked.
+    runner = runner_of(user) or runner_get_or_create(user=user, clinic=data["service"].clinic)
     if "runner" in data and data["runner"] != runner.pk:
         raise PermissionDenied(_("You can only book sessions for yourself."), code="not_yours")
     if override:
@@ -186,7 +191,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         qs = selectors.sessions_for(user).select_related(
             "service", "therapist", "clinic", "runner__user"
         )
-        if is_staff_member(user) and (clinic_id := staff_clinic_id(user)) is not None:
+        if roles.is_clinic_staff(user) and (clinic_id := staff_clinic_id(user)) is not None:
             # Redundant with sessions_for's scope, but a constant clinic lets PostgreSQL
             # walk the (clinic, start) index instead of joining and sorting the whole
             # clinic: a 50-row page of 5,000 sessions in 0.5 ms instead of ~50 ms.
@@ -243,7 +248,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "of their clinic (`runner`) and may pass `override_reason` to let a race rule "
             "pass. Send an `Idempotency-Key` header to make retries safe: the same key and "
             "body return the same session (201, `Idempotent-Replayed: true`), never a second "
-            "one; the same key with any other body is refused (422, `idempotency_key_reused`)."
+            "one; the same key with any other body is refused (422, `idempotency_key_reused`). "
+            "The answer's `warnings` says what was booked but is worth knowing "
+            "(`too_soon_after_previous`); a runner books only on the slot grid (`off_grid`) "
+            "and one unloading massage a day (`same_day`; staff may override with a reason)."
         ),
         parameters=[
             OpenApiParameter(
@@ -283,7 +291,10 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 override_reason=override,
             )
         headers = {"Idempotent-Replayed": "true"} if session.replayed else None
-        return self._render(session, code=status.HTTP_201_CREATED, headers=headers)
+        response = self._render(session, code=status.HTTP_201_CREATED, headers=headers)
+        # Said, not refused (spacing): [{"code": "too_soon_after_previous", "detail"}].
+        response.data["warnings"] = list(session.warnings)
+        return response
 
     @extend_schema(
         summary="Cancel a session",
@@ -322,7 +333,9 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied(
                 _("Only the clinic's staff can override a race rule."), code="override_not_allowed"
             )
-        if therapist is not None and therapist.clinic_id != session.clinic_id:
+        if therapist is not None and clinic_mismatch(
+            service_clinic_id=session.clinic_id, therapist_clinic_id=therapist.clinic_id
+        ):
             raise ValidationError(
                 {"therapist": [_("That therapist does not work at this session's clinic.")]},
                 code="therapist_other_clinic",
@@ -369,6 +382,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user,
             all_or_nothing=data["all_or_nothing"],
             idempotency_key=_idempotency_key(request),
+            discomfort_areas=data.get("discomfort_areas", ()),
+            runner_note=data.get("runner_note", ""),
         )
         booked_ids = [o.session.pk for o in result.occurrences if o.session is not None]
         sessions = {
@@ -377,39 +392,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "service", "therapist", "clinic", "runner__user"
             )
         }
-        context = self.get_serializer_context()
-        tz = clinic.tz
-        occurrences = []
-        for occ in result.occurrences:
-            session = sessions.get(occ.session.pk) if occ.session is not None else None
-            error = occ.error
-            if session is None and error is None:
-                # all_or_nothing: this one passed, but another did not, so none was booked.
-                error = CodedError(
-                    _("Not booked: another session of the plan was refused."),
-                    code="plan_not_booked",
-                )
-            occurrences.append(
-                {
-                    "start": occ.start.astimezone(tz).isoformat(),
-                    "booked": session is not None,
-                    "session": SessionSerializer(session, context=context).data
-                    if session is not None
-                    else None,
-                    "code": error.code if error is not None else None,
-                    "detail": error.detail if error is not None else None,
-                    "suggestions": [
-                        slot_dict(s, tz) if hasattr(s, "therapist_id") else s
-                        for s in (
-                            (getattr(error, "suggested_slots", None) or error.suggestions)
-                            if error is not None
-                            else []
-                        )
-                    ],
-                }
-            )
-        booked = sum(1 for o in occurrences if o["booked"])
-        body = {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
+        body = series_body(result, sessions, tz=clinic.tz, context=self.get_serializer_context())
+        booked, occurrences = body["booked"], body["occurrences"]
         if booked == 0:
             body = {
                 "code": "series_refused",

@@ -20,6 +20,10 @@ class Code:
     OVERRIDE_NOT_ALLOWED = "override_not_allowed"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     THERAPIST_OTHER_CLINIC = "therapist_other_clinic"
+    SAME_DAY = "same_day"
+    OFF_GRID = "off_grid"
+    # A warning, not a refusal: the session is booked and the answer says it.
+    TOO_SOON_AFTER_PREVIOUS = "too_soon_after_previous"
 
 
 # Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
@@ -29,3 +33,6 @@ FORBIDDEN_CODES = {Code.OVERRIDE_NOT_ALLOWED}
 # Understood but not acceptable as it stands (HTTP 422).
 UNPROCESSABLE_CODES = {Code.IDEMPOTENCY_KEY_REUSED}
 RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
+# What a staff override (with a reason) lets pass: the race rules and a second unloading
+# massage on one day.
+OVERRIDABLE_CODES = RACE_CODES | {Code.SAME_DAY}

@@ -11,11 +11,14 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 
 from booking.engine import rules
-from booking.models import Session
+from booking.models import Session, SessionStatus
 from clinic import timeutils
 from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, WorkingHours
 from clinic.policy import Policy
 from runners.models import Race, Runner
+
+# The sessions that count as a massage had or to come (spacing, the ideal marks).
+COUNTED_STATUSES = frozenset({SessionStatus.BOOKED, SessionStatus.ATTENDED})
 
 
 @dataclass
@@ -66,6 +69,7 @@ def load_context(
     span_end: datetime,
     therapists: list[Therapist] | None = None,
     lookback: timedelta = timedelta(0),
+    lookahead: timedelta = timedelta(0),
 ) -> Context:
     """Set-based, whatever the span and the number of therapists: the hours (with the
     therapists' names), then time off and sessions (the therapists' and the runner's) in
@@ -111,8 +115,10 @@ def load_context(
     runner_pk = runner.pk if runner is not None else None
     if runner is not None:
         runner_info = rules.RunnerInfo(id=runner.pk)
-        cond |= Q(runner_id=runner.pk, start__lt=span_end, end__gt=span_start - lookback)
-    columns = ("k", "pk", "t", "r", "a", "b")
+        cond |= Q(
+            runner_id=runner.pk, start__lt=span_end + lookahead, end__gt=span_start - lookback
+        )
+    columns = ("k", "pk", "t", "r", "a", "b", "st")
     off_rows = (
         TimeOff.objects.filter(off_filter, start__lt=span_end, end__gt=span_start)
         .annotate(
@@ -121,6 +127,7 @@ def load_context(
             r=Value(None, output_field=IntegerField()),
             a=F("start"),
             b=F("end"),
+            st=Value("", output_field=CharField()),
         )
         .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
         .values_list(*columns)
@@ -133,12 +140,13 @@ def load_context(
             r=F("runner_id"),
             a=F("start"),
             b=F("end"),
+            st=F("status"),
         )
         .order_by()  # a compound statement takes no ORDER BY in its parts (SQLite)
         .values_list(*columns)
     )
     starts: list[datetime] = []
-    for kind, pk, t_id, r_id, a, b in off_rows.union(session_rows, all=True):
+    for kind, pk, t_id, r_id, a, b, st in off_rows.union(session_rows, all=True):
         a, b = _utc(a), _utc(b)
         info = infos.get(t_id)
         if kind == "off":
@@ -149,9 +157,13 @@ def load_context(
         if info is not None and a < span_end + buffer and b > span_start - buffer:
             info.busy.append(busy)
         if runner_info is not None and r_id == runner_pk:
-            starts.append(a)
             if a < span_end and b > span_start:
                 runner_info.busy.append(busy)
+            # A missed session holds its time but never counts as a massage had (the
+            # cadence's ideal marks, the spacing rules).
+            if st in COUNTED_STATUSES:
+                starts.append(a)
+                runner_info.sessions.append(busy)
     if runner_info is not None:
         after, before = policy.longest_race_windows
         for race in Race.objects.filter(

@@ -3,8 +3,10 @@
 Every sentence lives here, translated, so the API, the pages and the e-mails say the same.
 """
 
+from __future__ import annotations
+
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from booking.engine.codes import CONFLICT_CODES, FORBIDDEN_CODES, UNPROCESSABLE_CODES, Code
 from booking.templatetags.when import FORMATS
 from clinic.errors import CodedError
+
+if TYPE_CHECKING:
+    from booking.engine.availability import Slot
 
 _STATUS = {
     **dict.fromkeys(CONFLICT_CODES, 409),
@@ -36,6 +41,18 @@ MESSAGES = {
     Code.TOO_CLOSE_BEFORE_RACE: _(
         "Too close to %(race)s: the last day for an unloading massage before it is "
         "%(last_day)s (rest days before race day: %(days)s)."
+    ),
+    Code.SAME_DAY: _(
+        "You already have an unloading massage on %(day)s: one a day is enough for your "
+        "muscles. Pick another day."
+    ),
+    Code.OFF_GRID: _(
+        "Pick one of the times offered: sessions start every %(minutes)s minutes from the "
+        "start of the physiotherapist's hours."
+    ),
+    Code.TOO_SOON_AFTER_PREVIOUS: _(
+        "Close to your session on %(other)s: the clinic recommends at least %(days)s days "
+        "between unloading massages, so the muscles recover."
     ),
     Code.INACTIVE: _("That %(what)s is not available for booking."),
     Code.NOT_CANCELLABLE: _("This session can no longer be cancelled."),
@@ -64,6 +81,14 @@ def format_params(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def warning_dict(violation: Any) -> dict[str, str]:
+    """A warning (booked, but said) as the API and the pages show it."""
+    return {
+        "code": violation.code,
+        "detail": str(MESSAGES[violation.code]) % format_params(violation.params),
+    }
+
+
 class BookingError(CodedError):
     """A refused booking. `status_code` is 409 for conflicts, 403 for a forbidden override,
     422 for a reused Idempotency-Key, 400 for rules."""
@@ -74,7 +99,7 @@ class BookingError(CodedError):
         detail: str | None = None,
         *,
         params: dict[str, Any] | None = None,
-        suggestions: list[Any] | None = None,
+        suggestions: list[Slot] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         if detail is None:
@@ -88,13 +113,13 @@ class BookingError(CodedError):
             extra=extra,
         )
         self.params = params or {}
-        # The suggestions as booking.engine.availability.Slot objects (``suggestions`` holds them as
-        # JSON-ready dicts for the API).
-        self.suggested_slots: list[Any] = []
+        # The nearest slots that pass, as the engine's Slot objects: the one shape. The
+        # edges render them (booking.api.serializers.slot_dict, the refusal page's links).
+        self.suggestions: list[Slot] = list(suggestions or [])
 
 
 class SlotTaken(BookingError):
-    def __init__(self, therapist: str, suggestions: list[Any] | None = None) -> None:
+    def __init__(self, therapist: str, suggestions: list[Slot] | None = None) -> None:
         super().__init__(Code.SLOT_TAKEN, params={"therapist": therapist}, suggestions=suggestions)
 
 

@@ -24,9 +24,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from booking.engine.codes import RACE_CODES, Code
+from booking.engine.codes import OVERRIDABLE_CODES, RACE_CODES, Code
 from clinic.policy import Policy
-from clinic.timeutils import HoursRule, within_working_hours, working_intervals
+from clinic.timeutils import (
+    HoursRule,
+    local_date,
+    local_day_bounds,
+    within_working_hours,
+    working_intervals,
+)
 
 ZERO = timedelta(0)
 
@@ -64,6 +70,9 @@ class RunnerInfo:
     id: int | None
     busy: list[Busy] = field(default_factory=list)
     races: list[RaceInfo] = field(default_factory=list)
+    # The sessions that count for spacing (booked or attended; never missed or
+    # cancelled), around the time being checked.
+    sessions: list[Busy] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,11 @@ class Violation:
     @property
     def is_race_rule(self) -> bool:
         return self.code in RACE_CODES
+
+    @property
+    def is_overridable(self) -> bool:
+        """A staff override with a reason lets it pass (race rules, same day)."""
+        return self.code in OVERRIDABLE_CODES
 
 
 def clinic_mismatch(*, service_clinic_id: int, therapist_clinic_id: int) -> Violation | None:
@@ -121,6 +135,58 @@ def race_violations(
     return found
 
 
+def _counted(runner: RunnerInfo, exclude_session_id: int | None) -> list[Busy]:
+    return [
+        b
+        for b in runner.sessions
+        if exclude_session_id is None or b.session_id != exclude_session_id
+    ]
+
+
+def same_day(
+    start: datetime, runner: RunnerInfo, policy: Policy, exclude_session_id: int | None = None
+) -> Violation | None:
+    """A second unloading massage on one local day (the clinic's) is refused."""
+    day = local_date(start, policy.tz)
+    for other in _counted(runner, exclude_session_id):
+        if local_date(other.start, policy.tz) == day:
+            return Violation(Code.SAME_DAY, {"day": day})
+    return None
+
+
+def spacing_warnings(
+    start: datetime, runner: RunnerInfo, policy: Policy, exclude_session_id: int | None = None
+) -> list[Violation]:
+    """Not a refusal: a session closer than the clinic's spacing (default 7 days) to
+    another of the runner's sessions is booked, and the answer says so."""
+    gap = timedelta(days=policy.min_days_between)
+    near = [
+        other
+        for other in _counted(runner, exclude_session_id)
+        if abs(other.start - start) < gap
+        and local_date(other.start, policy.tz) != local_date(start, policy.tz)
+    ]
+    if not near:
+        return []
+    closest = min(near, key=lambda other: abs(other.start - start))
+    return [
+        Violation(
+            Code.TOO_SOON_AFTER_PREVIOUS,
+            {"other": local_date(closest.start, policy.tz), "days": policy.min_days_between},
+        )
+    ]
+
+
+def on_grid(start: datetime, hours: list[HoursRule], policy: Policy) -> bool:
+    """Whether a start lies on the slot grid: a whole number of steps from the start of
+    the working stretch it is in, to the second (10:07 or 10:00:33 are off it)."""
+    day = local_date(start, policy.tz)
+    for ws, we in working_intervals(hours, policy.tz, day, day):
+        if ws <= start < we:
+            return (start - ws) % policy.step == ZERO
+    return True  # outside the hours: that rule speaks instead
+
+
 def _overlaps(start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]) -> bool:
     return any(start < s_end and end > s_start for s_start, s_end in spans)
 
@@ -135,9 +201,12 @@ def check(
     policy: Policy,
     now: datetime,
     exclude_session_id: int | None = None,
+    grid_only: bool = False,
 ) -> list[Violation]:
     """Every rule the session breaks, in the order they are reported (an empty list means
-    it may be booked). Race rules come last, so a staff override can skip exactly them."""
+    it may be booked). The rules a staff override lets pass (same day, race rules) come
+    last, so an override can skip exactly them. `grid_only` (a runner booking): the
+    start must be on the slot grid."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("aware datetimes only")
     # Arithmetic and comparisons between datetimes sharing one zone are wall-clock in
@@ -158,6 +227,8 @@ def check(
         found.append(Violation(Code.TOO_FAR_AHEAD, {"days": policy.max_ahead.days}))
     if not within_working_hours(start, end, therapist.hours, policy.tz):
         found.append(Violation(Code.OUTSIDE_WORKING_HOURS, {"therapist": therapist.name}))
+    elif grid_only and not on_grid(start, therapist.hours, policy):
+        found.append(Violation(Code.OFF_GRID, {"minutes": policy.step // timedelta(minutes=1)}))
     if _overlaps(start, end, therapist.time_off):
         found.append(Violation(Code.THERAPIST_TIME_OFF, {"therapist": therapist.name}))
     taken = (
@@ -178,6 +249,9 @@ def check(
     if _overlaps(start, end, taken):
         found.append(Violation(Code.SLOT_TAKEN, {"therapist": therapist.name}))
     if runner is not None:
+        second = same_day(start, runner, policy, exclude_session_id)
+        if second is not None:
+            found.append(second)
         found.extend(race_violations(start, end, runner.races, policy))
     return found
 
@@ -227,6 +301,10 @@ def free_starts(
             for b in runner.busy
             if exclude_session_id is None or b.session_id != exclude_session_id
         ]
+        # A day that already has one of the runner's sessions (same_day).
+        for other in _counted(runner, exclude_session_id):
+            day = local_date(other.start, policy.tz)
+            blocks.append(local_day_bounds(policy.tz, day, day))
         if not skip_races:
             for race in runner.races:
                 blocks += [(s, e) for s, e, _code, _params in race_spans(race, policy)]

@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,16 +20,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.runner.account import runner_account_delete, runner_data_export
+from clinic import permissions
 from clinic.api.schema import ERROR_RESPONSES
 from clinic.forms import Form
-from runners import services
 from runners.api.permissions import IsRunner
+from runners.selectors import own_runner, runner_of
 
 
 def _runner_or_403(request):
-    if request.user.role != request.user.Role.RUNNER:
+    if not permissions.is_runner(request.user):
         raise PermissionDenied
-    return services.runner_get_or_create(user=request.user)
+    # A read never makes the profile: without one there is nothing of the runner to show.
+    runner = runner_of(request.user)
+    if runner is None:
+        raise Http404
+    return runner
 
 
 class DeleteAccountForm(Form):
@@ -126,8 +131,7 @@ class MyDataView(APIView):
         responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES(401, 403)},
     )
     def get(self, request):
-        runner = services.runner_get_or_create(user=request.user)
-        return Response(runner_data_export(runner=runner))
+        return Response(runner_data_export(runner=own_runner(request.user)))
 
 
 class DeleteMyAccountView(APIView):
@@ -143,8 +147,7 @@ class DeleteMyAccountView(APIView):
     def post(self, request):
         serializer = DeleteAccountSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        runner = services.runner_get_or_create(user=request.user)
-        runner_account_delete(runner=runner)
+        runner_account_delete(runner=own_runner(request.user))
         if hasattr(request, "session"):
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ Every change leaves a SessionEvent with who and when, in the same transaction.
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ MARKS = (Session.Status.ATTENDED, Session.Status.NO_SHOW)
 NOTE_MAX = 2000
 
 
-def _validate(status, areas_treated, note) -> None:
+def _validate(status: str, areas_treated: Sequence[str] | None, note: str | None) -> None:
     if status not in MARKS:
         raise AttendanceError(_("Mark a session as attended or no-show."), code=Code.BAD_STATUS)
     if areas_treated is not None and (
@@ -110,7 +111,7 @@ def session_mark_attendance(
                     to_status=status,
                 )
             )
-        record = {}
+        record: dict[str, Any] = {}
         if areas_treated is not None and list(areas_treated) != session.areas_treated:
             record["areas_treated"] = session.areas_treated = list(areas_treated)
         if mobilisation_done is not None and mobilisation_done != session.mobilisation_done:

@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from clinic.api.schema import ERROR_RESPONSES
@@ -20,10 +21,13 @@ from runners import services
 from runners.api.permissions import IsRunner
 from runners.api.serializers import ProfileSerializer, RaceSerializer
 from runners.models import Race
-from runners.selectors import races_for
+from runners.selectors import own_runner, races_for
 
 
 def _runner(request):
+    # A read never makes the profile (403 no_runner_profile); a first write may.
+    if request.method in SAFE_METHODS:
+        return own_runner(request.user)
     return services.runner_get_or_create(user=request.user)
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from clinic.roles import CLINIC_ADMINS, ensure_role_groups
+from clinic.permissions import CLINIC_ADMINS, ensure_role_groups
 from devtools.factories import ServiceFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db

@@ -36,6 +36,7 @@ def policy(*rules, rest_days=1, after_hours=6, days_after=0):
         after_race_hours=after_hours,
         rest_days_before_race=rest_days,
         days_after_race=days_after,
+        min_days_between_sessions=7,
     )
     return Policy.from_clinic(
         clinic,

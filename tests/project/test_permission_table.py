@@ -499,7 +499,7 @@ def _admin_objects(clinic_admin, alice, session, race, time_off) -> dict:
     from django.contrib.contenttypes.models import ContentType
 
     from booking.models import Reminder, SessionEvent
-    from clinic.roles import CLINIC_ADMINS, ensure_role_groups
+    from clinic.permissions import CLINIC_ADMINS, ensure_role_groups
 
     ensure_role_groups()
     clinic_admin.groups.add(Group.objects.get(name=CLINIC_ADMINS))

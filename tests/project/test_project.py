@@ -155,7 +155,7 @@ def test_a_clinic_admin_sees_only_their_clinic_in_the_admin(client, clinic, othe
     admin_user = UserFactory(role=User.Role.CLINIC_ADMIN, is_staff=True, clinic=clinic)
     from django.contrib.auth.models import Group
 
-    from clinic.roles import CLINIC_ADMINS, ensure_role_groups
+    from clinic.permissions import CLINIC_ADMINS, ensure_role_groups
 
     ensure_role_groups()
     admin_user.groups.add(Group.objects.get(name=CLINIC_ADMINS))

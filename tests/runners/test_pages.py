@@ -213,9 +213,12 @@ def test_selfcare_page_lists_routines(client, lang, phrase):
 
 
 def test_a_user_without_runner_profile_gets_one(client, clinic):
+    """Issue 13: the read asks for the clinic and writes nothing; the POST makes it."""
     user = UserFactory(email="late@runner.test")
     client.force_login(user)
     assert client.get(reverse("runners:races")).status_code == 200
+    assert not Runner.objects.filter(user=user).exists()
+    client.post(reverse("runners:races"), {"runner_clinic": clinic.pk})
     assert Runner.objects.filter(user=user).exists()
 
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.engine.rules import clinic_mismatch
 from booking.engine.selectors import staff_sessions
 from booking.staff import reports
+from booking.staff.api.permissions import IsClinicAdmin, IsClinicStaff
 from booking.staff.api.serializers import (
     AttendanceInSerializer,
     AttendanceOutSerializer,
@@ -29,14 +31,9 @@ from booking.staff.api.serializers import (
 )
 from booking.staff.selectors import sessions_in_the_way
 from booking.staff.services import session_mark_attendance
-from clinic import permissions, selectors
+from clinic import selectors
 from clinic import services as schedule
 from clinic.models import TimeOff
-
-
-def _require_staff(request):
-    if not permissions.is_staff_member(request.user):
-        raise PermissionDenied()
 
 
 def _hours_payload(therapist, on: date, in_the_way=None) -> dict:
@@ -70,12 +67,13 @@ def _parse_date(value: str | None, name: str) -> date | None:
 class WorkingHoursView(APIView):
     """A therapist's weekly working hours (clinic-local times; breaks are the gaps)."""
 
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
     @extend_schema(
         parameters=[OpenApiParameter("on", str, description="date the hours are in force")],
         responses=WorkingHoursOutSerializer,
     )
     def get(self, request, therapist_id: int):
-        _require_staff(request)
         therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         on = (
             _parse_date(request.query_params.get("on"), "on")
@@ -85,7 +83,6 @@ class WorkingHoursView(APIView):
 
     @extend_schema(request=WorkingHoursInSerializer, responses=WorkingHoursOutSerializer)
     def put(self, request, therapist_id: int):
-        _require_staff(request)
         therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         data = WorkingHoursInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -115,9 +112,10 @@ class WorkingHoursView(APIView):
 class TimeOffView(APIView):
     """A therapist's time off (upcoming by default; ?all=1 for the past too)."""
 
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
     @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=TimeOffListSerializer)
     def get(self, request, therapist_id: int):
-        _require_staff(request)
         therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         qs = TimeOff.objects.filter(therapist=therapist).order_by("start")
         if request.query_params.get("all") not in ("1", "true"):
@@ -126,7 +124,6 @@ class TimeOffView(APIView):
 
     @extend_schema(request=TimeOffSerializer, responses=TimeOffSerializer)
     def post(self, request, therapist_id: int):
-        _require_staff(request)
         therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         data = TimeOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,9 +139,10 @@ class TimeOffView(APIView):
 
 
 class TimeOffDetailView(APIView):
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
     @extend_schema(responses={204: None})
     def delete(self, request, therapist_id: int, pk: int):
-        _require_staff(request)
         therapist = selectors.therapist_for_schedule(request.user, therapist_id)
         off = get_object_or_404(TimeOff, pk=pk, therapist=therapist)
         schedule.time_off_remove(time_off=off, by=request.user)
@@ -154,9 +152,10 @@ class TimeOffDetailView(APIView):
 class AttendanceView(APIView):
     """Mark a session attended or no-show, with what was treated."""
 
+    permission_classes = [IsAuthenticated, IsClinicStaff]
+
     @extend_schema(request=AttendanceInSerializer, responses=AttendanceOutSerializer)
     def post(self, request, session_id: int):
-        _require_staff(request)
         session = get_object_or_404(staff_sessions(request.user), pk=session_id)
         data = AttendanceInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -176,6 +175,8 @@ class AttendanceReportView(APIView):
     """Booked, attended, no-show, cancelled and late-cancelled sessions, and the attendance
     rate, by week or month of the clinic's local calendar (clinic admins)."""
 
+    permission_classes = [IsAuthenticated, IsClinicAdmin]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("start", str, required=True),
@@ -187,8 +188,6 @@ class AttendanceReportView(APIView):
         responses=ReportSerializer,
     )
     def get(self, request):
-        if not permissions.is_clinic_admin(request.user):
-            raise PermissionDenied()
         q = request.query_params
         clinic_id = q.get("clinic")
         if clinic_id:
@@ -210,7 +209,9 @@ class AttendanceReportView(APIView):
         therapist = None
         if q.get("therapist"):
             therapist = selectors.therapist_for_staff(request.user, q["therapist"])
-            if therapist.clinic_id != clinic.pk:
+            if clinic_mismatch(
+                service_clinic_id=clinic.pk, therapist_clinic_id=therapist.clinic_id
+            ):
                 raise BadRequest(
                     _("That therapist works at another clinic."), code="therapist_not_in_clinic"
                 )

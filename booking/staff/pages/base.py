@@ -17,7 +17,7 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        permissions.require_staff_member(request.user)
+        permissions.require_clinic_staff(request.user)
         try:
             return view(request, *args, **kwargs)
         finally:
@@ -72,7 +72,9 @@ def context_clinic_and_therapist(request):
 
 
 def clinic_therapists(user, clinic):
-    return Therapist.objects.filter(clinic=clinic, active=True).order_by("display_name")
+    """The clinic's active therapists, as far as the user may see them."""
+    therapists = Therapist.objects.filter(clinic=clinic, active=True).order_by("display_name")
+    return permissions.scope(therapists, user)
 
 
 def therapist_query(therapist) -> str:

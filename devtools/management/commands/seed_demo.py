@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booking.models import Session, SessionEvent
 from clinic.models import Clinic, Service, Therapist, User, WorkingHours
-from clinic.roles import CLINIC_ADMINS, THERAPISTS
+from clinic.permissions import CLINIC_ADMINS, THERAPISTS
 from clinic.services import clinic_seed_race_rules
 from runners.models import Cadence, Race, Runner
 
@@ -94,7 +94,7 @@ class Command(BaseCommand):
     def _seed(self, password: str) -> None:
         from django.contrib.auth.models import Group
 
-        from clinic.roles import ensure_role_groups
+        from clinic.permissions import ensure_role_groups
 
         ensure_role_groups()
         clinic, _ = Clinic.objects.get_or_create(

@@ -665,6 +665,29 @@ def test_book_my_plan_every_14_days(alice_client, alice, service, therapist):
     assert Session.objects.filter(runner=alice).count() == 3
 
 
+def test_a_plan_carries_the_areas_of_discomfort_and_the_note_to_every_session(
+    alice_client, alice, service, therapist
+):
+    r = _series(
+        alice_client,
+        service,
+        therapist,
+        discomfort_areas=["legs", "lumbar"],
+        runner_note="Tight left calf",
+    )
+    assert r.status_code == 201, r.content
+    assert all(
+        o["session"]["discomfort_areas"] == ["legs", "lumbar"]
+        and o["session"]["runner_note"] == "Tight left calf"
+        for o in r.json()["occurrences"]
+    )
+    rows = Session.objects.filter(runner=alice)
+    assert rows.count() == 3
+    assert {(tuple(s.discomfort_areas), s.runner_note) for s in rows} == {
+        (("legs", "lumbar"), "Tight left calf")
+    }
+
+
 def test_a_plan_with_a_race_says_which_and_why(alice_client, alice, service, therapist):
     RaceFactory(runner=alice, name="San Silvestre", start=local(2026, 12, 17, 18))
     r = _series(alice_client, service, therapist)
@@ -806,3 +829,24 @@ def test_staff_override_a_race_rule_on_reschedule(therapist_client, alice, servi
     mine.refresh_from_db()
     assert mine.start == local(2026, 12, 9, 10)
     assert mine.race_override_reason == "Light flush, agreed"
+
+
+def test_spacing_same_day_off_grid_and_the_warning(alice_client, alice, service, therapist):
+    assert book(alice_client, service, therapist).json()["warnings"] == []
+    # A second unloading massage that day: refused, in words.
+    body = assert_error(
+        book(alice_client, service, therapist, local(2026, 12, 2, 16)), 400, "same_day"
+    )
+    assert "Wednesday 2 December" in body["detail"]
+    # Off the slot grid: refused for a runner.
+    assert_error(
+        book(alice_client, service, therapist, local(2026, 12, 9, 10) + timedelta(minutes=7)),
+        400,
+        "off_grid",
+    )
+    # Three days later: booked (201) with a warning.
+    r = book(alice_client, service, therapist, local(2026, 12, 5, 10) - timedelta(days=1))
+    assert r.status_code == 201, r.json()
+    assert [w["code"] for w in r.json()["warnings"]] == ["too_soon_after_previous"]
+    assert "7 days" in r.json()["warnings"][0]["detail"]
+    assert Session.objects.filter(runner=alice).count() == 2

@@ -201,7 +201,18 @@ def test_runner_own_sessions_elsewhere_are_left_out(service, therapist, alice, c
         service=service, start_date=WED, end_date=WED, therapist=therapist, runner=alice, now=NOW
     )
     got = starts(av)
-    assert "09:00" in got and "09:15" not in got and "10:45" not in got and "11:00" in got
+    # One unloading massage a day (same_day): the rest of that local day is out too.
+    assert "09:00" not in got and "09:15" not in got and "10:45" not in got and "11:00" not in got
+    assert got == []
+    thursday = availability.availability(
+        service=service,
+        start_date=WED + timedelta(days=1),
+        end_date=WED + timedelta(days=1),
+        therapist=therapist,
+        runner=alice,
+        now=NOW,
+    )
+    assert "09:00" in starts(thursday)
 
 
 def test_ideal_slots_follow_the_cadence(service, therapist, alice):

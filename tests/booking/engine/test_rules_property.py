@@ -90,7 +90,11 @@ def schedules(draw):
     therapist = rules.TherapistInfo(
         id=1, name="T", active=True, hours=hours, time_off=spans(2), busy=busy
     )
-    runner = draw(st.sampled_from([None, rules.RunnerInfo(id=1, busy=runner_busy, races=races)]))
+    runner = draw(
+        st.sampled_from(
+            [None, rules.RunnerInfo(id=1, busy=runner_busy, races=races, sessions=runner_busy[:1])]
+        )
+    )
     now = base + timedelta(minutes=draw(st.integers(-24 * 60, 36 * 60)))
     duration = timedelta(minutes=draw(st.sampled_from([10, 30, 45, 60, 90])))
     return first, last, policy, therapist, runner, now, duration

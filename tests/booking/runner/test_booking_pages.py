@@ -221,6 +221,13 @@ def _setup_for(code, *, alice, bob, service, therapist):
     """The start that gets `code` refused by the engine, after arranging the data."""
     if code == "in_the_past":
         return local(date(2026, 3, 2), 7)
+    if code == "same_day":
+        SessionFactory(
+            runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
+        )
+        return local(date(2026, 3, 4), 16)
+    if code == "off_grid":
+        return local(date(2026, 3, 4), 10) + timedelta(minutes=7)
     if code == "too_short_notice":
         return local(date(2026, 3, 2), 9)
     if code == "too_far_ahead":
@@ -260,6 +267,8 @@ def _setup_for(code, *, alice, bob, service, therapist):
 
 REAL_CODES = {
     "in_the_past": ("That time has passed", "Esa hora ya ha pasado"),
+    "same_day": ("One massage a day is enough", "Con un masaje al día basta"),
+    "off_grid": ("Pick one of the times offered", "Elige una de las horas que se ofrecen"),
     "too_short_notice": (
         "That is too soon to book online",
         "Es demasiado pronto para reservar por internet",
@@ -504,6 +513,27 @@ def test_book_my_plan_books_a_series_and_says_which_failed(alice_client, alice, 
     assert Session.objects.filter(runner=alice, status="booked").count() == 2
 
 
+def test_book_my_plan_keeps_the_areas_of_discomfort_and_the_note(
+    alice_client, alice, service, therapist
+):
+    response = book(
+        alice_client,
+        service,
+        therapist,
+        local(date(2026, 3, 4), 10),
+        repeat="plan",
+        count="3",
+        discomfort_areas=["legs", "lumbar"],
+        runner_note="Tight left calf",
+    )
+    assert response.status_code == 200
+    rows = Session.objects.filter(runner=alice, status="booked")
+    assert rows.count() == 3
+    assert {(tuple(s.discomfort_areas), s.runner_note) for s in rows} == {
+        (("legs", "lumbar"), "Tight left calf")
+    }
+
+
 def test_book_my_plan_link_carries_through_to_the_confirm_step(alice_client, service, therapist):
     html = alice_client.get(reverse("booking:my_sessions")).content.decode()
     assert "?plan=1" in html
@@ -575,3 +605,24 @@ def test_figures_query_counts(alice_client, alice, service, therapist, clinic):
     print("QUERY_COUNTS", counts)
     assert counts["my_sessions_40_sessions"] <= 8
     assert max(counts.values()) <= 20
+
+
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("en", "Close to your session on Wednesday 4 March"),
+        ("es", "Cerca de tu sesión del miércoles 4 de marzo"),
+    ],
+)
+def test_confirm_page_warns_about_a_session_days_before(
+    client, alice, service, therapist, alices_session, lang, words
+):
+    alices_session(date(2026, 3, 4), 10)
+    client.force_login(alice.user)
+    client.cookies["django_language"] = lang
+    html = client.get(confirm_url(service, local(date(2026, 3, 7), 10), therapist)).content.decode()
+    assert 'id="warning-too_soon_after_previous"' in html and words in html
+    html = client.get(
+        confirm_url(service, local(date(2026, 3, 11), 10), therapist)
+    ).content.decode()
+    assert "warning-too_soon_after_previous" not in html

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from booking.models import Reminder, SessionEvent
 from clinic.models import Clinic, RaceWindow, User
-from clinic.roles import CLINIC_ADMINS, THERAPISTS, ensure_role_groups
+from clinic.permissions import CLINIC_ADMINS, THERAPISTS, ensure_role_groups
 from devtools.factories import (
     ClinicFactory,
     RaceFactory,

@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from booking.api.permissions import in_staff_scope
-from booking.api.permissions import is_staff_member as api_is_staff_member
 from clinic import permissions
 from clinic.models import User
 from devtools.factories import UserFactory
@@ -20,7 +19,7 @@ def test_roles_and_clinics(world):
     assert permissions.clinic_ids(a.admin) == [a.clinic.pk]
     assert permissions.clinic_ids(b.therapist.user) == [b.clinic.pk]
     assert permissions.clinic_ids(a.runner.user) == []
-    assert permissions.is_staff_member(a.therapist.user) and not permissions.is_clinic_admin(
+    assert permissions.is_clinic_staff(a.therapist.user) and not permissions.is_clinic_admin(
         a.therapist.user
     )
     assert permissions.may_use_admin(a.admin) and permissions.may_use_admin(world.superuser)
@@ -37,11 +36,11 @@ def test_roles_and_clinics(world):
 )
 def test_a_half_made_staff_account_has_no_staff_power_anywhere(world, client, account):
     user = UserFactory(**account)
-    for ask in (permissions.is_staff_member, api_is_staff_member):
+    for ask in (permissions.is_clinic_staff, permissions.may_use_booking_api):
         assert not ask(user)
     # The staff pages' gate (it was booking.staff.access.is_staff_member) refuses it too.
     with pytest.raises(PermissionDenied):
-        permissions.require_staff_member(user)
+        permissions.require_clinic_staff(user)
     assert not permissions.acts_for_clinic(user, world.a.clinic.pk)
     assert not in_staff_scope(user, world.a.clinic.pk)
     assert not permissions.may_use_admin(user)
@@ -78,3 +77,20 @@ def test_a_model_the_module_does_not_know_is_for_superusers_only(world):
     assert groups.exists()
     assert not permissions.scope(groups, world.a.admin).exists()
     assert permissions.scope(groups, world.superuser).count() == groups.count()
+
+
+def test_a_runner_scopes_to_their_own_rows_only(world):
+    """One scope for every reader (issue 13): the API's sessions_for asks it too."""
+    from booking.engine.selectors import sessions_for
+    from booking.models import Session
+    from runners.models import Race, Runner
+
+    runner = world.a.runner
+    for model in (Session, Race, Runner):
+        rows = permissions.scope(model.objects.all(), runner.user)
+        assert rows.exists()
+        owner = "user" if model is Runner else "runner__user"
+        assert not rows.exclude(**{owner: runner.user}).exists()
+    assert set(sessions_for(runner.user)) == set(Session.objects.filter(runner=runner))
+    assert not permissions.scope(User.objects.none(), runner.user).exists()
+    assert not permissions.scope(Group.objects.all(), runner.user).exists()

@@ -115,14 +115,19 @@ def test_me_and_races_are_for_runners_only(persona, request):
     assert_error(client.post(RACES, {"name": "x"}, format="json"), 403, "runners_only")
 
 
-def test_a_new_runner_without_a_profile_gets_one(clinic):
+def test_a_new_runner_without_a_profile_gets_one_on_the_first_write(clinic):
+    """Issue 13: a read never writes (403 no_runner_profile); the first write makes the
+    profile, at the only clinic there is."""
     from clinic.models import User
 
     user = User.objects.create_user("new@runners.test", PASSWORD)
     client = APIClient()
     client.force_authenticate(user)
+    assert_error(client.get(ME), 403, "no_runner_profile")
+    assert client.patch(ME, {"cadence": "monthly"}, format="json").status_code == 200
     r = client.get(ME)
     assert r.status_code == 200 and r.json()["email"] == "new@runners.test"
+    assert r.json()["clinic"] == clinic.pk
 
 
 def test_put_is_not_offered(alice_client):
