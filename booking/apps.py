@@ -9,4 +9,17 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         # Celery's autodiscovery looks for booking.tasks; the tasks live in
         # booking.reminders.tasks (under their booking.tasks.* names), so register them here.
+        # A race change re-checks the runner's booked sessions (runners asks through
+        # runners.race_checks: it never imports booking).
+        from booking.engine import conflicts
         from booking.reminders import tasks  # noqa: F401
+        from runners import race_checks
+
+        race_checks.connect(affected=_affected_sessions, changed=conflicts.race_changed)
+
+
+def _affected_sessions(races):
+    from booking.engine import conflicts
+
+    found = conflicts.conflicts_for_races(races)
+    return {race_id: [c.for_race() for c in items] for race_id, items in found.items()}

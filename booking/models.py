@@ -182,6 +182,7 @@ class Reminder(models.Model):
         CONFIRMATION = "confirmation", _("Booking confirmed")
         CANCELLATION = "cancellation", _("Booking cancelled")
         RESCHEDULE = "reschedule", _("Booking moved")
+        RACE_CONFLICT = "race_conflict", _("A race clashes with a session")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

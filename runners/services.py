@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
 from clinic.policy import MAX_RACE_LENGTH
+from runners import race_checks
 from runners.models import Cadence, Race, Runner
 from runners.selectors import NoRunnerProfile
 
@@ -88,6 +89,11 @@ def runner_profile_forget(*, runner: Runner) -> Runner:
     return runner
 
 
+def _to_the_metre(distance_km: Decimal | None) -> Decimal | None:
+    """42.195 km is kept; 21.0975 km (a half marathon) becomes 21.098."""
+    return None if distance_km is None else Decimal(distance_km).quantize(Decimal("0.001"))
+
+
 def _check_race_times(start: datetime, finish: datetime) -> None:
     if start.tzinfo is None or finish.tzinfo is None:
         raise ValidationError({"start": _("Give the race time with its time zone.")})
@@ -119,13 +125,14 @@ def race_create(
         name=name.strip(),
         start=start,
         finish=finish,
-        distance_km=distance_km,
+        distance_km=_to_the_metre(distance_km),
         priority=priority,
         location=location,
         timezone=timezone or runner.timezone,
     )
     race.full_clean()
     race.save()
+    race_checks.race_changed(race)
     return race
 
 
@@ -135,6 +142,8 @@ def race_update(*, race: Race, **fields: Any) -> Race:
     if unknown:
         raise ValueError(f"Unknown race fields: {sorted(unknown)}")
     re_estimate = "finish" not in fields and ({"start", "distance_km"} & set(fields))
+    if "distance_km" in fields:
+        fields["distance_km"] = _to_the_metre(fields["distance_km"])
     for name, value in fields.items():
         setattr(race, name, value)
     if re_estimate or race.finish is None:
@@ -142,6 +151,7 @@ def race_update(*, race: Race, **fields: Any) -> Race:
     _check_race_times(race.start, race.finish)
     race.full_clean()
     race.save()
+    race_checks.race_changed(race)
     return race
 
 

@@ -4,7 +4,7 @@ Views parse, call a service and render; the rules live in services and the engin
 """
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib import messages
@@ -20,7 +20,7 @@ from clinic.device_views import devices_context
 from clinic.i18n import set_language_cookie
 from clinic.models import Clinic, RaceWindow
 from clinic.policy import Policy
-from runners import selectors, services
+from runners import race_checks, selectors, services
 from runners.decorators import runner_required
 from runners.forms import IcsUploadForm, ProfileForm, RaceForm, format_duration, race_zone
 from runners.ics_import import Candidate, IcsError, parse_ics
@@ -93,6 +93,8 @@ class RaceRow:
     last_day: date  # the last day for a massage before it (race's zone)
     rest_days: int
     ideal_day: date  # the day after the finish day, or later for a long window
+    # Booked sessions this race now clashes with: [{"session", "start", "code", "detail"}].
+    affected: list = field(default_factory=list)
 
 
 def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
@@ -104,6 +106,7 @@ def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
     else:
         policy = Policy.from_clinic(clinic, RaceWindow.objects.filter(clinic=clinic))
     rows = []
+    affected = race_checks.affected_sessions(races)
     for race in races:
         window = policy.forbidden_window(race)
         rows.append(
@@ -114,6 +117,7 @@ def _race_windows(races: list[Race], clinic: Clinic | None) -> list[RaceRow]:
                 last_day=window.last_day,
                 rest_days=window.rest_days_before,
                 ideal_day=window.ideal_day,
+                affected=affected.get(race.pk, []),
             )
         )
     return rows

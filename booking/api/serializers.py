@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.engine import services
+from booking.engine import conflicts, services
 from booking.engine.availability import Slot
 from booking.engine.rules import clinic_mismatch
 from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS, SeriesResult
@@ -169,6 +169,12 @@ class _ClinicRef(serializers.Serializer):
     timezone = serializers.CharField()
 
 
+class RaceConflictSerializer(serializers.Serializer):
+    race = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class SessionSerializer(serializers.ModelSerializer):
     start = ZonedDateTimeField(tz_from=_clinic_tz, read_only=True)
     end = ZonedDateTimeField(tz_from=_clinic_tz, read_only=True)
@@ -181,6 +187,10 @@ class SessionSerializer(serializers.ModelSerializer):
         "after the clinic's window); null when the session cannot be cancelled."
     )
     race_override = serializers.SerializerMethodField()
+    race_conflicts = serializers.SerializerMethodField(
+        help_text="The runner's races this booked session now clashes with (a race logged "
+        "or moved after booking): it stays booked, to be moved; empty when clear."
+    )
 
     class Meta:
         model = Session
@@ -197,12 +207,28 @@ class SessionSerializer(serializers.ModelSerializer):
             "discomfort_areas",
             "runner_note",
             "race_override",
+            "race_conflicts",
             "rescheduled_from",
             "cancel_outcome",
             "created_at",
             "cancelled_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RaceConflictSerializer(many=True))
+    def get_race_conflicts(self, obj) -> list[dict]:
+        # Once for the whole list (a fixed number of queries), not once per session.
+        cache = self.context.setdefault("_race_conflicts", {})
+        if obj.pk not in cache:
+            parent = self.parent
+            batch = (
+                list(parent.instance)
+                if isinstance(parent, serializers.ListSerializer) and parent.instance is not None
+                else [obj]
+            )
+            for pk, found in conflicts.conflicts_for_sessions(batch).items():
+                cache[pk] = [c.for_session() for c in found]
+        return cache.get(obj.pk, [])
 
     @extend_schema_field(
         serializers.ChoiceField(choices=["cancelled", "late_cancelled"], allow_null=True)

@@ -126,6 +126,10 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
                         "text/calendar",
                     )
                 )
+        elif reminder.kind == Reminder.Kind.RACE_CONFLICT:
+            from booking.reminders import race_email  # it builds on this module
+
+            rendered = race_email.render(runner, reminder, now=now)
         else:
             raise Moot(f"unknown kind {reminder.kind}")
     clinic = session.clinic if session else runner.clinic
@@ -343,3 +347,8 @@ def _session_change(runner: Runner, session: Session, kind: str) -> Rendered:
         else:
             context["old_when"] = ""
     return _render(f"session_{kind}", context)
+
+
+# For the race-conflict e-mail (booking.reminders.race_email).
+base_context = _base_context
+render_email = _render

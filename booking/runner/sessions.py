@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from booking.engine import selectors, services
+from booking.engine import conflicts, selectors, services
 from booking.engine.calendar import session_ics
 from booking.engine.exceptions import BookingError
 from booking.models import Session
+from booking.reminders.race_email import move_links
 from booking.runner.booking import clamp_day, clinic_therapists, pick_therapist
 from booking.runner.forms import parse_start
 from booking.runner.picker import build_picker
@@ -46,6 +47,10 @@ def my_sessions(request):
     now = timezone.now()
     qs = _my_sessions(request).filter(runner=request.runner)
     upcoming = list(qs.filter(start__gte=now, status=Session.Status.BOOKED).order_by("start"))
+    # A race logged or moved after booking: flagged here, never cancelled.
+    found = conflicts.conflicts_for_sessions(upcoming, now=now)
+    for s in upcoming:
+        s.race_conflicts = found.get(s.pk, [])  # type: ignore[attr-defined]
     past = list(qs.exclude(start__gte=now, status=Session.Status.BOOKED).order_by("-start")[:50])
     return render(
         request,
@@ -63,6 +68,9 @@ def session_detail(request, pk: int):
             if slug not in slugs:
                 slugs.append(slug)
     routines = [r for r in ROUTINES if r.slug in slugs] or list(ROUTINES[:2])
+    race_conflicts = conflicts.conflicts_for_sessions([session]).get(session.pk, [])
+    # Three times that pass every rule, on different days: one tap opens the move.
+    moves = move_links(session, request.runner, now=timezone.now()) if race_conflicts else []
     return render(
         request,
         "booking/session_detail.html",
@@ -73,6 +81,8 @@ def session_detail(request, pk: int):
             "is_upcoming": session.status == Session.Status.BOOKED
             and session.start > timezone.now(),
             "routines": routines,
+            "race_conflicts": race_conflicts,
+            "moves": moves,
         },
     )
 

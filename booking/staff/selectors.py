@@ -3,10 +3,12 @@ in the way. Each is a fixed number of queries whatever the number of sessions.""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from booking.engine import conflicts
 from booking.engine.context import therapist_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
@@ -24,6 +26,8 @@ class AgendaEntry:
     local_start: datetime
     local_end: datetime
     races: list[tuple[Race, int]] = field(default_factory=list)  # (race, days until)
+    # Races the session now clashes with (logged or moved after booking): a flag.
+    conflicts: list[Any] = field(default_factory=list)
 
     @property
     def runner(self) -> Runner:
@@ -65,14 +69,22 @@ def agenda(
         first + timedelta(days=i): AgendaDay(first + timedelta(days=i))
         for i in range((last - first).days + 1)
     }
-    for session in qs:
+    sessions = list(qs)
+    clashes = conflicts.conflicts_for_sessions(sessions, clinic=clinic)
+    for session in sessions:
         ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
         races = []
         upcoming: list[Race] = session.runner.upcoming_races  # type: ignore[attr-defined]
         for race in upcoming:
             if session.start <= race.start <= session.start + RACE_HORIZON:
                 races.append((race, (race.start.astimezone(tz).date() - ls.date()).days))
-        entry = AgendaEntry(session=session, local_start=ls, local_end=le, races=races[:3])
+        entry = AgendaEntry(
+            session=session,
+            local_start=ls,
+            local_end=le,
+            races=races[:3],
+            conflicts=clashes.get(session.pk, []),
+        )
         if ls.date() in days:
             days[ls.date()].entries.append(entry)
     return list(days.values())

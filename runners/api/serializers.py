@@ -2,10 +2,12 @@ import zoneinfo
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.api.fields import ZonedDateTimeField
 from clinic.models import BodyArea, Clinic, Therapist, User, validate_timezone
+from runners import race_checks
 from runners.models import Cadence, Race
 
 
@@ -69,6 +71,13 @@ class ProfileSerializer(serializers.Serializer):
         return attrs
 
 
+class AffectedSessionSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    start = serializers.DateTimeField(help_text=_("In the clinic's zone, with its offset."))
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class RaceSerializer(serializers.ModelSerializer):
     start = ZonedDateTimeField(tz_from=_race_tz)
     finish = ZonedDateTimeField(
@@ -96,6 +105,13 @@ class RaceSerializer(serializers.ModelSerializer):
         help_text=_("The race's IANA time zone (e.g. America/New_York); default the runner's."),
     )
 
+    affected_sessions = serializers.SerializerMethodField(
+        help_text=_(
+            "Your booked sessions to come that this race now clashes with (they stay "
+            "booked: move them); empty when none."
+        )
+    )
+
     class Meta:
         model = Race
         fields = [
@@ -107,7 +123,22 @@ class RaceSerializer(serializers.ModelSerializer):
             "priority",
             "location",
             "timezone",
+            "affected_sessions",
         ]
+
+    @extend_schema_field(AffectedSessionSerializer(many=True))
+    def get_affected_sessions(self, obj: Race) -> list[dict]:
+        # Once for the whole list (a fixed number of queries), not once per race.
+        cache = self.context.setdefault("_affected_sessions", {})
+        if obj.pk not in cache:
+            parent = self.parent
+            batch = (
+                list(parent.instance)
+                if isinstance(parent, serializers.ListSerializer) and parent.instance is not None
+                else [obj]
+            )
+            cache.update(race_checks.affected_sessions(batch))
+        return cache.get(obj.pk, [])
 
     def validate_distance_km(self, value):
         return None if value is None else value.quantize(Decimal("0.001"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from booking.models import Reminder, Session
 from booking.reminders import delivery
-from devtools.factories import PASSWORD, SessionFactory
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 
 PLACEHOLDER = "example.com"
 
@@ -56,6 +56,13 @@ def _booking_emails(alice, bob, therapist, service) -> None:
         Reminder(runner=alice, kind="cancellation", key="x", session=cancelled),
         Reminder(runner=bob, kind="cadence", key="due"),
     ]
+    # A race logged later that ends an hour before the session: too soon after it.
+    race = RaceFactory(
+        runner=alice,
+        start=tomorrow.start - timedelta(hours=3),
+        finish=tomorrow.start - timedelta(hours=1),
+    )
+    rows.append(Reminder(runner=alice, kind="race_conflict", key=f"r{race.pk}@x", session=tomorrow))
     assert {r.kind for r in rows} == set(Reminder.Kind.values)  # a new kind joins this test
     for row in rows:
         row.save()

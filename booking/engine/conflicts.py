@@ -1,0 +1,192 @@
+"""Booked sessions a race now clashes with (issue 14): decided by the validator's own
+race rules (booking.engine.rules.race_violations on clinic.policy's windows), on the fly,
+so a race logged, moved, imported or deleted later shows at once on every page and in
+the API, and a session is never cancelled for it: it is flagged and explained, and the
+runner moves it. A session a clinic booked with a race override is not flagged.
+
+A fixed number of queries whatever the number of sessions or races (clinics, their
+window rules, the races; plus the sessions when asked from races)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from booking.engine import outbox, rules
+from booking.engine.exceptions import MESSAGES, format_params
+from booking.models import Reminder, Session
+from clinic.models import Clinic, RaceWindow
+from clinic.policy import Policy
+from runners.models import Race
+
+
+@dataclass(frozen=True)
+class Conflict:
+    session_id: int
+    session_start: datetime
+    race_id: int
+    race_name: str
+    code: str
+    params: dict[str, Any]
+
+    @property
+    def detail(self) -> str:
+        """The refusal's own sentence, in the active language."""
+        return str(MESSAGES[self.code]) % format_params(self.params)
+
+    def for_session(self) -> dict[str, Any]:
+        return {"race": self.race_id, "code": self.code, "detail": self.detail}
+
+    def for_race(self) -> dict[str, Any]:
+        return {
+            "session": self.session_id,
+            "start": self.session_start.isoformat(),  # in the clinic's zone
+            "code": self.code,
+            "detail": self.detail,
+        }
+
+
+def _policies(clinic_ids: set[int], known: Clinic | None = None) -> dict[int, Policy]:
+    windows: dict[int, list[RaceWindow]] = defaultdict(list)
+    for window in RaceWindow.objects.filter(clinic_id__in=clinic_ids):
+        windows[window.clinic_id].append(window)
+    clinics = (
+        [known]
+        if known is not None and clinic_ids == {known.pk}
+        else Clinic.objects.filter(pk__in=clinic_ids)
+    )
+    return {clinic.pk: Policy.from_clinic(clinic, windows[clinic.pk]) for clinic in clinics}
+
+
+def _race_info(race: Race) -> rules.RaceInfo:
+    return rules.RaceInfo(
+        id=race.pk,
+        name=race.name,
+        start=race.start.astimezone(UTC),
+        finish=race.finish.astimezone(UTC),
+        distance_km=race.distance_km,
+        priority=race.priority,
+        timezone=race.timezone,
+    )
+
+
+def conflicts_for_sessions(
+    sessions: Iterable[Session],
+    *,
+    races: Iterable[Race] | None = None,
+    now: datetime | None = None,
+    clinic: Clinic | None = None,
+) -> dict[int, list[Conflict]]:
+    """{session id: its clashes} for each session given (an empty list when clear). Only
+    booked sessions still to come can clash. `clinic`: the sessions' clinic, already
+    read (saves a query)."""
+    now = now or timezone.now()
+    sessions = list(sessions)
+    out: dict[int, list[Conflict]] = {s.pk: [] for s in sessions}
+    live = [
+        s
+        for s in sessions
+        if s.status == Session.Status.BOOKED and s.end > now and not s.race_override_reason
+    ]
+    if not live:
+        return out
+    policies = _policies({s.clinic_id for s in live}, clinic)
+    if races is None:
+        # Wide enough for any window (14-day races, rest days, days after).
+        margin = timedelta(days=40)
+        races = Race.objects.filter(
+            runner_id__in={s.runner_id for s in live},
+            start__lt=max(s.end for s in live) + margin,
+            finish__gt=min(s.start for s in live) - margin,
+        )
+    by_runner: dict[int, list[rules.RaceInfo]] = defaultdict(list)
+    for race in races:
+        by_runner[race.runner_id].append(_race_info(race))
+    for session in live:
+        policy = policies.get(session.clinic_id)
+        if policy is None:
+            continue
+        found = rules.race_violations(
+            session.start.astimezone(UTC),
+            session.end.astimezone(UTC),
+            by_runner.get(session.runner_id, ()),
+            policy,
+        )
+        names = {r.id: r.name for r in by_runner.get(session.runner_id, ())}
+        out[session.pk] = [
+            Conflict(
+                session_id=session.pk,
+                session_start=session.start.astimezone(policy.tz),
+                race_id=v.race_id or 0,
+                race_name=names.get(v.race_id or 0, ""),
+                code=v.code,
+                params=v.params,
+            )
+            for v in found
+        ]
+    return out
+
+
+def conflicts_for_races(
+    races: Iterable[Race], *, now: datetime | None = None
+) -> dict[int, list[Conflict]]:
+    """{race id: the runner's booked sessions to come that clash with it}."""
+    now = now or timezone.now()
+    races = list(races)
+    out: dict[int, list[Conflict]] = {r.pk: [] for r in races}
+    if not races:
+        return out
+    sessions = Session.objects.filter(
+        runner_id__in={r.runner_id for r in races},
+        status=Session.Status.BOOKED,
+        end__gt=now,
+        race_override_reason="",
+    ).order_by("start")
+    for found in conflicts_for_sessions(sessions, races=races, now=now).values():
+        for conflict in found:
+            if conflict.race_id in out:
+                out[conflict.race_id].append(conflict)
+    return out
+
+
+def race_email_key(race: Race, conflicts: list[Conflict]) -> str:
+    """One e-mail per race change: the race's id, the figures that decide its window and
+    the sessions it clashes with. Saving the race again unchanged gives the same key (no
+    second e-mail); moving it, or a new clash, gives a new one."""
+    sessions = ",".join(str(c.session_id) for c in conflicts)
+    return (
+        f"r{race.pk}@{race.start.astimezone(UTC):%Y%m%dT%H%M}-"
+        f"{race.finish.astimezone(UTC):%Y%m%dT%H%M}-{race.timezone}-"
+        f"{race.distance_km}-{race.priority}:{sessions}"
+    )[:100]
+
+
+def race_changed(race: Race) -> None:
+    """A race was logged, edited or imported: if it now clashes with booked sessions, the
+    runner gets one e-mail (booking.reminders: the clashes and three times to move each
+    one to), recorded with the change and sent once committed."""
+    found = conflicts_for_races([race]).get(race.pk, [])
+    if not found:
+        return
+    (reminder,) = Reminder.objects.bulk_create(
+        [
+            Reminder(
+                runner_id=race.runner_id,
+                kind=Reminder.Kind.RACE_CONFLICT,
+                key=race_email_key(race, found),
+                session_id=found[0].session_id,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["runner", "kind", "key"],
+        update_fields=["session"],
+    )
+    # A row already sent stays sent: only a new one is handed to a worker.
+    if reminder.state == Reminder.State.PENDING and reminder.attempts == 0:
+        transaction.on_commit(lambda: outbox.queue([reminder.pk]), robust=True)

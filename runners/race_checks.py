@@ -1,0 +1,34 @@
+"""Which booked sessions a race clashes with, and what a race change sets off: decided in
+booking (its engine holds the race rules and the sessions), asked through this one seam so
+that runners never imports booking. booking.apps sets both at start-up; without them
+(runners alone) there is nothing to flag."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+AffectedSessions = Callable[[Iterable[Any]], dict[int, list[dict[str, Any]]]]
+RaceChanged = Callable[[Any], None]
+
+_affected: AffectedSessions | None = None
+_changed: RaceChanged | None = None
+
+
+def connect(*, affected: AffectedSessions, changed: RaceChanged) -> None:
+    global _affected, _changed
+    _affected, _changed = affected, changed
+
+
+def affected_sessions(races: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
+    """{race id: [{"session", "start", "code", "detail"}]} for the runner's booked sessions
+    still to come that the race now clashes with."""
+    races = list(races)
+    if _affected is None:
+        return {race.pk: [] for race in races}
+    return _affected(races)
+
+
+def race_changed(race: Any) -> None:
+    """After a race is logged, edited or imported: the clashes it makes are told to the
+    runner once (booking records one e-mail per race change)."""
+    if _changed is not None:
+        _changed(race)
