@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -167,6 +168,24 @@ def availability(
     return result
 
 
+def on_different_days(ordered: list[Slot], limit: int, tz: ZoneInfo) -> list[Slot]:
+    """Up to `limit` slots from `ordered`, the first of each local day first (three
+    choices a quarter hour apart on one day are one choice), then the next ones in order."""
+    chosen: list[Slot] = []
+    days: set[date] = set()
+    for slot in ordered:
+        if len(chosen) >= limit:
+            break
+        day = timeutils.local_date(slot.start, tz)
+        if day not in days:
+            days.add(day)
+            chosen.append(slot)
+    if len(chosen) < limit:
+        taken = {id(s) for s in chosen}
+        chosen += [s for s in ordered if id(s) not in taken][: limit - len(chosen)]
+    return chosen
+
+
 def suggest_slots(
     *,
     runner: Runner | None,
@@ -178,7 +197,8 @@ def suggest_slots(
     exclude_session_id: int | None = None,
 ) -> list[Slot]:
     """Up to `limit` slots that pass the validator, nearest to `around` first (preferred
-    therapist first when given). Looks a few days either side, then further."""
+    therapist first when given), on different days when there are any. Looks a few days
+    either side, then further."""
     now = now or timezone.now()
     clinic = service.clinic
     tz = Policy.from_clinic(clinic).tz
@@ -204,9 +224,10 @@ def suggest_slots(
             others = [s for s in slots if s.therapist_id != therapist.pk]
             preferred.sort(key=lambda s: abs(s.start - around))
             others.sort(key=lambda s: abs(s.start - around))
-            found = (preferred + others)[:limit]
+            ordered = preferred + others
         else:
-            found = sorted(slots, key=lambda s: (abs(s.start - around), s.therapist_id))[:limit]
+            ordered = sorted(slots, key=lambda s: (abs(s.start - around), s.therapist_id))
+        found = on_different_days(ordered, limit, tz)
         if len(found) >= limit or (first <= today and last >= last_day):
             return found
     return found

@@ -30,9 +30,19 @@ def due_day(last_day: date, days: int) -> date:
     return last_day + timedelta(days=days)
 
 
+def counting_until(today: date, days: int) -> date:
+    """Only a session within the cadence counts: one booked on or after this local day
+    (e.g. 60 days ahead on a fortnightly cadence) leaves the runner due today."""
+    return today + timedelta(days=days)
+
+
 def is_due(*, last_day: date | None, today: date, days: int) -> bool:
-    """Whether a runner on a cadence of `days` is due on local day `today`."""
-    return last_day is None or today >= due_day(last_day, days)
+    """Whether a runner on a cadence of `days` is due on local day `today`. `last_day`:
+    the local day of their last counting session (attended or booked) before
+    `counting_until(today, days)`; a later one does not count."""
+    if last_day is None or last_day >= counting_until(today, days):
+        return True
+    return today >= due_day(last_day, days)
 
 
 def counting_since(today: date, days: int) -> date:
@@ -66,7 +76,9 @@ def is_ideal(
     early allowed (no other session of theirs within the cadence less two days, on either
     side) and it falls within a week of the window opening. Race-blocked slots never get
     here. `runner_sessions`: the starts of the runner's active sessions, sorted."""
-    if not cadence_days:
+    if not cadence_days or not runner_sessions:
+        # Without a session to count from every time would be "ideal": that tells a new
+        # runner nothing, so nothing is marked.
         return False
     i = bisect_right(runner_sessions, start)
     previous = runner_sessions[i - 1] if i else None

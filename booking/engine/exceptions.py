@@ -113,6 +113,8 @@ class BookingError(CodedError):
             extra=extra,
         )
         self.params = params or {}
+        # The time that was refused (set with the suggestions), for the pages.
+        self.asked: datetime | None = None
         # The nearest slots that pass, as the engine's Slot objects: the one shape. The
         # edges render them (booking.api.serializers.slot_dict, the refusal page's links).
         self.suggestions: list[Slot] = list(suggestions or [])

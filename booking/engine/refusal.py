@@ -58,6 +58,7 @@ def attach_suggestions(
         exclude_session_id=exclude_session_id,
     )
     error.suggestions = slots
+    error.asked = around  # the time refused: the pages name it beside the suggestions
     return error
 
 

@@ -19,7 +19,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Va
 from django.db.models.fields import CharField
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from booking.engine.cadence import cadence_period, counting_since
+from booking.engine.cadence import cadence_period, counting_since, counting_until
 from booking.models import Reminder, Session, SessionEvent
 from clinic import timeutils
 from clinic.models import Clinic
@@ -36,11 +36,15 @@ def clinics_at_reminder_hour(*, now: datetime) -> list[Clinic]:
     return [c for c in Clinic.objects.all() if c.local(now).hour == c.reminder_hour]
 
 
-def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, datetime]:
+def _cadence_thresholds(clinic: Clinic, today: date) -> dict[str, tuple[datetime, datetime]]:
     # booking.engine.cadence.is_due as a query: due on `today` when nothing counting
-    # started on or after local day counting_since(today, days).
+    # started on or after local day counting_since(today, days) and before
+    # counting_until(today, days) (a session booked further ahead does not count).
     return {
-        cadence: timeutils.local_midnight(counting_since(today, days), clinic.tz)
+        cadence: (
+            timeutils.local_midnight(counting_since(today, days), clinic.tz),
+            timeutils.local_midnight(counting_until(today, days), clinic.tz),
+        )
         for cadence, days in CADENCE_DAYS.items()
     }
 
@@ -55,9 +59,12 @@ def due_runners(
     daily scan; the unique key is what makes it once)."""
     today = timeutils.local_date(now, clinic.tz)
     due = Q()
-    for cadence, threshold in _cadence_thresholds(clinic, today).items():
+    for cadence, (threshold, until) in _cadence_thresholds(clinic, today).items():
         counting = Session.objects.filter(
-            runner=OuterRef("pk"), status__in=CADENCE_COUNTING, start__gte=threshold
+            runner=OuterRef("pk"),
+            status__in=CADENCE_COUNTING,
+            start__gte=threshold,
+            start__lt=until,
         )
         due |= Q(cadence=cadence) & ~Q(Exists(counting))
     qs = Runner.objects.filter(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from devtools.factories import RaceFactory, ServiceFactory, TherapistFactory
+from devtools.factories import RaceFactory, ServiceFactory, SessionFactory, TherapistFactory
 from tests.support.api import assert_error
 from tests.support.api_fixtures import local
 
@@ -80,9 +80,47 @@ def test_runner_sees_race_windows_and_loses_the_blocked_slots(
     assert "2026-12-04T09:00:00+01:00" in {s["start"] for s in anon.json()["slots"]}
 
 
-def test_a_due_runner_gets_ideal_slots(alice_client, service, therapist):
+def test_a_due_runner_gets_ideal_slots(alice_client, alice, service, therapist):
+    # Her last session was 13 days ago (fortnightly): the next days are the ideal ones.
+    SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=local(2026, 11, 17, 10),
+        status="attended",
+    )
     r = _get(alice_client, service=service.pk, start="2026-12-01", end="2026-12-14")
     assert any(s["ideal"] for s in r.json()["slots"])
+    assert not all(s["ideal"] for s in r.json()["slots"])
+
+
+def test_a_new_runner_gets_no_ideal_marks(alice_client, service, therapist):
+    # Every time would be "ideal": that tells her nothing.
+    r = _get(alice_client, service=service.pk, start="2026-12-01", end="2026-12-14")
+    assert r.json()["slots"] and not any(s["ideal"] for s in r.json()["slots"])
+
+
+def test_a_missed_session_does_not_count_for_the_ideal_marks(
+    alice_client, alice, service, therapist
+):
+    SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=local(2026, 11, 17, 10),
+        status="attended",
+    )
+    # A no-show on 28 November: the ideal days still follow the attended one.
+    SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=local(2026, 11, 28, 10),
+        status="no_show",
+    )
+    r = _get(alice_client, service=service.pk, start="2026-12-01", end="2026-12-14")
+    ideal_days = {s["start"][:10] for s in r.json()["slots"] if s["ideal"]}
+    assert "2026-12-01" in ideal_days
 
 
 def test_staff_may_look_as_a_runner(therapist_client, alice, service, therapist):

@@ -16,11 +16,21 @@ MADRID = ZoneInfo("Europe/Madrid")
 def test_the_query_threshold_and_is_due_agree_on_every_day(days):
     today = date(2026, 11, 26)
     threshold = cadence.counting_since(today, days)
-    for back in range(0, 3 * days):
+    until = cadence.counting_until(today, days)
+    for back in range(-3 * days, 3 * days):
         last_day = today - timedelta(days=back)
-        nothing_since = last_day < threshold  # what the set-based scan asks
-        assert cadence.is_due(last_day=last_day, today=today, days=days) is nothing_since
+        # what the set-based scan asks: nothing counting in [threshold, until)
+        nothing_within = not (threshold <= last_day < until)
+        assert cadence.is_due(last_day=last_day, today=today, days=days) is nothing_within
     assert cadence.is_due(last_day=None, today=today, days=days)
+
+
+def test_only_a_session_within_the_cadence_keeps_the_reminder_away():
+    today = date(2026, 11, 26)
+    # Booked 13 days ahead on a fortnightly cadence: not due; 14 or 60 days ahead: due.
+    assert not cadence.is_due(last_day=today + timedelta(days=13), today=today, days=14)
+    assert cadence.is_due(last_day=today + timedelta(days=14), today=today, days=14)
+    assert cadence.is_due(last_day=today + timedelta(days=60), today=today, days=14)
 
 
 def test_due_exactly_a_cadence_of_local_days_after_the_last_session():

@@ -88,3 +88,15 @@ def test_runners_book_on_the_slot_grid_only(alice, service, therapist, offset):
 def test_staff_may_book_off_the_grid(alice, service, therapist):
     session = book(alice, service, therapist, local(2026, 12, 2, 10, 7), by=therapist.user)
     assert session.start == local(2026, 12, 2, 10, 7)
+
+
+def test_suggestions_spread_over_days_and_name_the_refused_time(alice, service, therapist):
+    from devtools.factories import RaceFactory
+    from tests.booking.engine.conftest import MADRID
+
+    RaceFactory(runner=alice, start=local(2026, 12, 7, 9), finish=local(2026, 12, 7, 10))
+    asked = local(2026, 12, 7, 15, 45)
+    error = refused(Code.TOO_SOON_AFTER_RACE, alice, service, therapist, asked)
+    days = [s.start.astimezone(MADRID).date() for s in error.suggestions]
+    assert len(days) == 3 and len(set(days)) == 3, days
+    assert error.asked == asked

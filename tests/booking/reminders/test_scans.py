@@ -68,10 +68,23 @@ def test_a_session_booked_ahead_means_not_due(alice, therapist, runner_clinic, s
     past_session(
         runner=alice,
         therapist=therapist,
-        start=madrid(2026, 12, 20, 10),
+        start=madrid(2026, 12, 8, 10),  # within the fortnight
         status=Session.Status.BOOKED,
     )
     assert due_ids(runner_clinic, scan_day) == set()
+
+
+def test_only_a_session_within_the_cadence_suppresses_the_reminder(
+    alice, therapist, runner_clinic, scan_day
+):
+    past_session(runner=alice, therapist=therapist, start=madrid(2026, 10, 1, 10))
+    past_session(
+        runner=alice,
+        therapist=therapist,
+        start=madrid(2027, 1, 25, 10),  # 60 days ahead
+        status=Session.Status.BOOKED,
+    )
+    assert due_ids(runner_clinic, scan_day) == {alice.pk}
 
 
 def test_a_cancelled_or_missed_session_does_not_count(alice, therapist, runner_clinic, scan_day):

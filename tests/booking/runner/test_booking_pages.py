@@ -98,7 +98,9 @@ def test_days_a_race_blocks_are_marked_in_the_day_strip(alice_client, service, t
     assert "Too close to City 10K" in html or "Too soon after City 10K" in html
 
 
-def test_ideal_slots_are_marked(alice_client, service, therapist):
+def test_ideal_slots_are_marked(alice_client, service, therapist, alices_session):
+    # Her last session was 14 days before (fortnightly): 3 March is in the window.
+    alices_session(date(2026, 2, 17), 10, status="attended")
     html = alice_client.get(
         slots_url(service, therapist=therapist.pk, day="2026-03-03")
     ).content.decode()
@@ -626,3 +628,8 @@ def test_confirm_page_warns_about_a_session_days_before(
         confirm_url(service, local(date(2026, 3, 11), 10), therapist)
     ).content.decode()
     assert "warning-too_soon_after_previous" not in html
+
+
+def test_a_refusal_names_the_time_it_refused(alice_client, service, therapist, race):
+    html = book(alice_client, service, therapist, local(MORNING_AFTER, 9)).content.decode()
+    assert 'id="asked"' in html and "Instead of Wednesday 11 March, 09:00" in html
