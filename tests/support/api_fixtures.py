@@ -1,13 +1,12 @@
-"""API fixtures: a client per persona (anonymous, alice, bob, therapist, other_therapist,
-clinic_admin), signed in the way a real client would be where it matters, and the API
-tests' frozen clock. The conftests of the API test folders star-import this module."""
+"""API fixtures: the API clients of the personas and the API tests' start of the clock,
+as names over the one persona fixture and the one clock (tests/support/personas.py,
+tests/support/clock.py). The conftests of the API test folders star-import this module."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from rest_framework.test import APIClient
+
+from tests.support.clock import MADRID, NOW
 
 __all__ = [
     "MADRID",
@@ -16,6 +15,7 @@ __all__ = [
     "alice_client",
     "anon_client",
     "bob_client",
+    "clock_start",
     "frozen",
     "frozen_now",
     "local",
@@ -25,57 +25,46 @@ __all__ = [
 ]
 
 
-def _client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+@pytest.fixture
+def clock_start():
+    """The API tests' clock: Monday 30 November 2026, 08:00 in Madrid (the suite's NOW)."""
+    return NOW
 
 
 @pytest.fixture
-def anon_client():
-    return APIClient()
+def anon_client(persona):
+    return persona(None).api
 
 
 @pytest.fixture
-def alice_client(alice):
-    return _client_for(alice.user)
+def alice_client(persona):
+    return persona("alice").api
 
 
 @pytest.fixture
-def bob_client(bob):
-    return _client_for(bob.user)
+def bob_client(persona):
+    return persona("bob").api
 
 
 @pytest.fixture
-def therapist_client(therapist):
-    return _client_for(therapist.user)
+def therapist_client(persona):
+    return persona("therapist").api
 
 
 @pytest.fixture
-def other_therapist_client(other_therapist):
-    return _client_for(other_therapist.user)
+def other_therapist_client(persona):
+    return persona("other_therapist").api
 
 
 @pytest.fixture
-def admin_client_api(clinic_admin):
-    return _client_for(clinic_admin)
+def admin_client_api(persona):
+    return persona("clinic_admin").api
 
 
 @pytest.fixture
-def persona_client(request):
-    """Indirect: `persona_client` parametrised with a persona fixture name (or None)."""
-    name = request.param
-    if name is None:
-        return APIClient()
-    obj = request.getfixturevalue(name)
-    user = getattr(obj, "user", obj)
-    return _client_for(user)
-
-
-MADRID = ZoneInfo("Europe/Madrid")
-# Monday 30 November 2026, 08:00 in Madrid: the clinic's week lies ahead.
-NOW = datetime(2026, 11, 30, 8, 0, tzinfo=MADRID)
+def persona_client(request, persona):
+    """Indirect: `persona_client` parametrised with a persona's name (or None)."""
+    return persona(request.param).api
 
 
 def local(y, m, d, h, mi=0) -> datetime:
@@ -83,11 +72,10 @@ def local(y, m, d, h, mi=0) -> datetime:
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def frozen(clock):
+    return clock
 
 
 @pytest.fixture
-def frozen_now(frozen):
-    return NOW
+def frozen_now(clock):
+    return clock.start

@@ -1,11 +1,12 @@
 """Fixtures for the runner's pages: a logged-in runner, a Spanish client, the engine guard,
-and the pages' frozen clock. The conftests of the page test folders star-import this module."""
+and the pages' start of the clock, as names over the one persona fixture and the one clock
+(tests/support/personas.py, tests/support/clock.py). The conftests of the page test
+folders star-import this module."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from booking.engine import selectors
 
@@ -13,6 +14,7 @@ __all__ = [
     "MADRID",
     "NOW",
     "alice_client",
+    "clock_start",
     "engine",
     "engine_ready",
     "es_client",
@@ -43,20 +45,24 @@ def engine():
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def clock_start():
+    """The pages' clock: Monday 2 March 2026, 08:00 in Madrid."""
+    return NOW
 
 
 @pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    return client
+def frozen(clock):
+    return clock
 
 
 @pytest.fixture
-def es_client(client, alice):
-    client.force_login(alice.user)
+def alice_client(persona):
+    return persona("alice").page
+
+
+@pytest.fixture
+def es_client(persona):
+    client = persona("alice").page
     client.cookies["django_language"] = "es"
     return client
 
