@@ -4,7 +4,6 @@ import re
 from datetime import date
 
 import pytest
-import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -18,9 +17,9 @@ pytestmark = pytest.mark.django_db
 HOSTILE = '<script>alert("x")</script>&'
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
+@pytest.mark.clock(at(2026, 12, 1, 9))
 def test_the_dashboard_draws_both_charts_and_escapes_a_hostile_clinic_and_therapist_name(
-    client, clinic, therapist, clinic_admin, make_session
+    persona, client, clinic, therapist, clinic_admin, make_session
 ):
     clinic.name = f"Clinic {HOSTILE}"
     clinic.save()
@@ -28,7 +27,7 @@ def test_the_dashboard_draws_both_charts_and_escapes_a_hostile_clinic_and_therap
     therapist.save()
     make_session(at(2026, 11, 2, 10), "attended")
     make_session(at(2026, 11, 3, 10), "no_show")
-    client.force_login(clinic_admin)
+    client = persona("clinic_admin").page
     q = f"?start=2026-11-01&end=2026-11-30&group_by=week&therapist={therapist.pk}"
     r = client.get(reverse("staff:dashboard") + q)
     html = r.content.decode()
@@ -43,7 +42,7 @@ def test_the_dashboard_draws_both_charts_and_escapes_a_hostile_clinic_and_therap
     assert "Ana &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in html
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
+@pytest.mark.clock(at(2026, 12, 1, 9))
 def test_chart_coordinates_keep_a_decimal_point_in_spanish(clinic, make_session):
     make_session(at(2026, 11, 2, 10), "attended")
     make_session(at(2026, 11, 10, 10), "no_show")
