@@ -6,10 +6,12 @@
 
 The marker alone freezes the clock (from before the test's fixtures run); a test that needs
 to move it asks for `clock`: `clock.start`, `clock.now()`, `clock.move_to(when)`,
-`clock.shift(timedelta)`. A folder chooses its own start by overriding `clock_start` (and
+`clock.shift(timedelta)`, `with clock.travel(when): ...` (a while elsewhere). A folder chooses its own start by overriding `clock_start` (and
 `clock_tick`) in its conftest.py.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +40,12 @@ class Clock:
 
     def shift(self, delta: timedelta) -> None:
         self.traveller.shift(delta)
+
+    @contextmanager
+    def travel(self, when: datetime, *, tick: bool = False) -> Iterator[None]:
+        """A while at another moment (frozen unless tick), then back to this clock."""
+        with time_machine.travel(when, tick=tick):
+            yield
 
 
 @pytest.fixture
