@@ -235,9 +235,8 @@ def test_bad_ics_error_in_spanish(es_client, alice):
     assert "No es un archivo iCalendar" in response.content.decode()
 
 
-def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(
-    alice_client, alice, clinic, frozen
-):
+def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(persona, alice, clinic, clock):
+    alice_client = persona("alice").page
     clinic.before_race_hours, clinic.after_race_hours = 36, 12
     clinic.save(update_fields=["before_race_hours", "after_race_hours"])
     start = datetime(2026, 3, 15, 8, 30, tzinfo=MADRID)

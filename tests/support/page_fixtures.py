@@ -1,7 +1,7 @@
-"""Fixtures for the runner's pages: a logged-in runner, a Spanish client, the engine guard,
-and the pages' start of the clock, as names over the one persona fixture and the one clock
-(tests/support/personas.py, tests/support/clock.py). The conftests of the page test
-folders star-import this module."""
+"""Fixtures for the runner's pages: Alice's page client in Spanish, the engine guard and
+the pages' start of the clock. Clients: the one `persona` fixture
+(tests/support/personas.py); clock: the one `clock` (tests/support/clock.py). The
+conftests of the page test folders star-import this module."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,12 +13,10 @@ from booking.engine import selectors
 __all__ = [
     "MADRID",
     "NOW",
-    "alice_client",
     "clock_start",
     "engine",
     "engine_ready",
     "es_client",
-    "frozen",
     "local",
     "next_weekday",
 ]
@@ -48,16 +46,6 @@ def engine():
 def clock_start():
     """The pages' clock: Monday 2 March 2026, 08:00 in Madrid."""
     return NOW
-
-
-@pytest.fixture
-def frozen(clock):
-    return clock
-
-
-@pytest.fixture
-def alice_client(persona):
-    return persona("alice").page
 
 
 @pytest.fixture
