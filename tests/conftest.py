@@ -136,7 +136,12 @@ def other_admin(other_clinic):
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser("root@clinic.test", "correct-horse-battery")
+    return UserFactory(
+        email="root@clinic.test",
+        role=User.Role.CLINIC_ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 @pytest.fixture
