@@ -36,11 +36,11 @@ class TestStaffSessionExpiry:
         assert not _signed_in(client)
         assert not response.wsgi_request.user.is_authenticated
 
-    def test_a_clinic_admin_is_staff_too(self, clock, client, clinic_admin, settings):
+    def test_a_clinic_admin_is_staff_too(self, persona, clock, client, clinic_admin, settings):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
         clock.move_to(start)
-        client.force_login(clinic_admin)
+        client = persona("clinic_admin").page
         client.get("/")
         clock.move_to(start + timedelta(minutes=61))
         session = client.session
@@ -49,11 +49,13 @@ class TestStaffSessionExpiry:
         client.get("/")
         assert not _signed_in(client)
 
-    def test_an_expired_staff_api_session_is_refused(self, clock, client, therapist, settings):
+    def test_an_expired_staff_api_session_is_refused(
+        self, persona, clock, client, therapist, settings
+    ):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
         clock.move_to(start)
-        client.force_login(therapist.user)
+        client = persona("therapist").page
         client.get("/")
         clock.move_to(start + timedelta(minutes=30))
         session = client.session
@@ -65,11 +67,11 @@ class TestStaffSessionExpiry:
         assert response.status_code == 200
         assert not response.wsgi_request.user.is_authenticated
 
-    def test_a_runners_session_keeps_its_two_weeks(self, clock, client, alice, settings):
+    def test_a_runners_session_keeps_its_two_weeks(self, persona, clock, client, alice, settings):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
         clock.move_to(start)
-        client.force_login(alice.user)
+        client = persona("alice").page
         client.get("/")
         assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
         clock.move_to(start + timedelta(hours=9))
@@ -161,19 +163,23 @@ class TestApiThrottling:
         ]
         assert codes == [200, 200, 429]
 
-    def test_signed_in_users_are_throttled_per_user(self, client, clinic, alice, bob, rates):
+    def test_signed_in_users_are_throttled_per_user(
+        self, persona, client, clinic, alice, bob, rates
+    ):
         rates(user="3/min")
-        client.force_login(alice.user)
+        client = persona("alice").page
         assert [client.get(self.url).status_code for _ in range(4)] == [200, 200, 200, 429]
         # Bob, from the same address, has his own allowance.
-        client.force_login(bob.user)
+        client = persona("bob").page
         assert client.get(self.url).status_code == 200
 
-    def test_one_address_has_a_ceiling_whoever_signs_in(self, client, clinic, alice, bob, rates):
+    def test_one_address_has_a_ceiling_whoever_signs_in(
+        self, persona, client, clinic, alice, bob, rates
+    ):
         rates(user="100/min", ip="5/min")
-        client.force_login(alice.user)
+        client = persona("alice").page
         codes = [client.get(self.url).status_code for _ in range(3)]
-        client.force_login(bob.user)
+        client = persona("bob").page
         codes += [client.get(self.url).status_code for _ in range(3)]
         assert codes == [200, 200, 200, 200, 200, 429]
 

@@ -413,11 +413,10 @@ def test_therapist_and_admin_list_their_clinic(
     assert ids == {elsewhere.pk}
 
 
-def test_superuser_lists_all(superuser, alice, service, therapist, other_therapist):
+def test_superuser_lists_all(persona, alice, service, therapist, other_therapist):
     _session(alice, therapist, service, 2)
     SessionFactory(therapist=other_therapist, start=local(2026, 12, 2, 10))
-    client = APIClient()
-    client.force_authenticate(superuser)
+    client = persona("superuser").api
     assert client.get(SESSIONS).json()["count"] == 2
 
 
@@ -455,13 +454,11 @@ def test_list_is_paginated(persona, alice, service, therapist):
     assert body["count"] == 29 and len(body["results"]) == 29 and body["next"] is None
 
 
-@pytest.mark.parametrize("persona", ["alice", "therapist", "clinic_admin"])
+@pytest.mark.parametrize("who", ["alice", "therapist", "clinic_admin"])
 def test_list_query_count_is_constant(
-    persona, request, alice, bob, service, therapist, django_assert_max_num_queries
+    persona, who, alice, bob, service, therapist, django_assert_max_num_queries
 ):
-    obj = request.getfixturevalue(persona)
-    client = APIClient()
-    client.force_authenticate(getattr(obj, "user", obj))
+    client = persona(who).api
     _session(alice, therapist, service, 1)
     _session(bob, therapist, service, 1, hour=12)
     with django_assert_max_num_queries(10) as few:

@@ -115,8 +115,8 @@ class TestSignOut:
     def test_delete_without_credentials_is_a_401(self, db):
         assert_error(APIClient().delete("/api/v1/auth/token/"), 401)
 
-    def test_delete_from_a_browser_session_signs_that_browser_out(self, client, alice):
-        client.force_login(alice.user)
+    def test_delete_from_a_browser_session_signs_that_browser_out(self, persona, client, alice):
+        client = persona("alice").page
         assert client.delete("/api/v1/auth/token/").status_code == 204
         assert not browser_signed_in(client)
 

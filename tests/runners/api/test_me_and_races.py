@@ -103,11 +103,9 @@ def test_me_refuses_anonymous(persona):
     assert_error(persona(None).api.get(ME), 401)
 
 
-@pytest.mark.parametrize("persona", ["therapist", "other_therapist", "clinic_admin"])
-def test_me_and_races_are_for_runners_only(persona, request):
-    obj = request.getfixturevalue(persona)
-    client = APIClient()
-    client.force_authenticate(getattr(obj, "user", obj))
+@pytest.mark.parametrize("who", ["therapist", "other_therapist", "clinic_admin"])
+def test_me_and_races_are_for_runners_only(persona, who):
+    client = persona(who).api
     assert_error(client.get(ME), 403, "runners_only")
     assert_error(client.get(RACES), 403, "runners_only")
     assert_error(client.post(RACES, {"name": "x"}, format="json"), 403, "runners_only")
@@ -275,18 +273,16 @@ def test_races_anonymous_is_401(persona):
     assert_error(persona(None).api.post(RACES, {}, format="json"), 401)
 
 
-def test_staff_cannot_read_a_runners_health_notes_through_me(therapist):
+def test_staff_cannot_read_a_runners_health_notes_through_me(persona):
     TherapistFactory  # noqa: B018  (personas only)
-    client = APIClient()
-    client.force_authenticate(therapist.user)
+    client = persona("therapist").api
     r = client.get(ME)
     assert r.status_code == 403
     assert "Achilles" not in r.content.decode()
 
 
-def test_role_refusal_in_spanish(therapist):
-    client = APIClient()
-    client.force_authenticate(therapist.user)
+def test_role_refusal_in_spanish(persona):
+    client = persona("therapist").api
     body = assert_error(client.get(ME, HTTP_ACCEPT_LANGUAGE="es"), 403)
     assert body["detail"] == "Esta parte de la API es para corredores."
 
