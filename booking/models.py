@@ -15,17 +15,23 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
-class Session(models.Model):
-    class Status(models.TextChoices):
-        BOOKED = "booked", _("Booked")
-        CANCELLED = "cancelled", _("Cancelled")
-        LATE_CANCELLED = "late_cancelled", _("Cancelled late")
-        ATTENDED = "attended", _("Attended")
-        NO_SHOW = "no_show", _("No-show")
+class SessionStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    LATE_CANCELLED = "late_cancelled", _("Cancelled late")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
 
-    # Statuses that hold the therapist's (and the runner's) time. A cancelled session
-    # frees it; an attended or missed one stays in the agenda as it happened.
-    ACTIVE_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
+
+# Statuses that hold the therapist's (and the runner's) time. A cancelled session frees
+# it; an attended or missed one stays in the agenda as it happened. The exclusion
+# constraints below are built from this tuple, so the database and the code agree.
+ACTIVE_STATUSES = (SessionStatus.BOOKED, SessionStatus.ATTENDED, SessionStatus.NO_SHOW)
+
+
+class Session(models.Model):
+    Status = SessionStatus
+    ACTIVE_STATUSES = ACTIVE_STATUSES
 
     runner = models.ForeignKey("runners.Runner", on_delete=models.PROTECT, related_name="sessions")
     therapist = models.ForeignKey(
@@ -92,7 +98,7 @@ class Session(models.Model):
                     (F("therapist"), RangeOperators.EQUAL),
                     (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=["booked", "attended", "no_show"]),
+                condition=Q(status__in=[str(s) for s in ACTIVE_STATUSES]),
             ),
             PostgresOnlyExclusionConstraint(
                 name="session_runner_no_overlap",
@@ -100,7 +106,7 @@ class Session(models.Model):
                     (F("runner"), RangeOperators.EQUAL),
                     (TsTzRange("start", "end"), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=["booked", "attended", "no_show"]),
+                condition=Q(status__in=[str(s) for s in ACTIVE_STATUSES]),
             ),
         ]
         indexes = [

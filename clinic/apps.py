@@ -18,8 +18,4 @@ class ClinicConfig(AppConfig):
 
         post_migrate.connect(sync_current_site, sender=self)
 
-        from clinic import cache_signals
-
-        cache_signals.connect()
-
         # Registers the OpenAPI scheme of our token authentication with drf-spectacular.

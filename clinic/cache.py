@@ -9,8 +9,10 @@ bookings during a Redis restart.
 
 Availability is cached per therapist and clinic-local day under a key that contains the
 therapist's *version*; any booking, cancellation, time off or hours change of that
-therapist bumps the version (see clinic/cache_signals.py), so stale entries are simply
-never read again and expire on their own.
+therapist bumps the version, so stale entries are simply never read again and expire on
+their own. There are no model signals: every service that moves availability (the
+booking services, the clinic's schedule and settings services) calls
+`availability_changed` itself, inside its transaction.
 """
 
 from __future__ import annotations

@@ -43,7 +43,3 @@ class PostgresOnlyExclusionConstraint(ExclusionConstraint):
         if schema_editor.connection.vendor != "postgresql":
             return None
         return super().remove_sql(model, schema_editor)
-
-
-def is_postgres(connection) -> bool:
-    return connection.vendor == "postgresql"

@@ -106,7 +106,6 @@ def working_hours_replace(
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
-    # availability cache hook (hardening): bulk writes send no signals.
     availability_changed(therapist_ids={therapist.pk})
     return WorkingHours.objects.bulk_create(
         WorkingHours(

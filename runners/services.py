@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
-from runners.models import Race, Runner
+from runners.models import Cadence, Race, Runner
 from runners.selectors import NoRunnerProfile
 
 PROFILE_FIELDS = {
@@ -69,6 +69,21 @@ def runner_update_profile(
         user.save(
             update_fields=[n for n in ("first_name", "last_name", "language") if n in user_fields]
         )
+    return runner
+
+
+@transaction.atomic
+def runner_profile_forget(*, runner: Runner) -> Runner:
+    """The runner side of an account deletion: the race log goes, and with it what the
+    profile says about their health, phone and wishes (reminders off)."""
+    runner.races.all().delete()
+    runner.phone = ""
+    runner.health_notes = ""
+    runner.discomfort_areas = []
+    runner.reminders_opt_in = False
+    runner.cadence = Cadence.OFF
+    runner.preferred_therapist = None
+    runner.save()
     return runner
 
 

@@ -9,16 +9,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.engine import services
+from booking.engine.availability import Slot
+from booking.engine.rules import clinic_mismatch
+from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS, SeriesResult
 from booking.models import Session, SessionEvent
 from clinic import permissions
 from clinic.api.fields import AwareDateTimeField, ZonedDateTimeField
 from clinic.api.schema import SuggestedSlotSerializer
+from clinic.errors import CodedError
 from clinic.models import BodyArea, Service, Therapist
 from runners.models import Runner
 
 MAX_RANGE_DAYS = 62
-SERIES_EVERY_DAYS = (14, 30)
-SERIES_MAX = 6
 
 
 def _clinic_tz(obj):
@@ -83,7 +85,9 @@ class AvailabilityQuerySerializer(serializers.Serializer):
                 code="range_too_long",
             )
         therapist = attrs.get("therapist")
-        if therapist is not None and therapist.clinic_id != attrs["service"].clinic_id:
+        if therapist is not None and clinic_mismatch(
+            service_clinic_id=attrs["service"].clinic_id, therapist_clinic_id=therapist.clinic_id
+        ):
             raise serializers.ValidationError(
                 {"therapist": _("That therapist does not work at this service's clinic.")},
                 code="therapist_other_clinic",
@@ -119,12 +123,13 @@ class AvailabilitySerializer(serializers.Serializer):
     blocked = BlockedWindowSerializer(many=True)
 
 
-def slot_dict(slot, tz) -> dict:
+def slot_dict(slot: Slot, tz) -> dict:
+    """A slot (offered, or suggested on a refusal) as the API says it, in clinic time."""
     return {
         "start": slot.start.astimezone(tz).isoformat(),
         "end": slot.end.astimezone(tz).isoformat(),
         "therapist": slot.therapist_id,
-        "ideal": bool(getattr(slot, "ideal", False)),
+        "ideal": slot.ideal,
     }
 
 
@@ -248,7 +253,10 @@ class _BookingInput(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if attrs["therapist"].clinic_id != attrs["service"].clinic_id:
+        if clinic_mismatch(
+            service_clinic_id=attrs["service"].clinic_id,
+            therapist_clinic_id=attrs["therapist"].clinic_id,
+        ):
             raise serializers.ValidationError(
                 {"therapist": _("That therapist does not work at this service's clinic.")},
                 code="therapist_other_clinic",
@@ -256,21 +264,26 @@ class _BookingInput(serializers.Serializer):
         return attrs
 
 
-class SessionCreateSerializer(_BookingInput):
-    start = AwareDateTimeField(help_text="ISO 8601 with its UTC offset.")
+class _RunnerInput(serializers.Serializer):
+    """What the runner tells the therapist: on one session, or on every session of a plan."""
+
     discomfort_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=BodyArea.choices), required=False, max_length=5
     )
     runner_note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate_discomfort_areas(self, value):
+        return list(dict.fromkeys(value))
+
+
+class SessionCreateSerializer(_RunnerInput, _BookingInput):
+    start = AwareDateTimeField(help_text="ISO 8601 with its UTC offset.")
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=500,
         help_text="Staff only: lets a race rule pass for this session; the reason is kept.",
     )
-
-    def validate_discomfort_areas(self, value):
-        return list(dict.fromkeys(value))
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -286,15 +299,45 @@ class RescheduleSerializer(serializers.Serializer):
     )
 
 
-class SeriesCreateSerializer(_BookingInput):
+class SeriesCreateSerializer(_RunnerInput, _BookingInput):
     first_start = AwareDateTimeField(help_text="The first session's start, with its offset.")
     every_days = serializers.ChoiceField(choices=SERIES_EVERY_DAYS)
-    count = serializers.IntegerField(min_value=1, max_value=SERIES_MAX)
+    count = serializers.IntegerField(min_value=1, max_value=MAX_SERIES)
     all_or_nothing = serializers.BooleanField(
         required=False,
         default=False,
         help_text="Book none of them unless every occurrence passes.",
     )
+
+
+def series_body(result: SeriesResult, sessions: dict, *, tz, context: dict) -> dict:
+    """A plan's answer: each occurrence booked (its session) or not (why, and the nearest
+    slots that pass). `sessions`: the booked rows by id, loaded for the serializer."""
+    occurrences = []
+    for occ in result.occurrences:
+        session = sessions.get(occ.session.pk) if occ.session is not None else None
+        error = occ.error
+        if session is None and error is None:
+            # all_or_nothing: this one passed, but another did not, so none was booked.
+            error = CodedError(
+                _("Not booked: another session of the plan was refused."), code="plan_not_booked"
+            )
+        occurrences.append(
+            {
+                "start": occ.start.astimezone(tz).isoformat(),
+                "booked": session is not None,
+                "session": SessionSerializer(session, context=context).data
+                if session is not None
+                else None,
+                "code": error.code if error is not None else None,
+                "detail": error.detail if error is not None else None,
+                "suggestions": [
+                    slot_dict(s, tz) for s in (error.suggestions if error is not None else [])
+                ],
+            }
+        )
+    booked = sum(1 for o in occurrences if o["booked"])
+    return {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
 
 
 class SeriesOccurrenceSerializer(serializers.Serializer):

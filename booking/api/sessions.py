@@ -33,11 +33,13 @@ from booking.api.serializers import (
     SessionCreateSerializer,
     SessionDetailSerializer,
     SessionSerializer,
+    series_body,
     slot_dict,
 )
 from booking.engine import selectors, services
 from booking.engine.calendar import session_ics
 from booking.engine.exceptions import BookingError
+from booking.engine.rules import clinic_mismatch
 from booking.engine.series import series_book
 from booking.models import Session, SessionEvent
 from clinic import permissions as roles
@@ -54,15 +56,18 @@ IDEMPOTENCY_MAX = 100  # the column holds 100
 
 @contextmanager
 def _localised_refusals(clinic):
-    """Suggestions come back as Slot objects; the runner reads them in clinic time."""
+    """A refusal leaves the engine with Slot suggestions; here, at the edge, they are
+    rendered once, in the clinic's time, for the exception handler's JSON body."""
     try:
         yield
     except BookingError as exc:
-        slots = getattr(exc, "suggested_slots", None) or exc.suggestions
-        exc.suggestions = [
-            slot_dict(s, clinic.tz) if hasattr(s, "therapist_id") else s for s in slots
-        ]
-        raise
+        raise CodedError(
+            exc.detail,
+            code=exc.code,
+            status_code=exc.status_code,
+            suggestions=[slot_dict(s, clinic.tz) for s in exc.suggestions],
+            extra=exc.extra,
+        ) from exc
 
 
 def runner_of(user) -> Runner | None:
@@ -322,7 +327,9 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise PermissionDenied(
                 _("Only the clinic's staff can override a race rule."), code="override_not_allowed"
             )
-        if therapist is not None and therapist.clinic_id != session.clinic_id:
+        if therapist is not None and clinic_mismatch(
+            service_clinic_id=session.clinic_id, therapist_clinic_id=therapist.clinic_id
+        ):
             raise ValidationError(
                 {"therapist": [_("That therapist does not work at this session's clinic.")]},
                 code="therapist_other_clinic",
@@ -369,6 +376,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             by=request.user,
             all_or_nothing=data["all_or_nothing"],
             idempotency_key=_idempotency_key(request),
+            discomfort_areas=data.get("discomfort_areas", ()),
+            runner_note=data.get("runner_note", ""),
         )
         booked_ids = [o.session.pk for o in result.occurrences if o.session is not None]
         sessions = {
@@ -377,39 +386,8 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 "service", "therapist", "clinic", "runner__user"
             )
         }
-        context = self.get_serializer_context()
-        tz = clinic.tz
-        occurrences = []
-        for occ in result.occurrences:
-            session = sessions.get(occ.session.pk) if occ.session is not None else None
-            error = occ.error
-            if session is None and error is None:
-                # all_or_nothing: this one passed, but another did not, so none was booked.
-                error = CodedError(
-                    _("Not booked: another session of the plan was refused."),
-                    code="plan_not_booked",
-                )
-            occurrences.append(
-                {
-                    "start": occ.start.astimezone(tz).isoformat(),
-                    "booked": session is not None,
-                    "session": SessionSerializer(session, context=context).data
-                    if session is not None
-                    else None,
-                    "code": error.code if error is not None else None,
-                    "detail": error.detail if error is not None else None,
-                    "suggestions": [
-                        slot_dict(s, tz) if hasattr(s, "therapist_id") else s
-                        for s in (
-                            (getattr(error, "suggested_slots", None) or error.suggestions)
-                            if error is not None
-                            else []
-                        )
-                    ],
-                }
-            )
-        booked = sum(1 for o in occurrences if o["booked"])
-        body = {"booked": booked, "refused": len(occurrences) - booked, "occurrences": occurrences}
+        body = series_body(result, sessions, tz=clinic.tz, context=self.get_serializer_context())
+        booked, occurrences = body["booked"], body["occurrences"]
         if booked == 0:
             body = {
                 "code": "series_refused",

@@ -30,14 +30,6 @@ class Slot:
     therapist_id: int
     ideal: bool = False
 
-    def as_dict(self) -> dict:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "therapist": self.therapist_id,
-            "ideal": self.ideal,
-        }
-
 
 def _slot(start: datetime, end: datetime, therapist_id: int, ideal: bool) -> Slot:
     # A frozen dataclass's __init__ sets each field through object.__setattr__, three
@@ -94,7 +86,10 @@ def availability(
     clinic = service.clinic
     if not service.active or end_date < start_date:
         return Availability()
-    if therapist is not None and (therapist.clinic_id != clinic.pk or not therapist.active):
+    if therapist is not None and (
+        rules.clinic_mismatch(service_clinic_id=clinic.pk, therapist_clinic_id=therapist.clinic_id)
+        or not therapist.active
+    ):
         return Availability()
     policy_tz = Policy.from_clinic(clinic).tz
     span_start, span_end = timeutils.local_day_bounds(policy_tz, start_date, end_date)

@@ -6,7 +6,7 @@ through days and weeks; their answer depends only on the service, the days, the
 therapists and the clock. The free starts of each (service, therapist, clinic-local week)
 are cached under a key holding that therapist's *version* (clinic/cache.py). Any booking,
 cancellation, time off, hours or policy change of a therapist bumps their version
-(clinic/cache_signals.py): only that therapist's weeks are recomputed on the next request,
+(the services call clinic.cache.availability_changed): only that therapist's weeks are recomputed on the next request,
 the rest of the clinic's calendar stays cached. (A key per clinic and day would be dropped
 by every booking with any of the clinic's therapists, several times a second on a busy
 evening.)

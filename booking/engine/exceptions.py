@@ -3,12 +3,17 @@
 Every sentence lives here, translated, so the API, the pages and the e-mails say the same.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
 from booking.engine.codes import CONFLICT_CODES, FORBIDDEN_CODES, UNPROCESSABLE_CODES, Code
 from clinic.errors import CodedError
+
+if TYPE_CHECKING:
+    from booking.engine.availability import Slot
 
 _STATUS = {
     **dict.fromkeys(CONFLICT_CODES, 409),
@@ -57,7 +62,7 @@ class BookingError(CodedError):
         detail: str | None = None,
         *,
         params: dict[str, Any] | None = None,
-        suggestions: list[Any] | None = None,
+        suggestions: list[Slot] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         if detail is None:
@@ -71,13 +76,13 @@ class BookingError(CodedError):
             extra=extra,
         )
         self.params = params or {}
-        # The suggestions as booking.engine.availability.Slot objects (``suggestions`` holds them as
-        # JSON-ready dicts for the API).
-        self.suggested_slots: list[Any] = []
+        # The nearest slots that pass, as the engine's Slot objects: the one shape. The
+        # edges render them (booking.api.serializers.slot_dict, the refusal page's links).
+        self.suggestions: list[Slot] = list(suggestions or [])
 
 
 class SlotTaken(BookingError):
-    def __init__(self, therapist: str, suggestions: list[Any] | None = None) -> None:
+    def __init__(self, therapist: str, suggestions: list[Slot] | None = None) -> None:
         super().__init__(Code.SLOT_TAKEN, params={"therapist": therapist}, suggestions=suggestions)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from booking.engine.exceptions import IdempotencyKeyReused
@@ -27,6 +28,29 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def booking_fingerprint(
+    *,
+    service_id: int,
+    therapist_id: int,
+    start: datetime,
+    discomfort_areas: Sequence[str],
+    runner_note: str,
+    override_reason: str,
+) -> str:
+    """The fingerprint of one booking's request (a series has its own: booking.engine.series)."""
+    return request_fingerprint(
+        {
+            "service": service_id,
+            "therapist": therapist_id,
+            "start": utc_iso(start),
+            # A set: the same areas in another order are the same request.
+            "discomfort_areas": sorted(set(discomfort_areas)),
+            "runner_note": runner_note,
+            "override_reason": override_reason,
+        }
+    )
+
+
 def answered_before(earlier: Session | None, fingerprint: str) -> Session | None:
     """The session a key already booked, if the request is the same; the one comparison of
     fingerprints. Sessions booked before fingerprints were kept have none: replayed, as
@@ -39,7 +63,14 @@ def answered_before(earlier: Session | None, fingerprint: str) -> Session | None
     return earlier
 
 
-def booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
-    return answered_before(
-        Session.objects.filter(runner=runner, idempotency_key=key).first(), fingerprint
+def session_for_key(runner: Runner, key: str) -> Session | None:
+    """The session a runner's key booked, if any (keys are per runner)."""
+    return (
+        Session.objects.select_related("therapist", "clinic")
+        .filter(runner=runner, idempotency_key=key)
+        .first()
     )
+
+
+def booked_with_key(runner: Runner, key: str, fingerprint: str) -> Session | None:
+    return answered_before(session_for_key(runner, key), fingerprint)

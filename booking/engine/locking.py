@@ -4,7 +4,7 @@ exclusion constraint turned into the refusal it means."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 
@@ -12,6 +12,7 @@ from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError, SlotTaken
 from booking.models import Session
 from clinic.models import Therapist
+from runners.models import Runner
 
 LOCK_TIMEOUT = "5s"
 RETRIES = 3
@@ -26,6 +27,18 @@ def set_lock_timeout() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+
+def lock_rows(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
+    """Lock the therapists (sorted: no deadlock between two reschedules) and the runner."""
+    set_lock_timeout()
+    locked = list(
+        Therapist.objects.select_for_update()
+        .filter(pk__in=sorted(set(therapist_ids)))
+        .order_by("pk")
+    )
+    list(Runner.objects.select_for_update().filter(pk=runner_id).values_list("pk"))
+    return locked
 
 
 def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> BookingError:

@@ -4,9 +4,16 @@
 import logging
 from datetime import UTC
 
+from django.db import transaction
+
 from booking.models import Reminder, Session, SessionEvent
+from clinic.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+
+# The worker's task (booking.reminders.tasks.deliver_reminders, registered by
+# booking.apps) that sends recorded reminders.
+DELIVER_TASK = "booking.tasks.deliver_reminders"
 
 
 def last_move(session: Session) -> SessionEvent | None:
@@ -48,15 +55,21 @@ def record_in_change(*, session: Session, kind: str) -> Reminder:
     return reminder
 
 
+def enqueue(session: Session, kind: str) -> None:
+    """The session's e-mail: its reminder row is written with the change (same
+    transaction), then handed to a worker once committed. If the broker is down the
+    change still answers: the row is marked for the next sweep (`queue`)."""
+    reminder = record_in_change(session=session, kind=kind)
+    transaction.on_commit(lambda: queue([reminder.pk]), robust=True)
+
+
 def queue(reminder_ids: list[int]) -> None:
     """Hand recorded reminders to a worker. With the broker down the caller (a booking
     that has committed) must not fail: the rows are marked as never queued (failed, no
     attempt) and the next sweep, every 15 minutes with the appointment scan, sends them."""
-    # Imported here: the worker's tasks import the reminders, which read this module.
-    from booking.reminders.tasks import deliver_reminders
-
     try:
-        deliver_reminders.delay(reminder_ids)
+        # By name: the engine does not import the reminders (they import the engine).
+        celery_app.tasks[DELIVER_TASK].delay(reminder_ids)
     except Exception as exc:  # any broker error: kombu's, redis', a socket's
         logger.warning(
             "could not queue reminders %s (%s): left to the next sweep",

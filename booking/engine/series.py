@@ -1,10 +1,12 @@
-"""A recurring plan: the same local time every 14 or 30 days, each occurrence validated
-and booked by `session_book` on its own (or all or nothing)."""
+"""A recurring plan ("Book my plan"): the same local time every 14 or 30 days (the
+runner's cadence), each occurrence validated and booked by `session_book` on its own (or
+all or nothing). The plan's constants live here; the API and the pages read them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,10 +19,13 @@ from booking.engine.services import require_aware, session_book
 from booking.models import Session
 from clinic.models import Service, Therapist, User
 from clinic.policy import Policy
-from runners.models import Runner
+from runners.models import CADENCE_DAYS, Runner
 
+# The one home of the plan's figures: the spacings are the cadences' (14 and 30 days).
 MAX_SERIES = 6
-SERIES_EVERY_DAYS = (14, 30)
+MIN_PLAN_ON_PAGE = 2  # the page's "Book my plan" offers 2..MAX_SERIES (one is "Just this one")
+DEFAULT_PLAN_COUNT = 3
+SERIES_EVERY_DAYS = tuple(sorted(CADENCE_DAYS.values()))
 
 
 @dataclass
@@ -47,7 +52,7 @@ class SeriesResult:
         return [o for o in self.occurrences if o.error is not None]
 
 
-def series_starts(first_start: datetime, every_days: int, count: int, tz) -> list[datetime]:
+def series_starts(first_start: datetime, every_days: int, count: int, tz: tzinfo) -> list[datetime]:
     """Same local wall time every `every_days` days (09:00 stays 09:00 across DST)."""
     local = first_start.astimezone(tz)
     naive = local.replace(tzinfo=None)
@@ -69,10 +74,13 @@ def series_book(
     now: datetime | None = None,
     all_or_nothing: bool = False,
     idempotency_key: str | None = None,
+    discomfort_areas: Sequence[str] = (),
+    runner_note: str = "",
 ) -> SeriesResult:
     """Book up to 6 occurrences every 14 or 30 days; each validated on its own; the result
     says which passed and why the others did not. With `all_or_nothing`, one refusal
-    books none of them (the result still says why)."""
+    books none of them (the result still says why). The areas of discomfort and the note
+    go on every session of the plan."""
     now = now or timezone.now()
     require_aware(first_start)
     if every_days not in SERIES_EVERY_DAYS:
@@ -85,6 +93,7 @@ def series_book(
             _("A plan has from 1 to %(max)s sessions.") % {"max": MAX_SERIES},
             extra={"field": "count"},
         )
+    areas = list(discomfort_areas or [])
     fingerprint = None
     if idempotency_key:
         # Each occurrence is booked under "key#n" with the fingerprint of the whole plan, so
@@ -99,6 +108,9 @@ def series_book(
                 "every_days": every_days,
                 "count": count,
                 "all_or_nothing": all_or_nothing,
+                # Only when given: keys sent before plans carried them keep their answer.
+                **({"discomfort_areas": sorted(set(areas))} if areas else {}),
+                **({"runner_note": runner_note} if runner_note else {}),
             }
         )
         keys = [f"{idempotency_key}#{i}" for i in range(MAX_SERIES)]
@@ -121,6 +133,8 @@ def series_book(
                     start=occ.start,
                     by=by,
                     now=now,
+                    discomfort_areas=areas,
+                    runner_note=runner_note,
                     idempotency_key=f"{idempotency_key}#{i}" if idempotency_key else None,
                     idempotency_fingerprint=fingerprint,
                 )

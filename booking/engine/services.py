@@ -2,7 +2,9 @@
 transaction each; tasks enqueued on commit.
 
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
-row → re-read their time → run the rules → insert → enqueue the e-mail on commit.
+row → re-read their time → run the rules → insert → enqueue the e-mail on commit → drop
+the therapist's cached availability on commit (clinic.cache.availability_changed: every
+write that moves availability says so itself; there are no model signals).
 
 Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
 session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
@@ -28,89 +30,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.engine import outbox, rules
-from booking.engine.availability import suggest_slots
 from booking.engine.codes import Code
 from booking.engine.context import load_context
 from booking.engine.exceptions import BookingError
-from booking.engine.idempotency import booked_with_key, request_fingerprint, utc_iso
-from booking.engine.locking import set_lock_timeout, write_with_retry
+from booking.engine.idempotency import booked_with_key, booking_fingerprint
+from booking.engine.locking import lock_rows, set_lock_timeout, write_with_retry
+from booking.engine.refusal import attach_suggestions, set_apart_overridden, violation_error
 from booking.models import Reminder, Session, SessionEvent
 from clinic import permissions, timeutils
+from clinic.cache import availability_changed
 from clinic.models import Service, Therapist, User, validate_body_areas
 from clinic.policy import Policy
 from runners.models import Runner
-
-
-def _enqueue(session: Session, kind: str) -> None:
-    """The session's e-mail: its reminder row is written with the change (same
-    transaction), then handed to a worker once committed. If the broker is down the
-    change still answers: the row is marked for the next sweep (booking.engine.outbox.queue)."""
-    reminder = outbox.record_in_change(session=session, kind=kind)
-    transaction.on_commit(lambda: outbox.queue([reminder.pk]), robust=True)
-
-
-def _what(code_params: dict) -> dict:
-    what = code_params.get("what")
-    if what == "service":
-        return {**code_params, "what": _("service")}
-    if what == "therapist":
-        return {**code_params, "what": _("therapist")}
-    return code_params
-
-
-def violation_error(violation: rules.Violation, *, suggestions=None) -> BookingError:
-    extra = {"race": violation.race_id} if violation.race_id else None
-    error = BookingError(
-        violation.code, params=_what(violation.params), suggestions=suggestions, extra=extra
-    )
-    return error
-
-
-def _attach_suggestions(
-    error: BookingError,
-    *,
-    runner: Runner | None,
-    service: Service,
-    therapist: Therapist | None,
-    around: datetime,
-    now: datetime,
-    exclude_session_id: int | None = None,
-) -> BookingError:
-    if error.code in (Code.INACTIVE,) and not service.active:
-        return error
-    slots = suggest_slots(
-        runner=runner,
-        service=service,
-        around=around,
-        therapist=therapist,
-        now=now,
-        exclude_session_id=exclude_session_id,
-    )
-    error.suggested_slots = slots
-    error.suggestions = [s.as_dict() for s in slots]
-    return error
-
-
-def _lock(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
-    """Lock the therapists (sorted: no deadlock between two reschedules) and the runner."""
-    set_lock_timeout()
-    locked = list(
-        Therapist.objects.select_for_update()
-        .filter(pk__in=sorted(set(therapist_ids)))
-        .order_by("pk")
-    )
-    list(Runner.objects.select_for_update().filter(pk=runner_id).values_list("pk"))
-    return locked
-
-
-def _set_apart_overridden(violations: list, override_reason: str) -> tuple[list, list]:
-    """(the violations that stand, the race-rule ones a staff override lets pass)."""
-    if not override_reason:
-        return violations, []
-    return (
-        [v for v in violations if not v.is_race_rule],
-        [v for v in violations if v.is_race_rule],
-    )
 
 
 def _check(
@@ -176,13 +107,17 @@ def require_aware(start: datetime) -> None:
 
 
 def _same_clinic(service: Service, therapist: Therapist) -> None:
-    if service.clinic_id != therapist.clinic_id:
+    if rules.clinic_mismatch(
+        service_clinic_id=service.clinic_id, therapist_clinic_id=therapist.clinic_id
+    ):
         raise BookingError(
             Code.INVALID, _("That service is not offered at that therapist's clinic.")
         )
 
 
-def _record_override(session: Session, *, by: User, reason: str, overridden) -> None:
+def _record_override(
+    session: Session, *, by: User, reason: str, overridden: Sequence[rules.Violation]
+) -> None:
     """Keep a staff override of race rules in the session's history, with its reason."""
     SessionEvent.objects.create(
         session=session,
@@ -232,16 +167,13 @@ def session_book(
         raise BookingError(Code.INVALID, exc.messages[0]) from None
     fingerprint = ""
     if idempotency_key:
-        fingerprint = idempotency_fingerprint or request_fingerprint(
-            {
-                "service": service.pk,
-                "therapist": therapist.pk,
-                "start": utc_iso(start),
-                # A set: the same areas in another order are the same request.
-                "discomfort_areas": sorted(set(areas)),
-                "runner_note": runner_note,
-                "override_reason": override_reason,
-            }
+        fingerprint = idempotency_fingerprint or booking_fingerprint(
+            service_id=service.pk,
+            therapist_id=therapist.pk,
+            start=start,
+            discomfort_areas=areas,
+            runner_note=runner_note,
+            override_reason=override_reason,
         )
         earlier = booked_with_key(runner, idempotency_key, fingerprint)
         if earlier is not None:
@@ -249,7 +181,7 @@ def session_book(
     end = start + service.duration
 
     def write() -> Session | BookingError:
-        (locked,) = _lock([therapist.pk], runner.pk) or (therapist,)
+        (locked,) = lock_rows([therapist.pk], runner.pk) or (therapist,)
         locked.clinic = therapist.clinic
         if idempotency_key:
             # A retry that waited on the runner lock behind its own first attempt.
@@ -259,7 +191,7 @@ def session_book(
         violations = _check(
             runner=runner, service=service, therapist=locked, start=start, end=end, now=now
         )
-        violations, overridden = _set_apart_overridden(violations, override_reason)
+        violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
         session = Session.objects.create(
@@ -287,7 +219,8 @@ def session_book(
         )
         if overridden:
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
-        _enqueue(session, Reminder.Kind.CONFIRMATION)
+        outbox.enqueue(session, Reminder.Kind.CONFIRMATION)
+        availability_changed(therapist_ids={locked.pk})
         return session
 
     def same_key(exc: IntegrityError) -> Session | None:
@@ -299,7 +232,7 @@ def session_book(
     result = write_with_retry(write, therapist=therapist, on_integrity=same_key)
     if isinstance(result, BookingError):
         if with_suggestions:
-            _attach_suggestions(
+            attach_suggestions(
                 result, runner=runner, service=service, therapist=therapist, around=start, now=now
             )
         raise result
@@ -348,7 +281,8 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
             to_status=outcome,
             old_start=locked.start,
         )
-        _enqueue(locked, Reminder.Kind.CANCELLATION)
+        outbox.enqueue(locked, Reminder.Kind.CANCELLATION)
+        availability_changed(therapist_ids={locked.therapist_id})
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     return locked
 
@@ -379,7 +313,7 @@ def session_reschedule(
 
     def write() -> Session | BookingError:
         locked_therapists = {
-            t.pk: t for t in _lock([current.therapist_id, target.pk], current.runner_id)
+            t.pk: t for t in lock_rows([current.therapist_id, target.pk], current.runner_id)
         }
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != Session.Status.BOOKED or locked.start <= now:
@@ -395,7 +329,7 @@ def session_reschedule(
             now=now,
             exclude_session_id=locked.pk,
         )
-        violations, overridden = _set_apart_overridden(violations, override_reason)
+        violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
         old_start, old_therapist = locked.start, locked.therapist_id
@@ -419,12 +353,14 @@ def session_reschedule(
         )
         if overridden:
             _record_override(locked, by=by, reason=override_reason, overridden=overridden)
-        _enqueue(locked, Reminder.Kind.RESCHEDULE)
+        outbox.enqueue(locked, Reminder.Kind.RESCHEDULE)
+        # The old therapist's time is free, the new one's taken (the same one, often).
+        availability_changed(therapist_ids={old_therapist, new_therapist.pk})
         return locked
 
     result = write_with_retry(write, therapist=target)
     if isinstance(result, BookingError):
-        _attach_suggestions(
+        attach_suggestions(
             result,
             runner=current.runner,
             service=current.service,

@@ -19,6 +19,7 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
+from booking.engine import outbox
 from booking.models import Reminder, Session
 from booking.reminders import delivery, scans
 
@@ -69,7 +70,7 @@ def send_session_email(self, session_id: int, kind: str) -> None:
     bind=True,
     acks_late=True,
     max_retries=len(RETRY_COUNTDOWNS),
-    name="booking.tasks.deliver_reminders",
+    name=outbox.DELIVER_TASK,
 )
 def deliver_reminders(self, reminder_ids: list[int]) -> None:
     """Send recorded reminders that are not sent yet; retry the failed ones with backoff."""

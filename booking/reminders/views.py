@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from booking.engine.exceptions import BookingError
+from booking.engine.idempotency import session_for_key
 from booking.engine.services import session_book
 from booking.models import Session
 from booking.reminders import links
@@ -33,8 +34,9 @@ def _language(request, runner: Runner) -> str:
 
 def _alternatives(runner: Runner, service: Service, exc: BookingError, clinic) -> list[dict]:
     """The nearest slots that do pass, each as a new signed one-click link."""
-    slots = getattr(exc, "suggested_slots", None) or []
-    return slot_links(runner=runner, service=service, slots=slots, clinic=clinic, full_url=False)
+    return slot_links(
+        runner=runner, service=service, slots=exc.suggestions, clinic=clinic, full_url=False
+    )
 
 
 def _invalid(request):
@@ -99,11 +101,7 @@ def book(request, token: str):
         status = 200
         # The link was followed before: say what became of that session (moved, cancelled,
         # attended) rather than book it again or call a cancelled session booked.
-        session = (
-            Session.objects.select_related("therapist", "clinic")
-            .filter(runner=runner, idempotency_key=link.idempotency_key)
-            .first()
-        )
+        session = session_for_key(runner, link.idempotency_key)
         if session is None and request.method == "POST":
             try:
                 session = session_book(

@@ -23,7 +23,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
@@ -31,9 +30,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.cache import availability_changed
+from booking.engine.erasure import runner_sessions_forget
+from booking.models import Reminder, Session, SessionEvent
 from clinic.models import ApiToken, User
 from runners.models import Race, Runner
+from runners.services import runner_profile_forget
 
 EXPORT_FORMAT = "runclinic-personal-data/2"
 
@@ -82,16 +83,6 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
 }
 
 
-def _booking_models() -> tuple[Any, Any, Any]:
-    # runners does not import booking (booking builds on runners); the models are looked
-    # up by name, as the admin would.
-    return (
-        apps.get_model("booking", "Reminder"),
-        apps.get_model("booking", "Session"),
-        apps.get_model("booking", "SessionEvent"),
-    )
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -126,7 +117,6 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
     A fixed number of queries whatever the history (sessions and their events in two)."""
     from allauth.account.models import EmailAddress
 
-    Reminder, Session, SessionEvent = _booking_models()
     now = now or timezone.now()
     runner = Runner.objects.select_related("user__clinic", "clinic", "preferred_therapist").get(
         pk=runner.pk
@@ -270,63 +260,16 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
 
     One transaction: either all of it happens or none (a failure halfway leaves the
     account as it was)."""
-    Reminder, Session, SessionEvent = _booking_models()
     now = now or timezone.now()
     # Lock the runner row: a booking racing with the deletion waits, then sees the
     # cancelled state (the booking service locks the same rows).
     runner = Runner.objects.select_for_update().select_related("user").get(pk=runner.pk)
     user = runner.user
 
-    # Event payloads may quote what the runner wrote; the events themselves (who changed
-    # what, when) stay with the clinic's records.
-    SessionEvent.objects.filter(session__runner=runner).update(data={})
-
-    # Upcoming sessions are freed directly rather than through session_cancel: no e-mail
-    # goes to an address that is being deleted, and no late-cancellation is counted.
-    upcoming = list(
-        Session.objects.select_for_update()
-        .filter(runner=runner, status=Session.Status.BOOKED, start__gt=now)
-        .values_list("pk", "therapist_id")
-    )
-    if upcoming:
-        Session.objects.filter(pk__in=[pk for pk, _t in upcoming]).update(
-            status=Session.Status.CANCELLED, cancelled_at=now, updated_at=now
-        )
-        SessionEvent.objects.bulk_create(
-            SessionEvent(
-                session_id=pk,
-                kind=SessionEvent.Kind.CANCELLED,
-                by=None,
-                from_status=Session.Status.BOOKED,
-                to_status=Session.Status.CANCELLED,
-                data={"reason": "account_deleted"},
-            )
-            for pk, _t in upcoming
-        )
-        availability_changed(therapist_ids={t for _pk, t in upcoming})
-
-    # The clinic's records stay; what the runner told us, or what names them, goes.
-    Session.objects.filter(runner=runner).update(
-        runner_note="",
-        discomfort_areas=[],
-        therapist_note="",
-        race_override_reason="",
-        idempotency_key=None,
-        # A hash of the request, note included: a guessed note could be checked against it.
-        idempotency_fingerprint="",
-    )
+    # The admin log first: it names the rows (reminders included) before they change.
     _scrub_admin_log(runner=runner, user=user)
-    Reminder.objects.filter(runner=runner).delete()
-    runner.races.all().delete()
-
-    runner.phone = ""
-    runner.health_notes = ""
-    runner.discomfort_areas = []
-    runner.reminders_opt_in = False
-    runner.cadence = "off"
-    runner.preferred_therapist = None
-    runner.save()
-
+    runner_sessions_forget(runner=runner, now=now)
+    runner_profile_forget(runner=runner)
     _anonymise_user(user)
 
 
@@ -336,7 +279,6 @@ def _scrub_admin_log(*, runner: Runner, user: User) -> None:
     Runner with Lucía at ...", the e-mail address) become "... of deleted runner #id"."""
     from allauth.account.models import EmailAddress
 
-    Reminder, Session, SessionEvent = _booking_models()
     sessions = Session.objects.filter(runner=runner)
     about = {
         User: [user.pk],

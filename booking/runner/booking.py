@@ -133,7 +133,7 @@ def book_confirm(request, service_id: int):
         initial={
             "discomfort_areas": runner.discomfort_areas,
             "token": uuid.uuid4().hex,
-            "count": 3,
+            "count": series.DEFAULT_PLAN_COUNT,
             "repeat": ConfirmForm.REPEAT_PLAN
             if request.GET.get("plan") == "1"
             else ConfirmForm.REPEAT_ONCE,
@@ -149,8 +149,10 @@ def book_confirm(request, service_id: int):
                     therapist=therapist,
                     first_start=start,
                     every_days=runner.cadence_days,
-                    count=data.get("count") or 3,
+                    count=data.get("count") or series.DEFAULT_PLAN_COUNT,
                     by=request.user,
+                    discomfort_areas=data["discomfort_areas"],
+                    runner_note=data["runner_note"],
                 )
                 return render(
                     request,

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from booking.engine.series import DEFAULT_PLAN_COUNT, MAX_SERIES, MIN_PLAN_ON_PAGE
 from clinic.forms import Form, body_areas_field
 
 
@@ -46,9 +47,9 @@ class ConfirmForm(Form):
     )
     count = forms.TypedChoiceField(
         label=_("Sessions in the plan"),
-        choices=[(n, str(n)) for n in range(2, 7)],
+        choices=[(n, str(n)) for n in range(MIN_PLAN_ON_PAGE, MAX_SERIES + 1)],
         coerce=int,
-        initial=3,
+        initial=DEFAULT_PLAN_COUNT,
         required=False,
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -5,7 +5,6 @@ The sentence itself (which race, which rule) comes from BookingError; this only 
 the runner on, in plain words, for every code the engine can give.
 """
 
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -14,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError
-from booking.runner.forms import parse_start
 from clinic.models import Clinic, Service
 
 REFUSAL_PAGES = {
@@ -87,23 +85,15 @@ def refusal_page(code: str) -> tuple[str, str]:
 
 
 def suggestion_links(error: BookingError, service: Service, url_name: str, args) -> list[dict]:
-    out = []
-    for s in error.suggestions or []:
-        if isinstance(s, dict):
-            start, therapist_id = s.get("start"), s.get("therapist_id") or s.get("therapist")
-        else:
-            start, therapist_id = getattr(s, "start", None), getattr(s, "therapist_id", None)
-        if isinstance(start, str):
-            start = parse_start(start)
-        if not isinstance(start, datetime):
-            continue
-        if isinstance(therapist_id, dict):
-            therapist_id = therapist_id.get("id")
-        query = {"start": start.isoformat()}
-        if therapist_id:
-            query["therapist"] = therapist_id
-        out.append({"start": start, "href": f"{reverse(url_name, args=args)}?{urlencode(query)}"})
-    return out
+    """The refusal's suggested slots as links to the confirm step of `url_name`."""
+    url = reverse(url_name, args=args)
+    return [
+        {
+            "start": s.start,
+            "href": f"{url}?{urlencode({'start': s.start.isoformat(), 'therapist': s.therapist_id})}",
+        }
+        for s in error.suggestions
+    ]
 
 
 def render_refusal(request, error: BookingError, *, clinic: Clinic, suggestions, back_href: str):

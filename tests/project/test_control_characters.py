@@ -151,6 +151,8 @@ API_WRITES = {
             "every_days": 14,
             "count": 2,
             "all_or_nothing": False,
+            "discomfort_areas": ["legs"],
+            "runner_note": "Calves\ttight",
         },
         201,
     ),

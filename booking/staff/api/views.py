@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.engine.rules import clinic_mismatch
 from booking.engine.selectors import staff_sessions
 from booking.staff import reports
 from booking.staff.api.permissions import IsClinicAdmin, IsClinicStaff
@@ -208,7 +209,9 @@ class AttendanceReportView(APIView):
         therapist = None
         if q.get("therapist"):
             therapist = selectors.therapist_for_staff(request.user, q["therapist"])
-            if therapist.clinic_id != clinic.pk:
+            if clinic_mismatch(
+                service_clinic_id=clinic.pk, therapist_clinic_id=therapist.clinic_id
+            ):
                 raise BadRequest(
                     _("That therapist works at another clinic."), code="therapist_not_in_clinic"
                 )

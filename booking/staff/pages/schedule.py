@@ -184,7 +184,7 @@ def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
             names = {t.pk: t.display_name for t in colleagues}
             slots = [
                 (s.start.astimezone(tz), s.therapist_id, names.get(s.therapist_id, ""))
-                for s in getattr(refusal[1], "suggested_slots", [])
+                for s in refusal[1].suggestions
             ]
         rows.append((w, form, error, slots))
     return render(

@@ -665,6 +665,29 @@ def test_book_my_plan_every_14_days(persona, alice, service, therapist):
     assert Session.objects.filter(runner=alice).count() == 3
 
 
+def test_a_plan_carries_the_areas_of_discomfort_and_the_note_to_every_session(
+    persona, alice, service, therapist
+):
+    r = _series(
+        persona("alice").api,
+        service,
+        therapist,
+        discomfort_areas=["legs", "lumbar"],
+        runner_note="Tight left calf",
+    )
+    assert r.status_code == 201, r.content
+    assert all(
+        o["session"]["discomfort_areas"] == ["legs", "lumbar"]
+        and o["session"]["runner_note"] == "Tight left calf"
+        for o in r.json()["occurrences"]
+    )
+    rows = Session.objects.filter(runner=alice)
+    assert rows.count() == 3
+    assert {(tuple(s.discomfort_areas), s.runner_note) for s in rows} == {
+        (("legs", "lumbar"), "Tight left calf")
+    }
+
+
 def test_a_plan_with_a_race_says_which_and_why(persona, alice, service, therapist):
     RaceFactory(runner=alice, name="San Silvestre", start=local(2026, 12, 17, 18))
     r = _series(persona("alice").api, service, therapist)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from booking.engine import availability, availability_cache, services
 from clinic.cache import ResilientRedisCache
-from clinic.services import Interval, time_off_add, working_hours_replace
+from clinic.services import Interval, clinic_save, time_off_add, working_hours_replace
 from devtools.factories import TherapistFactory
 from tests.support.processes import closed_port
 
@@ -204,7 +204,7 @@ def test_time_off_hours_and_policy_changes_invalidate(
 
     with django_capture_on_commit_callbacks(execute=True):
         clinic.slot_step_minutes = 60
-        clinic.save()
+        clinic_save(clinic=clinic)
     cached, fresh = both(service, day)
     assert cached == fresh and len(cached) == 2  # 16:00 and 17:00
 
@@ -269,3 +269,25 @@ def test_cache_entries_are_namespaced(service, therapist, day):
     availability_cache.availability(service=service, start_date=day, end_date=day)
     keys = [k for k in cache._cache.get_client().keys("*") if b"avail:" in k]
     assert keys
+
+
+def test_no_model_signal_drops_the_cache_only_the_services_do(
+    service, therapist, alice, day, django_capture_on_commit_callbacks
+):
+    """Invalidation is explicit: a row written behind the services' back (a shell, a bulk
+    import) leaves the cached day as it was, and the booking service refreshes it."""
+    from devtools.factories import SessionFactory
+
+    ten, eleven = at(service.clinic, day, 10), at(service.clinic, day, 11)
+    both(service, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        SessionFactory(runner=alice, therapist=therapist, service=service, start=eleven)
+    cached, fresh = both(service, day)
+    assert eleven in starts(cached, therapist) and eleven not in starts(fresh, therapist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_book(
+            runner=alice, service=service, therapist=therapist, start=ten, by=alice.user
+        )
+    cached, fresh = both(service, day)
+    assert cached == fresh and ten not in starts(cached, therapist)

@@ -118,7 +118,7 @@ def _without_lock(monkeypatch, barrier):
     """Every thread runs the Python checks, then waits for all the others before
     inserting: the worst interleaving, on purpose."""
     monkeypatch.setattr(
-        services, "_lock", lambda ids, runner_id: list(Therapist.objects.filter(pk__in=ids))
+        services, "lock_rows", lambda ids, runner_id: list(Therapist.objects.filter(pk__in=ids))
     )
     original = services._check
     seen = threading.local()

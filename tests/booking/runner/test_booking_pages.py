@@ -520,6 +520,28 @@ def test_book_my_plan_books_a_series_and_says_which_failed(persona, alice, servi
     assert Session.objects.filter(runner=alice, status="booked").count() == 2
 
 
+def test_book_my_plan_keeps_the_areas_of_discomfort_and_the_note(
+    persona, alice, service, therapist
+):
+    alice_client = persona("alice").page
+    response = book(
+        alice_client,
+        service,
+        therapist,
+        local(date(2026, 3, 4), 10),
+        repeat="plan",
+        count="3",
+        discomfort_areas=["legs", "lumbar"],
+        runner_note="Tight left calf",
+    )
+    assert response.status_code == 200
+    rows = Session.objects.filter(runner=alice, status="booked")
+    assert rows.count() == 3
+    assert {(tuple(s.discomfort_areas), s.runner_note) for s in rows} == {
+        (("legs", "lumbar"), "Tight left calf")
+    }
+
+
 def test_book_my_plan_link_carries_through_to_the_confirm_step(persona, service, therapist):
     alice_client = persona("alice").page
     html = alice_client.get(reverse("booking:my_sessions")).content.decode()

@@ -104,7 +104,9 @@ def test_concurrent_admin_bookings_one_wins_the_constraint_refuses_the_rest(worl
     threads = 4
     runners = [RunnerFactory(clinic=a.clinic) for _ in range(threads)]
     monkeypatch.setattr(
-        services, "_lock", lambda ids, runner_id: list(type(a.therapist).objects.filter(pk__in=ids))
+        services,
+        "lock_rows",
+        lambda ids, runner_id: list(type(a.therapist).objects.filter(pk__in=ids)),
     )
     barrier = threading.Barrier(threads)
     original, seen = services._check, threading.local()
