@@ -189,6 +189,23 @@ def author_label(by) -> str:
     return by.get_full_name()
 
 
+# What the booking recorded: shown on a session's page, never edited there.
+BOOKING_RECORD_FIELDS = (
+    "discomfort_areas",
+    "runner_note",
+    "race_override_reason",
+    "override_author",
+    "idempotency_key",
+    "rescheduled_from",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+    "attended_at",
+    "no_show_at",
+    "history",
+)
+
+
 @admin.register(Session)
 class SessionAdmin(ClinicScopedAdmin):
     list_display = ["start", "end", "runner", "therapist", "service", "status", "clinic"]
@@ -207,43 +224,10 @@ class SessionAdmin(ClinicScopedAdmin):
         (_("Moving the session"), {"fields": ("override_reason",)}),
         (
             _("Booking"),
-            {
-                "fields": (
-                    "discomfort_areas",
-                    "runner_note",
-                    "race_override_reason",
-                    "override_author",
-                    "idempotency_key",
-                    "rescheduled_from",
-                    "created_at",
-                    "updated_at",
-                    "cancelled_at",
-                    "attended_at",
-                    "no_show_at",
-                    "history",
-                )
-            },
+            {"fields": BOOKING_RECORD_FIELDS},
         ),
     )
-    change_readonly_fields = [
-        "runner",
-        "service",
-        "clinic",
-        "end",
-        "price",
-        "discomfort_areas",
-        "runner_note",
-        "race_override_reason",
-        "override_author",
-        "idempotency_key",
-        "rescheduled_from",
-        "created_at",
-        "updated_at",
-        "cancelled_at",
-        "attended_at",
-        "no_show_at",
-        "history",
-    ]
+    change_readonly_fields = ["runner", "service", "clinic", "end", "price", *BOOKING_RECORD_FIELDS]
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.change_fieldsets
