@@ -23,7 +23,7 @@ from booking.engine.services import (
     violation_error,
 )
 from booking.models import Reminder, Session, SessionEvent
-from booking.reminders.tasks import deliver_reminders
+from booking.reminders import delivery
 from booking.staff.services import session_mark_attendance
 from clinic.admin import ClinicScopedAdmin
 from clinic.admin_forms import ServiceWriteForm
@@ -301,15 +301,7 @@ class ReminderAdmin(ClinicScopedAdmin):
 
     @admin.action(description=_("Send the selected failed reminders again"))
     def send_again(self, request, queryset):
-        ids = list(
-            queryset.filter(state__in=[Reminder.State.FAILED, Reminder.State.PENDING]).values_list(
-                "pk", flat=True
-            )
-        )
-        # A fresh budget of attempts; `deliver` still sends each at most once.
-        Reminder.objects.filter(pk__in=ids).update(attempts=0)
-        for start in range(0, len(ids), 500):
-            deliver_reminders.delay(ids[start : start + 500])
+        count = delivery.resend(list(queryset.values_list("pk", flat=True)))
         self.message_user(
-            request, gettext("%(count)s reminders will be sent again.") % {"count": len(ids)}
+            request, gettext("%(count)s reminders will be sent again.") % {"count": count}
         )
