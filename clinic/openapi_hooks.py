@@ -16,6 +16,19 @@ ERROR_SCHEMA = {
     },
     "required": ["code", "detail"],
 }
+ERROR_EXAMPLE = {"code": "not_found", "detail": "Not found."}
+BOOKING_ERROR_EXAMPLE = {
+    "code": "runner_overlap",
+    "detail": "You already have a session at that time.",
+    "suggestions": [
+        {
+            "start": "2026-12-09T11:15:00+01:00",
+            "end": "2026-12-09T12:15:00+01:00",
+            "therapist": 3,
+            "ideal": False,
+        }
+    ],
+}
 COMMON = {
     "400": "The request is not valid: `code` says why.",
     "401": "Not signed in, or the token is not valid.",
@@ -30,6 +43,9 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 def add_common_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR_SCHEMA)
+    components["Error"].setdefault("example", ERROR_EXAMPLE)
+    if "BookingError" in components:
+        components["BookingError"].setdefault("example", BOOKING_ERROR_EXAMPLE)
     ref = {"$ref": "#/components/schemas/Error"}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
