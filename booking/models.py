@@ -73,6 +73,11 @@ class Session(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # iCalendar SEQUENCE of the session's event (booking.engine.calendar): 0 when booked,
+    # +1 on each move or cancellation (booking.engine.services), so a calendar that holds
+    # the event updates it in place.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

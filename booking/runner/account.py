@@ -65,6 +65,7 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     "booking.Session": {
         "runner": "the export's own subject",
         "idempotency_fingerprint": "a hash of the booking request, whose fields are exported",
+        "calendar_sequence": "a counter for calendar files, not information about the runner",
     },
     "booking.SessionEvent": {"session": "each event is listed under its session"},
     "booking.Reminder": {"runner": "the export's own subject"},
