@@ -10,6 +10,7 @@ booked, +1 on each move or cancellation). Times are in UTC (`Z`), so no VTIMEZON
 
 from datetime import UTC, datetime
 from email.utils import parseaddr
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -31,6 +32,22 @@ def _is_cancelled(session: Session, cancelled: bool | None) -> bool:
     return cancelled if cancelled is not None else session.status in CANCELLED_STATUSES
 
 
+def _summary(session: Session) -> str:
+    return _("Unloading massage with %(therapist)s") % {"therapist": session.therapist}
+
+
+def _description(session: Session) -> str:
+    return _(
+        "%(service)s at %(clinic)s. The day after: rest or soft training only; "
+        "muscle tone drops after the massage."
+    ) % {"service": session.service.name, "clinic": session.clinic.name}
+
+
+def _location(session: Session) -> str:
+    clinic = session.clinic
+    return f"{clinic.name}, {clinic.address}" if clinic.address else clinic.name
+
+
 def _event(session: Session, *, cancelled: bool, now: datetime) -> Event:
     event = Event()
     event.add("uid", session_uid(session))
@@ -38,20 +55,10 @@ def _event(session: Session, *, cancelled: bool, now: datetime) -> Event:
     event.add("dtstart", session.start.astimezone(UTC))
     event.add("dtend", session.end.astimezone(UTC))
     event.add("sequence", session.calendar_sequence)
-    event.add(
-        "summary", _("Unloading massage with %(therapist)s") % {"therapist": session.therapist}
-    )
-    clinic = session.clinic
-    if clinic.address:
-        event.add("location", f"{clinic.name}, {clinic.address}")
-    event.add(
-        "description",
-        _(
-            "%(service)s at %(clinic)s. The day after: rest or soft training only; "
-            "muscle tone drops after the massage."
-        )
-        % {"service": session.service.name, "clinic": clinic.name},
-    )
+    event.add("summary", _summary(session))
+    if session.clinic.address:
+        event.add("location", _location(session))
+    event.add("description", _description(session))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event
 
@@ -101,3 +108,33 @@ def session_invitation(
     attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     return method, _calendar(method, event)
+
+
+def add_to_calendar_links(session: Session) -> dict[str, str]:
+    """ "Add to Google / Outlook" links for the session, in the clinic's local time (with
+    its zone for Google, its UTC offset for Outlook), so the event lands at the right hour
+    on either side of a DST change. Apple Calendar opens the .ics download itself."""
+    tz = session.clinic.tz
+    start, end = session.start.astimezone(tz), session.end.astimezone(tz)
+    text, where, details = _summary(session), _location(session), _description(session)
+    google = {
+        "action": "TEMPLATE",
+        "text": text,
+        "dates": f"{start:%Y%m%dT%H%M%S}/{end:%Y%m%dT%H%M%S}",
+        "ctz": session.clinic.timezone,
+        "location": where,
+        "details": details,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": text,
+        "startdt": start.isoformat(),
+        "enddt": end.isoformat(),
+        "location": where,
+        "body": details,
+    }
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode(google),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook),
+    }
