@@ -8,7 +8,7 @@ session for its whole life and the SEQUENCE the services keep on the session (0 
 booked, +1 on each move or cancellation). Times are in UTC (`Z`), so no VTIMEZONE is needed.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlencode
 
@@ -48,6 +48,14 @@ def _location(session: Session) -> str:
     return f"{clinic.name}, {clinic.address}" if clinic.address else clinic.name
 
 
+def _agenda_summary(session: Session) -> str:
+    user = session.runner.user
+    return _("%(service)s: %(runner)s") % {
+        "service": session.service.name,
+        "runner": user.get_full_name() or user.email,
+    }
+
+
 def _event(session: Session, *, cancelled: bool, now: datetime) -> Event:
     event = Event()
     event.add("uid", session_uid(session))
@@ -69,6 +77,29 @@ def _calendar(method: str, event: Event) -> bytes:
     cal.add("version", "2.0")
     cal.add("method", method)
     cal.add_component(event)
+    return cal.to_ical()
+
+
+def sessions_feed(sessions: list[Session], *, for_therapist: bool, now: datetime) -> bytes:
+    """A subscribable feed (booking.engine.feeds): one VEVENT per session with the UID
+    and SEQUENCE of its e-mails. A therapist's agenda names the runner and the service;
+    neither feed carries health data, areas of discomfort or notes."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", PUBLISH)
+    name = _("My agenda") if for_therapist else _("My unloading massages")
+    cal.add("x-wr-calname", name)
+    cal.add("name", name)
+    # Ask subscribers to look again every hour.
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    for session in sessions:
+        event = _event(session, cancelled=False, now=now)
+        if for_therapist:
+            event["summary"] = vText(_agenda_summary(session))
+            event.pop("description", None)
+        cal.add_component(event)
     return cal.to_ical()
 
 

@@ -81,6 +81,8 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
     "entries about the runner stop naming them when the account is deleted",
     "account.EmailConfirmation": "one-time confirmation keys: credentials",
     "clinic.Therapist": "a staff member's profile; a runner's account has none",
+    "booking.CalendarFeed": "the secret address of the calendar feed: a credential; the "
+    "sessions it lists are exported",
 }
 
 

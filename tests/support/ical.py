@@ -39,3 +39,32 @@ def parse_both(content: bytes) -> dict:
     for moment in ("start", "end", "dtstamp"):
         assert first[moment].utcoffset().total_seconds() == 0, "UTC times, no floating time"
     return first
+
+
+def parse_feed(content: bytes) -> list[dict]:
+    """Every event of a feed as each parser reads it; both must agree."""
+    cal = Calendar.from_ical(content)
+    first = [
+        {
+            "uid": str(e["uid"]),
+            "summary": str(e["summary"]),
+            "start": e.decoded("dtstart"),
+            "end": e.decoded("dtend"),
+            "sequence": int(e["sequence"]),
+        }
+        for e in cal.walk("VEVENT")
+    ]
+    vcal = vobject.readOne(content.decode())
+    second = [
+        {
+            "uid": e.uid.value,
+            "summary": e.summary.value,
+            "start": e.dtstart.value,
+            "end": e.dtend.value,
+            "sequence": int(e.sequence.value),
+        }
+        for e in vcal.contents.get("vevent", [])
+    ]
+    assert first == second
+    assert str(cal["method"]) == vcal.method.value == "PUBLISH"
+    return first
