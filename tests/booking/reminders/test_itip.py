@@ -4,6 +4,8 @@ REQUEST / CANCEL, the clinic as ORGANIZER, the runner as ATTENDEE, one UID per s
 SEQUENCE that grows by one on each change, DTSTAMP, UTC times. The page's download stays a
 plain PUBLISH."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 
@@ -101,3 +103,31 @@ def test_moved_twice_then_cancelled_is_one_event_with_sequence_0_1_2_3(
     ]
     session.refresh_from_db()
     assert session.calendar_sequence == 3
+
+
+def test_upcoming_sessions_carry_on_from_the_timestamp_sequence_they_were_sent_with(
+    alice, therapist
+):
+    """Before issue 19 the SEQUENCE was the Unix time of the last change: calendars
+    holding those events must still take the next update (migration 0003)."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module("booking.migrations.0003_session_calendar_sequence")
+    upcoming = SessionFactory(
+        runner=alice, therapist=therapist, start=timezone.now() + timedelta(days=3)
+    )
+    past = SessionFactory(
+        runner=alice, therapist=therapist, start=timezone.now() - timedelta(days=3)
+    )
+    migration.carry_on_from_the_old_sequence(apps, None)
+    upcoming.refresh_from_db()
+    past.refresh_from_db()
+    assert upcoming.calendar_sequence == int(upcoming.updated_at.timestamp())
+    assert past.calendar_sequence == 0
+    before = upcoming.calendar_sequence
+    session_cancel(session=upcoming, by=alice.user)
+    upcoming.refresh_from_db()
+    assert upcoming.calendar_sequence == before + 1
