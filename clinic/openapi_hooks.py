@@ -2,7 +2,8 @@
 
 Whatever the view, the API may answer 400 (bad input), 401 (a wrong token, even on a
 public endpoint), 403 (CSRF, permissions), 404 (an unknown id, a page past the end),
-429 (throttled) and 503 (database briefly away; clinic/middleware.py). Each view
+429 (throttled) and 503 (database briefly away; clinic/middleware.py), and 415 to a body
+that is not JSON. Each view
 documents its own success and its specific refusals; this hook adds the rest with the
 common error body, so clients (and schemathesis) know every status they may get.
 """
@@ -37,6 +38,8 @@ COMMON = {
     "429": "Too many requests: wait the `Retry-After` seconds.",
     "503": "Briefly unavailable (the database is restarting): try again.",
 }
+# The API takes JSON bodies only (settings.REST_FRAMEWORK's parsers).
+UNSUPPORTED_MEDIA_TYPE = "The body is not JSON (`unsupported_media_type`): send `application/json`."
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -52,7 +55,10 @@ def add_common_error_responses(result, generator, request, public):
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, description in COMMON.items():
+            common = dict(COMMON)
+            if "requestBody" in operation:
+                common["415"] = UNSUPPORTED_MEDIA_TYPE
+            for status, description in common.items():
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},

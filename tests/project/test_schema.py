@@ -111,6 +111,8 @@ def test_request_bodies_are_json_only_required_and_cleanly_named(client):
         assert list(body["content"]) == ["application/json"], (path, method)
         # A partial update may be empty; every other body is required.
         assert body.get("required", False) is (method != "patch"), (path, method)
+        op = schema["paths"][path][method]
+        assert "415" in op["responses"], (path, method)
     names = set(schema["components"]["schemas"])
     assert not {n for n in names if n.endswith("RequestRequest") or n.startswith("_")}
     assert not names & {"AttendanceInRequest", "AttendanceOut", "WorkingHoursOut"}
