@@ -3,9 +3,9 @@
 Whatever the view, the API may answer 400 (bad input), 401 (a wrong token, even on a
 public endpoint), 403 (CSRF, permissions), 404 (an unknown id, a page past the end),
 429 (throttled) and 503 (database briefly away; clinic/middleware.py), and 415 to a body
-that is not JSON. Each view
-documents its own success and its specific refusals; this hook adds the rest with the
-common error body, so clients (and schemathesis) know every status they may get.
+that is not JSON. Each view documents its own success and its specific refusals; this hook
+adds the rest with the common error body, so clients (and schemathesis) know every status
+they may get.
 """
 
 ERROR_SCHEMA = {
