@@ -17,7 +17,8 @@ from tests.support.ical import parse_both
 pytestmark = pytest.mark.django_db
 
 
-def test_the_page_download_stays_a_plain_publish(alice_client, alice, therapist, service):
+def test_the_page_download_stays_a_plain_publish(persona, alice, therapist, service):
+    alice_client = persona("alice").page
     for status in (Session.Status.BOOKED, Session.Status.CANCELLED):
         session = SessionFactory(
             runner=alice,
@@ -47,8 +48,9 @@ MADRID = ZoneInfo("Europe/Madrid")
     ],
 )
 def test_google_and_outlook_links_carry_the_local_time_across_a_dst_change(
-    alice_client, alice, therapist, service, start, offset
+    persona, alice, therapist, service, start, offset
 ):
+    alice_client = persona("alice").page
     session = SessionFactory(runner=alice, therapist=therapist, service=service, start=start)
     page = alice_client.get(reverse("booking:session_detail", args=[session.pk])).content.decode()
     links = {

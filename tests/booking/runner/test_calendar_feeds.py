@@ -55,7 +55,8 @@ def sessions(alice, bob, therapist, service):
     return mine, cancelled, bobs
 
 
-def test_a_runners_feed_lists_their_sessions_without_notes(alice_client, sessions):
+def test_a_runners_feed_lists_their_sessions_without_notes(persona, sessions):
+    alice_client = persona("alice").page
     mine, cancelled, bobs = sessions
     url = _turn_on(alice_client)
     response = Client().get(url)  # a calendar app: no sign-in
@@ -69,10 +70,9 @@ def test_a_runners_feed_lists_their_sessions_without_notes(alice_client, session
         assert secret not in text
 
 
-def test_a_therapists_feed_is_their_agenda_with_names_only(client, therapist, sessions):
+def test_a_therapists_feed_is_their_agenda_with_names_only(persona, sessions):
     mine, cancelled, bobs = sessions
-    client.force_login(therapist.user)
-    url = _turn_on(client)
+    url = _turn_on(persona("therapist").page)
     response = Client().get(url)
     events = parse_feed(response.content)
     assert [e["start"] for e in events] == [mine.start, bobs.start]
@@ -82,7 +82,8 @@ def test_a_therapists_feed_is_their_agenda_with_names_only(client, therapist, se
         assert secret not in text
 
 
-def test_regenerating_ends_the_old_address_and_turning_off_ends_the_feed(alice_client, sessions):
+def test_regenerating_ends_the_old_address_and_turning_off_ends_the_feed(persona, sessions):
+    alice_client = persona("alice").page
     old = _turn_on(alice_client)
     new = _turn_on(alice_client)
     assert old != new
@@ -97,19 +98,16 @@ def test_an_unknown_token_is_not_found(client, db):
     assert client.get(reverse("booking:calendar_feed", args=["nope"])).status_code == 404
 
 
-def test_the_page_needs_a_sign_in_and_is_linked_from_the_profile_and_staff_account(
-    alice_client, therapist
-):
-    assert Client().get(SETTINGS).status_code == 302
+def test_the_page_needs_a_sign_in_and_is_linked_from_the_profile_and_staff_account(persona):
+    assert persona(None).page.get(SETTINGS).status_code == 302
+    alice_client = persona("alice").page
     assert SETTINGS in alice_client.get(reverse("runners:profile")).content.decode()
-    staff = Client()
-    staff.force_login(therapist.user)
+    staff = persona("therapist").page
     assert SETTINGS in staff.get(reverse("account-devices")).content.decode()
 
 
-def test_a_user_without_sessions_of_their_own_gets_no_feed(client, clinic_admin):
-    client.force_login(clinic_admin)
-    response = client.post(SETTINGS, {"action": "regenerate"})
+def test_a_user_without_sessions_of_their_own_gets_no_feed(persona):
+    response = persona("clinic_admin").page.post(SETTINGS, {"action": "regenerate"})
     assert response.status_code == 200
     assert "Only runners and therapists" in response.content.decode()
     assert not CalendarFeed.objects.exists()
