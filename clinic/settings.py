@@ -101,8 +101,11 @@ TEMPLATES = [
     },
 ]
 
+# DATABASE_URL unset or empty (`DATABASE_URL= make run`): SQLite beside the code.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": environ.Env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so the booking
@@ -254,12 +257,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # DRF's own, refusing control characters in any body (clinic/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "clinic.api.parsers.JSONParser",
-        "clinic.api.parsers.FormParser",
-        "clinic.api.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (the pages keep their forms: they are Django views, not DRF), so
+    # the schema documents one content type per body and generated clients build; a form
+    # body is a 415 `unsupported_media_type`. DRF's parser, refusing control characters
+    # in any body (clinic/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["clinic.api.parsers.JSONParser"],
+    # APIClient in the tests sends what the API takes.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -305,13 +309,15 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
-    # The embedded broker is a folder; kombu does not create it.
-    for _sub in ("out", "processed"):
+    # The embedded broker is a folder under var/ (git-ignored), its exchange table too
+    # (kombu's default control folder is ./control); kombu creates none of them but control.
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from booking.engine import conflicts, selectors, services
-from booking.engine.calendar import session_ics
+from booking.engine.calendar import add_to_calendar_links, session_ics
 from booking.engine.exceptions import BookingError
 from booking.models import Session
 from booking.reminders.race_email import move_links
@@ -83,6 +83,7 @@ def session_detail(request, pk: int):
             "routines": routines,
             "race_conflicts": race_conflicts,
             "moves": moves,
+            "calendar_links": add_to_calendar_links(session),
         },
     )
 

@@ -7,7 +7,7 @@ from booking.models import Session
 from devtools.factories import SessionFactory
 from tests.support.api_fixtures import local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 RACES = "/api/v1/races/"
 
@@ -19,7 +19,8 @@ def friday(alice, service, therapist):
     )
 
 
-def test_a_race_logged_later_names_the_sessions_it_clashes_with(alice_client, friday):
+def test_a_race_logged_later_names_the_sessions_it_clashes_with(persona, friday):
+    alice_client = persona("alice").api
     r = alice_client.post(
         RACES,
         {"name": "Media", "start": "2026-12-05T09:00:00+01:00", "distance_km": "21.0975"},
@@ -44,8 +45,9 @@ def test_a_race_logged_later_names_the_sessions_it_clashes_with(alice_client, fr
 
 
 def test_lists_stay_at_a_fixed_number_of_queries(
-    alice_client, alice, service, therapist, django_assert_max_num_queries
+    persona, alice, service, therapist, django_assert_max_num_queries
 ):
+    alice_client = persona("alice").api
     from datetime import timedelta
 
     from devtools.factories import RaceFactory

@@ -20,8 +20,8 @@ FRI_18 = local(2026, 12, 4, 18)  # Friday 4 December, 18:00 in Madrid
 
 
 @pytest.fixture
-def friday(alice, service, therapist, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def friday(alice, service, therapist, clock):
+    clock.move_to(NOW)
     return SessionFactory(runner=alice, therapist=therapist, service=service, start=FRI_18)
 
 
@@ -99,8 +99,8 @@ def test_a_session_the_clinic_booked_with_an_override_is_not_flagged(alice, frid
     assert conflicts.conflicts_for_sessions([friday])[friday.pk] == []
 
 
-def test_a_race_abroad_counts_its_own_days(alice, service, therapist, time_machine):
-    time_machine.move_to(NOW, tick=False)
+def test_a_race_abroad_counts_its_own_days(alice, service, therapist, clock):
+    clock.move_to(NOW)
     # Saturday 04:45-05:45 in Madrid is still Friday in New York: before the rest day.
     saturday_early = SessionFactory(
         runner=alice, therapist=therapist, service=service, start=local(2026, 12, 12, 4, 45)
@@ -125,9 +125,9 @@ def test_a_race_abroad_counts_its_own_days(alice, service, therapist, time_machi
 
 
 def test_the_recheck_runs_a_fixed_number_of_queries(
-    alice, service, therapist, time_machine, django_assert_num_queries
+    alice, service, therapist, clock, django_assert_num_queries
 ):
-    time_machine.move_to(NOW, tick=False)
+    clock.move_to(NOW)
     race = RaceFactory(runner=alice, start=local(2027, 1, 20, 9), finish=local(2027, 1, 20, 11))
 
     def sessions(n):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from devtools.factories import RaceFactory, SessionFactory
 from tests.support.page_fixtures import local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine", "frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine", "clock")]
 
 # NOW is Monday 2 March 2026, 08:00 in Madrid.
 FRIDAY = date(2026, 3, 6)
@@ -30,7 +30,8 @@ def clash(alice, service, therapist):
     return session, race
 
 
-def test_my_sessions_and_the_session_page_show_the_clash_and_the_moves(alice_client, clash):
+def test_my_sessions_and_the_session_page_show_the_clash_and_the_moves(persona, clash):
+    alice_client = persona("alice").page
     session, _race = clash
     html = alice_client.get(reverse("booking:my_sessions")).content.decode()
     assert f'id="race-conflict-{session.pk}"' in html and "Too close to Media de Sevilla" in html
@@ -40,7 +41,8 @@ def test_my_sessions_and_the_session_page_show_the_clash_and_the_moves(alice_cli
     assert moves == 3
 
 
-def test_the_race_log_names_the_session(alice_client, clash):
+def test_the_race_log_names_the_session(persona, clash):
+    alice_client = persona("alice").page
     session, _race = clash
     html = alice_client.get(reverse("runners:races")).content.decode()
     assert "It clashes with booked sessions" in html
@@ -59,7 +61,8 @@ def test_the_therapists_agenda_flags_it(client, therapist, clash):
     assert "agenda-item booked flagged" in html and "Too close to Media de Sevilla" in html
 
 
-def test_a_clear_session_shows_no_flag(alice_client, alice, service, therapist):
+def test_a_clear_session_shows_no_flag(persona, alice, service, therapist):
+    alice_client = persona("alice").page
     session = SessionFactory(
         runner=alice, therapist=therapist, service=service, start=local(FRIDAY, 18)
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0002_session_idempotency_fingerprint'),
+        ('booking', '0004_calendar_feed'),
     ]
 
     operations = [
