@@ -18,6 +18,9 @@ from runners.models import Race, Runner
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
+# The season the therapist sees around a session: races of the last week too.
+RACE_LOOKBACK = timedelta(days=7)
+PREVIOUS_RECORDS = 5
 
 
 @dataclass
@@ -55,9 +58,9 @@ def agenda(
         .prefetch_related(
             Prefetch(
                 "runner__races",
-                queryset=Race.objects.filter(start__gte=lo, start__lt=hi + RACE_HORIZON).order_by(
-                    "start"
-                ),
+                queryset=Race.objects.filter(
+                    start__gte=lo - RACE_LOOKBACK, start__lt=hi + RACE_HORIZON
+                ).order_by("start"),
                 to_attr="upcoming_races",
             )
         )
@@ -76,7 +79,7 @@ def agenda(
         races = []
         upcoming: list[Race] = session.runner.upcoming_races  # type: ignore[attr-defined]
         for race in upcoming:
-            if session.start <= race.start <= session.start + RACE_HORIZON:
+            if session.start - RACE_LOOKBACK <= race.start <= session.start + RACE_HORIZON:
                 races.append((race, (race.start.astimezone(tz).date() - ls.date()).days))
         entry = AgendaEntry(
             session=session,
@@ -131,3 +134,41 @@ def sessions_in_the_way(
         if not timeutils.within_working_hours(s.start, s.end, hours, tz):
             result.append(InTheWay(s, ls, le, "outside_hours"))
     return result
+
+
+@dataclass
+class Season:
+    """What the therapist sees of a runner's season around a session: races of the last
+    7 days and the next 60 (with the days from the session, negative before it), the
+    races it now clashes with, and the runner's previous session records."""
+
+    races: list[tuple[Race, int]]
+    conflicts: list[Any]
+    previous: list[Session]
+
+
+def runner_season(session: Session) -> Season:
+    """Around one session, for the staff session page (a fixed number of queries)."""
+    tz = session.clinic.tz
+    day = session.start.astimezone(tz).date()
+    races = Race.objects.filter(
+        runner_id=session.runner_id,
+        start__gte=session.start - RACE_LOOKBACK,
+        start__lte=session.start + RACE_HORIZON,
+    ).order_by("start")
+    previous = list(
+        Session.objects.filter(
+            runner_id=session.runner_id,
+            status=Session.Status.ATTENDED,
+            start__lt=session.start,
+        )
+        .select_related("therapist", "service")
+        .order_by("-start")[:PREVIOUS_RECORDS]
+    )
+    return Season(
+        races=[(r, (r.start.astimezone(tz).date() - day).days) for r in races],
+        conflicts=conflicts.conflicts_for_sessions([session], clinic=session.clinic).get(
+            session.pk, []
+        ),
+        previous=previous,
+    )

@@ -19,7 +19,7 @@ from booking.staff.pages.base import (
     staff_required,
     therapist_query,
 )
-from booking.staff.selectors import agenda
+from booking.staff.selectors import agenda, runner_season
 from booking.staff.services import session_mark_attendance
 from clinic import permissions
 from clinic.errors import CodedError
@@ -112,7 +112,7 @@ def session_detail(request, pk: int):
 
 
 def _render_session(request, session, form, tz, status=200):
-    races = session.runner.races.filter(start__gte=session.start).order_by("start")[:5]
+    season = runner_season(session)
     events = session.events.select_related("by").order_by("at", "id")
     return render(
         request,
@@ -121,10 +121,9 @@ def _render_session(request, session, form, tz, status=200):
             "session": session,
             "local_start": session.start.astimezone(tz),
             "local_end": session.end.astimezone(tz),
-            "races": [
-                (r, (r.start.astimezone(tz).date() - session.start.astimezone(tz).date()).days)
-                for r in races
-            ],
+            "races": season.races,
+            "race_conflicts": season.conflicts,
+            "previous": season.previous,
             "events": events,
             "form": form,
             "started": timezone.now() >= session.start,
