@@ -344,7 +344,7 @@ class TherapistAdmin(ClinicScopedAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ClinicScopedAdmin):
-    list_display = ["name", "clinic", "duration_minutes", "price", "active"]
+    list_display = ["name", "clinic", "kind", "duration_minutes", "price", "active"]
     list_filter = ["clinic", "active", "duration_minutes"]
     list_editable = ["active"]
     search_fields = ["name", "description"]

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
+from clinic.policy import ServiceKind
+
 
 class BodyArea(models.TextChoices):
     LEGS = "legs", _("Legs")
@@ -363,6 +365,17 @@ class Service(models.Model):
         _("body areas"), default=list, blank=True, validators=[validate_body_areas]
     )
     active = models.BooleanField(_("active"), default=True)
+    # Its own race rules (clinic.policy.Policy.for_service; docs/race-rules.md).
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=[
+            (ServiceKind.UNLOADING, _("Unloading massage")),
+            (ServiceKind.RECOVERY, _("Light post-race recovery massage")),
+            (ServiceKind.ACTIVATION, _("Short pre-race activation")),
+        ],
+        default=ServiceKind.UNLOADING,
+    )
 
     class Meta:
         verbose_name = _("service")

@@ -15,7 +15,7 @@ window rules); every caller decides with the same object."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -24,6 +24,18 @@ from zoneinfo import ZoneInfo
 from clinic.timeutils import local_date, local_midnight
 
 DAY = timedelta(days=1)
+# No rest day asked at all: a session may end right at the race's start (recovery).
+NO_REST = -1
+
+
+class ServiceKind:
+    """Service kinds with their own race rules (docs/race-rules.md)."""
+
+    UNLOADING = "unloading"  # the articles' rules: rest days before, hours/days after
+    RECOVERY = "recovery"  # light post-race massage: from the clinic's hours after a finish
+    ACTIVATION = "activation"  # short pre-race activation: up to the day before
+
+
 HOUR = timedelta(hours=1)
 # The longest race the product accepts (stage races, ultras): web form, API and import.
 MAX_RACE_LENGTH = timedelta(days=14)
@@ -159,6 +171,8 @@ class Policy:
     race_windows: tuple[RaceWindowRule, ...] = ()
     # Spacing: a session closer than this to another is booked with a warning.
     min_days_between: int = 7
+    # One unloading massage a day (same_day); other kinds are not counted.
+    one_a_day: bool = True
 
     @classmethod
     def from_clinic(cls, clinic: Any, race_windows: Iterable[Any] = ()) -> Policy:
@@ -185,6 +199,33 @@ class Policy:
                 for rw in race_windows
             ),
         )
+
+    def for_service(self, kind: str) -> Policy:
+        """The policy for a service kind: the unloading massage keeps every rule; a
+        recovery massage only waits the clinic's hours after a finish (no rest day, no
+        days after); a pre-race activation may be on the day before (no rest day), and
+        keeps the after-race figures. Spacing and one-a-day are the unloading massage's."""
+        if kind == ServiceKind.RECOVERY:
+            return replace(
+                self,
+                rest_days_before=NO_REST,
+                days_after=0,
+                race_windows=(),
+                min_days_between=0,
+                one_a_day=False,
+            )
+        if kind == ServiceKind.ACTIVATION:
+            return replace(
+                self,
+                rest_days_before=0,
+                race_windows=tuple(
+                    replace(r, figures=replace(r.figures, rest_days_before=0))
+                    for r in self.race_windows
+                ),
+                min_days_between=0,
+                one_a_day=False,
+            )
+        return self
 
     @property
     def default_figures(self) -> WindowFigures:

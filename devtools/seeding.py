@@ -51,6 +51,7 @@ class ServiceSpec:
     minutes: int
     price: Decimal
     body_areas: list[str] = field(default_factory=list)
+    kind: str = "unloading"
 
 
 def _none(_i: int) -> dict[str, Any]:
@@ -118,6 +119,7 @@ class Seeder:
                     duration_minutes=spec.minutes,
                     price=spec.price,
                     body_areas=list(spec.body_areas),
+                    kind=spec.kind,
                 )
             out.append(service)
         return out

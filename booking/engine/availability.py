@@ -110,6 +110,7 @@ def availability(
         span_end=span_end,
         lookback=lookback,
     )
+    ctx.policy = ctx.policy.for_service(service.kind)  # its own race rules
     result = Availability()
     if ctx.runner is not None:
         for race, b_start, b_end, code, params in rules.blocked_windows(

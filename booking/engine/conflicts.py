@@ -21,8 +21,8 @@ from django.utils import timezone
 from booking.engine import outbox, rules
 from booking.engine.exceptions import MESSAGES, format_params
 from booking.models import Reminder, Session
-from clinic.models import Clinic, RaceWindow
-from clinic.policy import Policy
+from clinic.models import Clinic, RaceWindow, Service
+from clinic.policy import Policy, ServiceKind
 from runners.models import Race
 
 
@@ -62,6 +62,15 @@ def _policies(clinic_ids: set[int], known: Clinic | None = None) -> dict[int, Po
         else Clinic.objects.filter(pk__in=clinic_ids)
     )
     return {clinic.pk: Policy.from_clinic(clinic, windows[clinic.pk]) for clinic in clinics}
+
+
+def _service_kinds(sessions: list[Session]) -> dict[int, str]:
+    """Each session's service kind: from the sessions when their service was read with
+    them, else one query."""
+    if all(Session.service.is_cached(s) for s in sessions):
+        return {s.service_id: s.service.kind for s in sessions}
+    ids = {s.service_id for s in sessions}
+    return dict(Service.objects.filter(pk__in=ids).values_list("pk", "kind"))
 
 
 def _race_info(race: Race) -> rules.RaceInfo:
@@ -108,10 +117,12 @@ def conflicts_for_sessions(
     by_runner: dict[int, list[rules.RaceInfo]] = defaultdict(list)
     for race in races:
         by_runner[race.runner_id].append(_race_info(race))
+    kinds = _service_kinds(live)
     for session in live:
         policy = policies.get(session.clinic_id)
         if policy is None:
             continue
+        policy = policy.for_service(kinds.get(session.service_id, ServiceKind.UNLOADING))
         found = rules.race_violations(
             session.start.astimezone(UTC),
             session.end.astimezone(UTC),
@@ -142,12 +153,16 @@ def conflicts_for_races(
     out: dict[int, list[Conflict]] = {r.pk: [] for r in races}
     if not races:
         return out
-    sessions = Session.objects.filter(
-        runner_id__in={r.runner_id for r in races},
-        status=Session.Status.BOOKED,
-        end__gt=now,
-        race_override_reason="",
-    ).order_by("start")
+    sessions = (
+        Session.objects.filter(
+            runner_id__in={r.runner_id for r in races},
+            status=Session.Status.BOOKED,
+            end__gt=now,
+            race_override_reason="",
+        )
+        .select_related("service")
+        .order_by("start")
+    )
     for found in conflicts_for_sessions(sessions, races=races, now=now).values():
         for conflict in found:
             if conflict.race_id in out:

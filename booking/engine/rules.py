@@ -160,6 +160,8 @@ def spacing_warnings(
     """Not a refusal: a session closer than the clinic's spacing (default 7 days) to
     another of the runner's sessions is booked, and the answer says so."""
     gap = timedelta(days=policy.min_days_between)
+    if gap <= ZERO:
+        return []
     near = [
         other
         for other in _counted(runner, exclude_session_id)
@@ -249,7 +251,7 @@ def check(
     if _overlaps(start, end, taken):
         found.append(Violation(Code.SLOT_TAKEN, {"therapist": therapist.name}))
     if runner is not None:
-        second = same_day(start, runner, policy, exclude_session_id)
+        second = same_day(start, runner, policy, exclude_session_id) if policy.one_a_day else None
         if second is not None:
             found.append(second)
         found.extend(race_violations(start, end, runner.races, policy))
@@ -302,7 +304,7 @@ def free_starts(
             if exclude_session_id is None or b.session_id != exclude_session_id
         ]
         # A day that already has one of the runner's sessions (same_day).
-        for other in _counted(runner, exclude_session_id):
+        for other in _counted(runner, exclude_session_id) if policy.one_a_day else ():
             day = local_date(other.start, policy.tz)
             blocks.append(local_day_bounds(policy.tz, day, day))
         if not skip_races:

@@ -73,6 +73,7 @@ def _check(
         lookback=spacing,
         lookahead=spacing,
     )
+    ctx.policy = ctx.policy.for_service(service.kind)  # its own race rules
     if warnings is not None and ctx.runner is not None:
         warnings.extend(rules.spacing_warnings(start, ctx.runner, ctx.policy, exclude_session_id))
     return rules.check(

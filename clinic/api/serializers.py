@@ -32,7 +32,16 @@ class ClinicSerializer(serializers.ModelSerializer):
 class ServiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Service
-        fields = ["id", "clinic", "name", "description", "duration_minutes", "price", "body_areas"]
+        fields = [
+            "id",
+            "clinic",
+            "name",
+            "description",
+            "kind",
+            "duration_minutes",
+            "price",
+            "body_areas",
+        ]
 
 
 class TherapistSerializer(serializers.ModelSerializer):

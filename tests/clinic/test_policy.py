@@ -171,3 +171,16 @@ def test_the_load_bounds_cover_every_window():
     window = p.forbidden_window(race)
     assert race.start - window.starts <= before
     assert window.ends - race.finish <= after
+
+
+def test_each_service_kind_has_its_own_window():
+    p = policy((4, 3, 6, Decimal("42"), ""))
+    marathon = Race(START, START + timedelta(hours=4), Decimal("42.195"), "A")
+    unloading = p.for_service("unloading").forbidden_window(marathon)
+    assert (unloading.rest_days_before, unloading.days_after) == (4, 3)
+    recovery = p.for_service("recovery").forbidden_window(marathon)
+    # Right up to the start before it; after it only the clinic's hours.
+    assert recovery.starts == START and recovery.ends == START + timedelta(hours=10)
+    activation = p.for_service("activation").forbidden_window(marathon)
+    assert activation.starts == madrid(2026, 3, 15, 0, 0)  # the day before is fine
+    assert activation.days_after == 3

@@ -92,11 +92,18 @@ def test_seed_demo_is_idempotent(db, settings):
     first = _row_counts()
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert _row_counts() == first
-    assert first["clinic.Therapist"] == 3 and first["clinic.Service"] == 3
+    assert first["clinic.Therapist"] == 3 and first["clinic.Service"] == 5
     # The race window starting points (docs/race-rules.md), once.
     from clinic.policy import DEFAULT_RACE_RULES
 
     assert first["clinic.RaceWindow"] == len(DEFAULT_RACE_RULES)
+    from clinic.models import Service
+
+    assert set(Service.objects.values_list("kind", flat=True)) == {
+        "unloading",
+        "recovery",
+        "activation",
+    }
     emails = set(User.objects.values_list("email", flat=True))
     assert {
         "admin@demo.clinic",

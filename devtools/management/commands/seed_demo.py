@@ -50,6 +50,11 @@ SERVICES_DATA = [
     ServiceSpec(
         "Full unloading massage", 60, Decimal("50.00"), ["legs", "glutes", "lumbar", "dorsal"]
     ),
+    # Kinds with their own race rules (docs/race-rules.md).
+    ServiceSpec(
+        "Light post-race recovery massage", 30, Decimal("30.00"), ["legs"], kind="recovery"
+    ),
+    ServiceSpec("Short pre-race activation", 20, Decimal("20.00"), ["legs"], kind="activation"),
 ]
 RUNNERS_DATA = [
     ("runner1@demo.clinic", "Ana", "López", Cadence.FORTNIGHTLY),
