@@ -284,7 +284,9 @@ class RaceWindow(models.Model):
     A race gets the largest window of the clinic default and every rule that matches it.
     """
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="race_windows")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="race_windows", verbose_name=_("clinic")
+    )
     min_distance_km = models.DecimalField(
         _("from distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
@@ -307,8 +309,12 @@ class RaceWindow(models.Model):
 
 
 class Therapist(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="therapists")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="therapist", verbose_name=_("user")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="therapists", verbose_name=_("clinic")
+    )
     display_name = models.CharField(_("display name"), max_length=200)
     qualifications = models.TextField(_("qualifications"), blank=True)
     specialties = models.TextField(_("specialties"), blank=True)
@@ -325,7 +331,9 @@ class Therapist(models.Model):
 
 
 class Service(models.Model):
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="services", verbose_name=_("clinic")
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveIntegerField(
@@ -375,7 +383,9 @@ class WorkingHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="hours")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="hours", verbose_name=_("therapist")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
@@ -407,7 +417,9 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("therapist")
+    )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)

@@ -182,6 +182,20 @@ def test_mark_attendance_through_the_page(client, therapist, session):
     assert "Marked attended" in r.content.decode()
 
 
+def test_history_lines_name_the_statuses_in_the_readers_language(client, therapist, session):
+    client.force_login(therapist.user)
+    with time_machine.travel(at(2026, 11, 18, 11), tick=False):
+        r = client.post(reverse("staff:attendance", args=[session.pk]), {"status": "no_show"})
+        assert r.status_code == 302
+        english = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+        client.cookies["django_language"] = "es"
+        spanish = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+    assert "Marked no-show (Booked → No-show)" in english
+    assert "Marcada como no presentada (Reservada → No se presentó)" in spanish
+    for html in (english, spanish):
+        assert "(booked → no_show)" not in html  # the raw codes, as before
+
+
 @time_machine.travel(NOW, tick=False)
 def test_working_hours_form(client, therapist, make_session):
     late = make_session(at(2026, 12, 1, 17))
