@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
@@ -374,14 +375,16 @@ class WorkingHours(models.Model):
     change of hours applies from a chosen date and the old hours still explain the past.
     """
 
+    # A label of its own (capitalised in Spanish, "Lunes"); the bare "Monday" msgid is
+    # Django's, used inside dates ("lunes, 7 de diciembre"), and ours would override it.
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+        MONDAY = 0, pgettext_lazy("weekday label", "Monday")
+        TUESDAY = 1, pgettext_lazy("weekday label", "Tuesday")
+        WEDNESDAY = 2, pgettext_lazy("weekday label", "Wednesday")
+        THURSDAY = 3, pgettext_lazy("weekday label", "Thursday")
+        FRIDAY = 4, pgettext_lazy("weekday label", "Friday")
+        SATURDAY = 5, pgettext_lazy("weekday label", "Saturday")
+        SUNDAY = 6, pgettext_lazy("weekday label", "Sunday")
 
     therapist = models.ForeignKey(
         Therapist, on_delete=models.CASCADE, related_name="hours", verbose_name=_("therapist")
