@@ -110,6 +110,7 @@ def test_the_runners_pages_speak_spanish(spanish, alice, service, alices_session
         assert_spanish(spanish, url)
     mine = assert_spanish(spanish, reverse("booking:my_sessions"))
     assert "miércoles, 4 de marzo, 10:00" in mine
+    assert "Rutinas de autocuidado" in mine
     ics = assert_spanish(spanish, reverse("booking:session_ics", args=[alices_session.pk]))
     assert "Masaje de descarga con Lucía Martín" in ics
     assert "Al día siguiente" in ics
@@ -144,6 +145,7 @@ def test_the_staff_pages_speak_spanish(spanish, therapist, clinic_admin, alices_
         assert_spanish(spanish, url)
     agenda = assert_spanish(spanish, reverse("staff:agenda") + day)
     assert "miércoles, 4 de marzo de 2026" in agenda
+    assert "Rutinas de autocuidado" not in agenda  # the runner's footer stays on their pages
     session = assert_spanish(spanish, reverse("staff:session", args=[alices_session.pk]))
     assert "Marcada como no presentada (Reservada → No se presentó)" in session
     spanish.force_login(clinic_admin)
