@@ -169,3 +169,32 @@ def test_the_admin_speaks_spanish(spanish, superuser, clinic, alices_session):
     policy = assert_spanish(spanish, reverse("admin:clinic_clinic_change", args=[clinic.pk]))
     assert "Política de reservas" in policy
     assert "Antelación mínima (minutos)" in policy
+
+
+USTED = re.compile(
+    r"\b(usted|su cuenta|su contraseña|Haga clic|Está recibiendo|ha indicado)\b", re.I
+)
+
+
+def test_the_account_emails_speak_spanish_with_tu(spanish, alice, mailoutbox):
+    from devtools.factories import PASSWORD
+
+    alice.user.language = "es"  # e-mails to an account go in its owner's language
+    alice.user.save()
+    signup = {"password1": PASSWORD, "password2": PASSWORD}
+    spanish.post(reverse("account_signup"), {"email": "nueva@runners.test", **signup})
+    spanish.logout()
+    spanish.cookies["django_language"] = "es"
+    spanish.post(reverse("account_signup"), {"email": "alice@runners.test", **signup})
+    spanish.logout()
+    spanish.cookies["django_language"] = "es"
+    spanish.post(reverse("account_reset_password"), {"email": "alice@runners.test"})
+    spanish.post(reverse("account_reset_password"), {"email": "nadie@runners.test"})
+    assert len(mailoutbox) == 4
+    for message in mailoutbox:
+        whole = message.subject + "\n" + message.body
+        assert not [s for s in FORMERLY_ENGLISH if s in whole], whole
+        assert not USTED.search(whole), whole
+        assert message.body.startswith("¡Hola"), whole
+    confirmation = mailoutbox[0].body
+    assert "Abre este enlace para confirmarla:" in confirmation
