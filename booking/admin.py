@@ -23,7 +23,7 @@ from booking.engine.services import (
     violation_error,
 )
 from booking.models import Reminder, Session, SessionEvent
-from booking.reminders.tasks import deliver_reminders
+from booking.reminders import delivery
 from booking.staff.services import session_mark_attendance
 from clinic.admin import ClinicScopedAdmin
 from clinic.admin_forms import ServiceWriteForm
@@ -189,6 +189,23 @@ def author_label(by) -> str:
     return by.get_full_name()
 
 
+# What the booking recorded: shown on a session's page, never edited there.
+BOOKING_RECORD_FIELDS = (
+    "discomfort_areas",
+    "runner_note",
+    "race_override_reason",
+    "override_author",
+    "idempotency_key",
+    "rescheduled_from",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+    "attended_at",
+    "no_show_at",
+    "history",
+)
+
+
 @admin.register(Session)
 class SessionAdmin(ClinicScopedAdmin):
     list_display = ["start", "end", "runner", "therapist", "service", "status", "clinic"]
@@ -207,43 +224,10 @@ class SessionAdmin(ClinicScopedAdmin):
         (_("Moving the session"), {"fields": ("override_reason",)}),
         (
             _("Booking"),
-            {
-                "fields": (
-                    "discomfort_areas",
-                    "runner_note",
-                    "race_override_reason",
-                    "override_author",
-                    "idempotency_key",
-                    "rescheduled_from",
-                    "created_at",
-                    "updated_at",
-                    "cancelled_at",
-                    "attended_at",
-                    "no_show_at",
-                    "history",
-                )
-            },
+            {"fields": BOOKING_RECORD_FIELDS},
         ),
     )
-    change_readonly_fields = [
-        "runner",
-        "service",
-        "clinic",
-        "end",
-        "price",
-        "discomfort_areas",
-        "runner_note",
-        "race_override_reason",
-        "override_author",
-        "idempotency_key",
-        "rescheduled_from",
-        "created_at",
-        "updated_at",
-        "cancelled_at",
-        "attended_at",
-        "no_show_at",
-        "history",
-    ]
+    change_readonly_fields = ["runner", "service", "clinic", "end", "price", *BOOKING_RECORD_FIELDS]
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.change_fieldsets
@@ -317,15 +301,7 @@ class ReminderAdmin(ClinicScopedAdmin):
 
     @admin.action(description=_("Send the selected failed reminders again"))
     def send_again(self, request, queryset):
-        ids = list(
-            queryset.filter(state__in=[Reminder.State.FAILED, Reminder.State.PENDING]).values_list(
-                "pk", flat=True
-            )
-        )
-        # A fresh budget of attempts; `deliver` still sends each at most once.
-        Reminder.objects.filter(pk__in=ids).update(attempts=0)
-        for start in range(0, len(ids), 500):
-            deliver_reminders.delay(ids[start : start + 500])
+        count = delivery.resend(list(queryset.values_list("pk", flat=True)))
         self.message_user(
-            request, gettext("%(count)s reminders will be sent again.") % {"count": len(ids)}
+            request, gettext("%(count)s reminders will be sent again.") % {"count": count}
         )

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-mkdir -p var/broker/out var/broker/processed var/mail
+mkdir -p var/broker/out var/broker/processed var/broker/control var/mail
 
 pids=()
 cleanup() {

@@ -1,7 +1,9 @@
-"""Shared fixtures: the personas and the service guards.
+"""Shared fixtures: the personas, the one clock and the service guards.
 
 Personas (as in the style guide): runner Alice and runner Bob, a therapist of Alice's
-clinic, a therapist of another clinic, and the clinic's admin.
+clinic, a therapist of another clinic, the clinic's admin, the other clinic's admin and a
+superuser; `persona(name)` gives each an API client and a page client
+(tests/support/personas.py). `clock` is the one frozen clock (tests/support/clock.py).
 """
 
 import os
@@ -19,6 +21,8 @@ from devtools.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.support.clock import _clock_marker, clock, clock_start, clock_tick  # noqa: F401
+from tests.support.personas import persona  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -124,8 +128,20 @@ def clinic_admin(clinic):
 
 
 @pytest.fixture
+def other_admin(other_clinic):
+    return UserFactory(
+        email="admin@other.test", role=User.Role.CLINIC_ADMIN, is_staff=True, clinic=other_clinic
+    )
+
+
+@pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser("root@clinic.test", "correct-horse-battery")
+    return UserFactory(
+        email="root@clinic.test",
+        role=User.Role.CLINIC_ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
 
 
 @pytest.fixture

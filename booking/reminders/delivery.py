@@ -13,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from booking.engine.outbox import session_email_key
+from booking.engine.outbox import queue, session_email_key
 from booking.models import Reminder, Session
 from booking.reminders import scans
 from booking.reminders.messages import SESSION_KINDS, Moot, build_message
@@ -43,6 +43,20 @@ def record(*, runner_id: int, kind: str, key: str, session_id: int | None = None
 def record_many(rows: list[Reminder]) -> None:
     """Insert many rows in one statement; the ones that exist already are left as they are."""
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=scans.BATCH_SIZE)
+
+
+def resend(reminder_ids: list[int]) -> int:
+    """Failed or pending reminders get a fresh budget of attempts and go to the worker
+    again (`deliver` still sends each at most once). Returns how many were queued."""
+    ids = list(
+        Reminder.objects.filter(
+            pk__in=reminder_ids, state__in=[Reminder.State.FAILED, Reminder.State.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Reminder.objects.filter(pk__in=ids).update(attempts=0)
+    for start in range(0, len(ids), 500):
+        queue(ids[start : start + 500])
+    return len(ids)
 
 
 def deliver(reminder_id: int, *, now: datetime | None = None) -> str:

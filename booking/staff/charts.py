@@ -1,16 +1,21 @@
 """Server-rendered SVG charts for the attendance dashboard: no JavaScript, no inline
 styles (the CSP forbids them), presentation attributes only. The table next to each chart
-carries the same figures for screen readers and for copying."""
+carries the same figures for screen readers and for copying.
+
+The geometry is computed here; the markup lives in templates/staff/charts/chart.svg, where
+Django's auto-escaping covers every piece of text. Coordinates are formatted here, as
+plain strings, so that no locale's decimal comma reaches the SVG."""
+
+from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from booking.staff.reports import AttendanceReport
 
 WIDTH, HEIGHT = 720, 260
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 12, 16, 48
+TEMPLATE = "staff/charts/chart.svg"
 
 SERIES = [
     ("attended", "#1b6e2a"),
@@ -19,6 +24,67 @@ SERIES = [
     ("cancelled", "#6b7280"),
     ("pending", "#0b5cad"),
 ]
+
+
+@dataclass(frozen=True)
+class GridLine:
+    y: str
+    label_y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: str
+    y: str
+    width: str
+    height: str
+    fill: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class Point:
+    cx: str
+    cy: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class Label:
+    x: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    x: int
+    text_x: int
+    fill: str
+    text: str
+
+
+@dataclass
+class Chart:
+    """What chart.svg draws, back to front: grid, lines, bars, points, labels, legend."""
+
+    id: str
+    title: str
+    desc: str
+    grid: list[GridLine] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # polyline points, "x,y x,y ..."
+    bars: list[Bar] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    x_labels: list[Label] = field(default_factory=list)
+    legend: list[LegendItem] = field(default_factory=list)
+    width: int = WIDTH
+    height: int = HEIGHT
+    grid_x1: int = PAD_L
+    grid_x2: int = WIDTH - PAD_R
+    tick_x: int = PAD_L - 6
+    x_label_y: int = HEIGHT - PAD_B + 16
+    legend_y: int = HEIGHT - 18
+    legend_text_y: int = HEIGHT - 9
 
 
 def series_labels() -> dict[str, str]:
@@ -48,47 +114,37 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def _render(chart_id: str, title: str, desc: str, body: list[str]) -> SafeString:
-    head = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="system-ui, sans-serif" font-size="12">'
-        f'<title id="{chart_id}-t">{escape(title)}</title>'
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>'
-    )
-    # Every piece of text in the body went through escape().
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
+def _grid(plot_h: float, values: list[tuple[float, str]]) -> list[GridLine]:
+    """One horizontal line per (fraction of the height, tick label)."""
+    lines = []
+    for fraction, label in values:
+        y = PAD_T + plot_h - plot_h * fraction
+        lines.append(GridLine(y=f"{y:.1f}", label_y=f"{y + 4:.1f}", label=label))
+    return lines
 
 
-def _x_labels(report, n, slot) -> list[str]:
-    out = []
+def _x_labels(report: AttendanceReport, n: int, slot: float) -> list[Label]:
     every = max(1, -(-n // 12))
-    for i, row in enumerate(report.rows):
-        if i % every:
-            continue
-        x = PAD_L + slot * i + slot / 2
-        out.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - PAD_B + 16}" text-anchor="middle" fill="#1a1a1a">'
-            f"{escape(_label(report, row.period))}</text>"
-        )
-    return out
+    return [
+        Label(x=f"{PAD_L + slot * i + slot / 2:.1f}", text=_label(report, row.period))
+        for i, row in enumerate(report.rows)
+        if not i % every
+    ]
 
 
-def counts_chart(report: AttendanceReport) -> SafeString:
+def counts_chart(report: AttendanceReport) -> Chart:
     """Stacked bars: what became of the sessions of each period."""
     n = max(len(report.rows), 1)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     top = _nice_max(max((r.booked for r in report.rows), default=0))
     slot = plot_w / n
     bar = max(slot * 0.7, 1)
-    body = []
-    for i in range(5):
-        value = top * i / 4
-        y = PAD_T + plot_h - plot_h * i / 4
-        body.append(
-            f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c4cbd3"/>'
-            f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{value:g}</text>'
-        )
+    chart = Chart(
+        id="counts",
+        title=_("Sessions by outcome"),
+        desc=_("Stacked bars per period; the table below has the same figures."),
+        grid=_grid(plot_h, [(i / 4, f"{top * i / 4:g}") for i in range(5)]),
+    )
     labels = series_labels()
     for i, row in enumerate(report.rows):
         x = PAD_L + slot * i + (slot - bar) / 2
@@ -99,37 +155,35 @@ def counts_chart(report: AttendanceReport) -> SafeString:
                 continue
             h = plot_h * value / top
             y -= h
-            body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
-                f"<title>{escape(_label(report, row.period))}: {escape(labels[name])} {value}</title>"
-                "</rect>"
+            chart.bars.append(
+                Bar(
+                    x=f"{x:.1f}",
+                    y=f"{y:.1f}",
+                    width=f"{bar:.1f}",
+                    height=f"{h:.1f}",
+                    fill=colour,
+                    tip=f"{_label(report, row.period)}: {labels[name]} {value}",
+                )
             )
-    body += _x_labels(report, n, slot)
-    # Legend
+    chart.x_labels = _x_labels(report, n, slot)
     lx = PAD_L
     for name, colour in SERIES:
-        body.append(
-            f'<rect x="{lx}" y="{HEIGHT - 18}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{lx + 14}" y="{HEIGHT - 9}" fill="#1a1a1a">{escape(labels[name])}</text>'
-        )
+        chart.legend.append(LegendItem(x=lx, text_x=lx + 14, fill=colour, text=labels[name]))
         lx += 14 + 7 * len(labels[name]) + 16
-    title = _("Sessions by outcome")
-    desc = _("Stacked bars per period; the table below has the same figures.")
-    return _render("counts", title, desc, body)
+    return chart
 
 
-def rate_chart(report: AttendanceReport) -> SafeString:
+def rate_chart(report: AttendanceReport) -> Chart:
     """The attendance rate per period, as a line (gaps where there is nothing to rate)."""
     n = max(len(report.rows), 1)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     slot = plot_w / n
-    body = []
-    for pct in (0, 25, 50, 75, 100):
-        y = PAD_T + plot_h - plot_h * pct / 100
-        body.append(
-            f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c4cbd3"/>'
-            f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{pct}%</text>'
-        )
+    chart = Chart(
+        id="rate",
+        title=_("Attendance rate"),
+        desc=_("Attended divided by attended, no-shows and late cancellations, per period."),
+        grid=_grid(plot_h, [(pct / 100, f"{pct}%") for pct in (0, 25, 50, 75, 100)]),
+    )
     segment: list[str] = []
     segments = []
     for i, row in enumerate(report.rows):
@@ -141,17 +195,16 @@ def rate_chart(report: AttendanceReport) -> SafeString:
             continue
         y = PAD_T + plot_h - plot_h * row.rate
         segment.append(f"{x:.1f},{y:.1f}")
-        body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#0b5cad">'
-            f"<title>{escape(_label(report, row.period))}: {row.rate * 100:.0f}%</title></circle>"
+        chart.points.append(
+            Point(
+                cx=f"{x:.1f}",
+                cy=f"{y:.1f}",
+                tip=f"{_label(report, row.period)}: {row.rate * 100:.0f}%",
+            )
         )
     if segment:
         segments.append(segment)
-    for seg in segments:
-        body.insert(
-            5, f'<polyline points="{" ".join(seg)}" fill="none" stroke="#0b5cad" stroke-width="2"/>'
-        )
-    body += _x_labels(report, n, slot)
-    title = _("Attendance rate")
-    desc = _("Attended divided by attended, no-shows and late cancellations, per period.")
-    return _render("rate", title, desc, body)
+    # Drawn in reverse order, as they always were (each inserted after the grid).
+    chart.lines = [" ".join(seg) for seg in reversed(segments)]
+    chart.x_labels = _x_labels(report, n, slot)
+    return chart

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, clinic_admin):
+def admin_client(persona, client, clinic_admin):
     ensure_role_groups()
     clinic_admin.groups.add(Group.objects.get(name=CLINIC_ADMINS))
-    client.force_login(clinic_admin)
+    client = persona("clinic_admin").page
     return client
 
 

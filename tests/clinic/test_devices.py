@@ -52,11 +52,11 @@ def api_works(key: str) -> bool:
     return Client().get("/api/v1/sessions/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
-def test_the_profile_lists_devices_and_revoke_works_without_javascript(client, alice, bob):
+def test_the_profile_lists_devices_and_revoke_works_without_javascript(persona, client, alice, bob):
     _phone, phone_key = token_create(user=alice.user, device="Alice's phone")
     _laptop, laptop_key = token_create(user=alice.user, device="Training log script")
     token_create(user=bob.user, device="Bob's tablet")
-    client.force_login(alice.user)
+    client = persona("alice").page
     page = client.get("/profile/")
     html = page.content.decode()
     assert "Signed-in devices" in html
@@ -76,11 +76,11 @@ def test_the_profile_lists_devices_and_revoke_works_without_javascript(client, a
     assert not api_works(phone_key) and api_works(laptop_key)
 
 
-def test_sign_out_everywhere_else_keeps_only_this_browser(client, alice):
+def test_sign_out_everywhere_else_keeps_only_this_browser(persona, client, alice):
     _t, key = token_create(user=alice.user, device="phone")
     other_browser = Client()
     other_browser.force_login(alice.user)
-    client.force_login(alice.user)
+    client = persona("alice").page
     (form,) = Forms(client.get("/profile/").content.decode()).labelled("Sign out everywhere else")
     after = submit(client, form)
     assert after.status_code == 200
@@ -91,26 +91,26 @@ def test_sign_out_everywhere_else_keeps_only_this_browser(client, alice):
     assert client.get("/profile/").status_code == 200
 
 
-def test_a_runner_cannot_revoke_someone_elses_device(client, alice, bob):
+def test_a_runner_cannot_revoke_someone_elses_device(persona, client, alice, bob):
     token, key = token_create(user=alice.user, device="Alice's phone")
-    client.force_login(bob.user)
+    client = persona("bob").page
     response = client.post(f"/account/devices/{token.pk}/revoke/", {"next": "/profile/"})
     assert response.status_code == 404
     assert api_works(key)
 
 
-def test_revoke_never_redirects_off_the_site(client, alice):
+def test_revoke_never_redirects_off_the_site(persona, client, alice):
     token, _key = token_create(user=alice.user, device="phone")
-    client.force_login(alice.user)
+    client = persona("alice").page
     response = client.post(
         f"/account/devices/{token.pk}/revoke/", {"next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == "/account/devices/"
 
 
-def test_staff_reach_their_devices_from_the_menu(client, therapist):
+def test_staff_reach_their_devices_from_the_menu(persona, client, therapist):
     _t, key = token_create(user=therapist.user, device="Reception tablet")
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     agenda = client.get("/staff/agenda/").content.decode()
     assert 'href="/account/devices/"' in agenda and "Your account" in agenda
     page = client.get("/account/devices/")

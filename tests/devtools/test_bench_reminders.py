@@ -4,20 +4,17 @@ import json
 from io import StringIO
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from clinic.models import Clinic
 from tests.booking.reminders.conftest import madrid
 
-pytestmark = [pytest.mark.django_db, pytest.mark.redis]
-
-
-@pytest.fixture(autouse=True)
-def _clock(request):
-    """The reminders' clock (this test lived with them): Friday 20 November 2026, ticking."""
-    with time_machine.travel(madrid(2026, 11, 20, 12, 0), tick=True):
-        yield
+# The reminders' clock (this test lived with them): Friday 20 November 2026, ticking.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.redis,
+    pytest.mark.clock(madrid(2026, 11, 20, 12, 0), tick=True),
+]
 
 
 def bench(n):

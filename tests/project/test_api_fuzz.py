@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from devtools.factories import RaceFactory, SessionFactory
 from tests.support.api_fixtures import local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 BAD_BODIES = [
     {},

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -27,8 +26,6 @@ from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 from runners.models import Race
 from tests.support.api import assert_error
 
-pytestmark = pytest.mark.django_db
-
 CODE = "control_characters"  # the API's contract (clinic.text.CODE)
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -36,12 +33,7 @@ NOW = datetime(2026, 11, 30, 8, 0, tzinfo=MADRID)  # a Monday morning
 WED_10 = datetime(2026, 12, 2, 10, 0, tzinfo=MADRID)
 CONTROLS = {"NUL": "\x00", "BEL": "\x07"}
 SENTENCE = "This text contains invisible control characters"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 
 
 def snapshot() -> dict:

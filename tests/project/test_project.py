@@ -121,10 +121,10 @@ def test_seed_demo_refuses_without_debug(db, settings):
     assert not User.objects.exists()
 
 
-def test_every_admin_page_answers_for_a_superuser(client, superuser, settings):
+def test_every_admin_page_answers_for_a_superuser(persona, client, superuser, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-    client.force_login(superuser)
+    client = persona("superuser").page
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label not in ("clinic", "runners", "booking"):
             continue

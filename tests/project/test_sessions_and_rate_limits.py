@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -16,66 +15,68 @@ def _signed_in(client) -> bool:
 
 class TestStaffSessionExpiry:
     def test_a_therapists_session_ends_after_the_staff_age_however_active(
-        self, client, therapist, settings
+        self, clock, client, therapist, settings
     ):
         settings.STAFF_SESSION_AGE = 8 * 3600
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            client.force_login(therapist.user)
-            assert client.get("/").status_code == 200
-            assert client.session.get_expiry_age() == 8 * 3600
-            # Active all day: the session is saved again at 5 h (sliding its expiry)...
-            clock.move_to(start + timedelta(hours=5))
-            session = client.session
-            session["touched"] = True
-            session.save()
-            assert client.get("/").status_code == 200 and _signed_in(client)
-            # ...but 8 h after sign-in it is over.
-            clock.move_to(start + timedelta(hours=8, minutes=1))
-            response = client.get("/")
-            assert response.status_code == 200
-            assert not _signed_in(client)
-            assert not response.wsgi_request.user.is_authenticated
+        clock.move_to(start)
+        client.force_login(therapist.user)
+        assert client.get("/").status_code == 200
+        assert client.session.get_expiry_age() == 8 * 3600
+        # Active all day: the session is saved again at 5 h (sliding its expiry)...
+        clock.move_to(start + timedelta(hours=5))
+        session = client.session
+        session["touched"] = True
+        session.save()
+        assert client.get("/").status_code == 200 and _signed_in(client)
+        # ...but 8 h after sign-in it is over.
+        clock.move_to(start + timedelta(hours=8, minutes=1))
+        response = client.get("/")
+        assert response.status_code == 200
+        assert not _signed_in(client)
+        assert not response.wsgi_request.user.is_authenticated
 
-    def test_a_clinic_admin_is_staff_too(self, client, clinic_admin, settings):
+    def test_a_clinic_admin_is_staff_too(self, persona, clock, client, clinic_admin, settings):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            client.force_login(clinic_admin)
-            client.get("/")
-            clock.move_to(start + timedelta(minutes=61))
-            session = client.session
-            session.set_expiry(3600 * 24)  # even a longer cookie does not keep it alive
-            session.save()
-            client.get("/")
-            assert not _signed_in(client)
+        clock.move_to(start)
+        client = persona("clinic_admin").page
+        client.get("/")
+        clock.move_to(start + timedelta(minutes=61))
+        session = client.session
+        session.set_expiry(3600 * 24)  # even a longer cookie does not keep it alive
+        session.save()
+        client.get("/")
+        assert not _signed_in(client)
 
-    def test_an_expired_staff_api_session_is_refused(self, client, therapist, settings):
+    def test_an_expired_staff_api_session_is_refused(
+        self, persona, clock, client, therapist, settings
+    ):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            client.force_login(therapist.user)
-            client.get("/")
-            clock.move_to(start + timedelta(minutes=30))
-            session = client.session
-            session.set_expiry(3600 * 24)
-            session.save()
-            clock.move_to(start + timedelta(minutes=61))
-            response = client.get("/api/v1/clinics/")
-            # Public endpoint: served, but as anonymous.
-            assert response.status_code == 200
-            assert not response.wsgi_request.user.is_authenticated
+        clock.move_to(start)
+        client = persona("therapist").page
+        client.get("/")
+        clock.move_to(start + timedelta(minutes=30))
+        session = client.session
+        session.set_expiry(3600 * 24)
+        session.save()
+        clock.move_to(start + timedelta(minutes=61))
+        response = client.get("/api/v1/clinics/")
+        # Public endpoint: served, but as anonymous.
+        assert response.status_code == 200
+        assert not response.wsgi_request.user.is_authenticated
 
-    def test_a_runners_session_keeps_its_two_weeks(self, client, alice, settings):
+    def test_a_runners_session_keeps_its_two_weeks(self, persona, clock, client, alice, settings):
         settings.STAFF_SESSION_AGE = 3600
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            client.force_login(alice.user)
-            client.get("/")
-            assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
-            clock.move_to(start + timedelta(hours=9))
-            client.get("/")
-            assert _signed_in(client)
+        clock.move_to(start)
+        client = persona("alice").page
+        client.get("/")
+        assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+        clock.move_to(start + timedelta(hours=9))
+        client.get("/")
+        assert _signed_in(client)
 
 
 class TestApiTokenExpiry:
@@ -92,40 +93,40 @@ class TestApiTokenExpiry:
     def me(self, client, token):
         return client.get("/api/v1/sessions/", HTTP_AUTHORIZATION=f"Token {token}")
 
-    def test_a_therapists_token_ends_with_the_staff_age(self, client, therapist, settings):
+    def test_a_therapists_token_ends_with_the_staff_age(self, clock, client, therapist, settings):
         settings.STAFF_SESSION_AGE = 8 * 3600
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            first = self.sign_in(client, therapist.user)
-            assert first["expires"].startswith((start + timedelta(hours=8)).strftime("%Y-%m-%d"))
-            clock.move_to(start + timedelta(hours=7, minutes=59))
-            assert self.me(client, first["token"]).status_code == 200
-            clock.move_to(start + timedelta(hours=8, minutes=1))
-            expired = self.me(client, first["token"])
-            assert expired.status_code == 401
-            assert expired.json()["code"] == "token_expired"
-            assert "sign in again" in expired.json()["detail"]
-            # Signing in again: a new token that works; the old one stays dead.
-            second = self.sign_in(client, therapist.user)
-            assert second["token"] != first["token"]
-            assert self.me(client, second["token"]).status_code == 200
-            assert self.me(client, first["token"]).status_code == 401
+        clock.move_to(start)
+        first = self.sign_in(client, therapist.user)
+        assert first["expires"].startswith((start + timedelta(hours=8)).strftime("%Y-%m-%d"))
+        clock.move_to(start + timedelta(hours=7, minutes=59))
+        assert self.me(client, first["token"]).status_code == 200
+        clock.move_to(start + timedelta(hours=8, minutes=1))
+        expired = self.me(client, first["token"])
+        assert expired.status_code == 401
+        assert expired.json()["code"] == "token_expired"
+        assert "sign in again" in expired.json()["detail"]
+        # Signing in again: a new token that works; the old one stays dead.
+        second = self.sign_in(client, therapist.user)
+        assert second["token"] != first["token"]
+        assert self.me(client, second["token"]).status_code == 200
+        assert self.me(client, first["token"]).status_code == 401
 
-    def test_a_runners_token_lasts_the_api_token_age(self, client, alice, settings):
+    def test_a_runners_token_lasts_the_api_token_age(self, clock, client, alice, settings):
         settings.STAFF_SESSION_AGE = 3600
         settings.API_TOKEN_AGE = 30 * 86400
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            token = self.sign_in(client, alice.user)["token"]
-            clock.move_to(start + timedelta(days=29))
-            assert self.me(client, token).status_code == 200
-            # Signing in again (another device) gives a token of its own; the first one
-            # keeps its own end.
-            other = self.sign_in(client, alice.user)["token"]
-            assert other != token
-            clock.move_to(start + timedelta(days=30, minutes=1))
-            assert self.me(client, token).json()["code"] == "token_expired"
-            assert self.me(client, other).status_code == 200
+        clock.move_to(start)
+        token = self.sign_in(client, alice.user)["token"]
+        clock.move_to(start + timedelta(days=29))
+        assert self.me(client, token).status_code == 200
+        # Signing in again (another device) gives a token of its own; the first one
+        # keeps its own end.
+        other = self.sign_in(client, alice.user)["token"]
+        assert other != token
+        clock.move_to(start + timedelta(days=30, minutes=1))
+        assert self.me(client, token).json()["code"] == "token_expired"
+        assert self.me(client, other).status_code == 200
 
 
 @pytest.fixture
@@ -162,19 +163,23 @@ class TestApiThrottling:
         ]
         assert codes == [200, 200, 429]
 
-    def test_signed_in_users_are_throttled_per_user(self, client, clinic, alice, bob, rates):
+    def test_signed_in_users_are_throttled_per_user(
+        self, persona, client, clinic, alice, bob, rates
+    ):
         rates(user="3/min")
-        client.force_login(alice.user)
+        client = persona("alice").page
         assert [client.get(self.url).status_code for _ in range(4)] == [200, 200, 200, 429]
         # Bob, from the same address, has his own allowance.
-        client.force_login(bob.user)
+        client = persona("bob").page
         assert client.get(self.url).status_code == 200
 
-    def test_one_address_has_a_ceiling_whoever_signs_in(self, client, clinic, alice, bob, rates):
+    def test_one_address_has_a_ceiling_whoever_signs_in(
+        self, persona, client, clinic, alice, bob, rates
+    ):
         rates(user="100/min", ip="5/min")
-        client.force_login(alice.user)
+        client = persona("alice").page
         codes = [client.get(self.url).status_code for _ in range(3)]
-        client.force_login(bob.user)
+        client = persona("bob").page
         codes += [client.get(self.url).status_code for _ in range(3)]
         assert codes == [200, 200, 200, 200, 200, 429]
 

@@ -7,11 +7,10 @@ import re
 from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from booking.models import Session
-from devtools.factories import RaceFactory, SessionFactory
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 from tests.support.page_fixtures import NOW, local
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +72,15 @@ def assert_spanish(client, url: str) -> str:
 
 
 @pytest.fixture
-def spanish(client):
-    client.cookies["django_language"] = "es"
-    return client
+def spanish(persona):
+    """A page client for the named persona (None: anonymous) that asks for Spanish."""
+
+    def make(name):
+        client = persona(name).page
+        client.cookies["django_language"] = "es"
+        return client
+
+    return make
 
 
 @pytest.fixture
@@ -85,10 +90,10 @@ def alices_session(alice, therapist, service):
     )
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_the_runners_pages_speak_spanish(spanish, alice, service, alices_session):
     RaceFactory(runner=alice, name="Medio Maratón de Madrid", start=local(date(2026, 3, 29), 9))
-    spanish.force_login(alice.user)
+    client = spanish("alice")
     for url in [
         reverse("home"),
         reverse("booking:book"),
@@ -107,34 +112,35 @@ def test_the_runners_pages_speak_spanish(spanish, alice, service, alices_session
         reverse("account_change_password"),
         reverse("account_logout"),
     ]:
-        assert_spanish(spanish, url)
-    mine = assert_spanish(spanish, reverse("booking:my_sessions"))
+        assert_spanish(client, url)
+    mine = assert_spanish(client, reverse("booking:my_sessions"))
     assert "miércoles, 4 de marzo, 10:00" in mine
     assert "Rutinas de autocuidado" in mine
-    ics = assert_spanish(spanish, reverse("booking:session_ics", args=[alices_session.pk]))
+    ics = assert_spanish(client, reverse("booking:session_ics", args=[alices_session.pk]))
     assert "Masaje de descarga con Lucía Martín" in ics
     assert "Al día siguiente" in ics
 
 
 def test_the_sign_in_pages_speak_spanish_with_tu(spanish):
-    login = assert_spanish(spanish, reverse("account_login"))
+    client = spanish(None)
+    login = assert_spanish(client, reverse("account_login"))
     assert "¿Has olvidado tu contraseña?" in login
     assert "Si todavía no tienes cuenta" in login
-    signup = assert_spanish(spanish, reverse("account_signup"))
+    signup = assert_spanish(client, reverse("account_signup"))
     assert "Tu contraseña tiene que tener al menos" in signup
     assert "¿Ya tienes cuenta?" in signup
-    reset = assert_spanish(spanish, reverse("account_reset_password"))
+    reset = assert_spanish(client, reverse("account_reset_password"))
     assert "Escribe tu dirección de correo electrónico" in reset
 
 
-@time_machine.travel(NOW, tick=False)
-def test_the_staff_pages_speak_spanish(spanish, therapist, clinic_admin, alices_session):
+@pytest.mark.clock(NOW)
+def test_the_staff_pages_speak_spanish(spanish, alices_session):
     alices_session.status = Session.Status.NO_SHOW
     alices_session.save()
     alices_session.events.create(
         kind="no_show", from_status=Session.Status.BOOKED, to_status=Session.Status.NO_SHOW
     )
-    spanish.force_login(therapist.user)
+    client = spanish("therapist")
     day = "?date=2026-03-04"
     for url in [
         reverse("staff:agenda-week") + day,
@@ -142,20 +148,20 @@ def test_the_staff_pages_speak_spanish(spanish, therapist, clinic_admin, alices_
         reverse("staff:time-off"),
         reverse("staff:in-the-way"),
     ]:
-        assert_spanish(spanish, url)
-    agenda = assert_spanish(spanish, reverse("staff:agenda") + day)
+        assert_spanish(client, url)
+    agenda = assert_spanish(client, reverse("staff:agenda") + day)
     assert "miércoles, 4 de marzo de 2026" in agenda
     assert "Rutinas de autocuidado" not in agenda  # the runner's footer stays on their pages
-    session = assert_spanish(spanish, reverse("staff:session", args=[alices_session.pk]))
+    session = assert_spanish(client, reverse("staff:session", args=[alices_session.pk]))
     assert "Marcada como no presentada (Reservada → No se presentó)" in session
-    spanish.force_login(clinic_admin)
-    assert_spanish(spanish, reverse("staff:dashboard"))
-    assert_spanish(spanish, reverse("staff:adherence"))
+    admin = spanish("clinic_admin")
+    assert_spanish(admin, reverse("staff:dashboard"))
+    assert_spanish(admin, reverse("staff:adherence"))
 
 
 def test_the_admin_speaks_spanish(spanish, superuser, clinic, alices_session):
     alices_session.events.create(kind="booked", to_status=Session.Status.BOOKED)
-    spanish.force_login(superuser)
+    client = spanish("superuser")
     for url in [
         reverse("admin:index"),
         reverse("admin:booking_session_change", args=[alices_session.pk]),
@@ -165,8 +171,8 @@ def test_the_admin_speaks_spanish(spanish, superuser, clinic, alices_session):
         reverse("admin:runners_race_changelist"),
         reverse("admin:clinic_user_change", args=[superuser.pk]),
     ]:
-        assert_spanish(spanish, url)
-    policy = assert_spanish(spanish, reverse("admin:clinic_clinic_change", args=[clinic.pk]))
+        assert_spanish(client, url)
+    policy = assert_spanish(client, reverse("admin:clinic_clinic_change", args=[clinic.pk]))
     assert "Política de reservas" in policy
     assert "Antelación mínima (minutos)" in policy
 
@@ -177,19 +183,13 @@ USTED = re.compile(
 
 
 def test_the_account_emails_speak_spanish_with_tu(spanish, alice, mailoutbox):
-    from devtools.factories import PASSWORD
-
     alice.user.language = "es"  # e-mails to an account go in its owner's language
     alice.user.save()
     signup = {"password1": PASSWORD, "password2": PASSWORD}
-    spanish.post(reverse("account_signup"), {"email": "nueva@runners.test", **signup})
-    spanish.logout()
-    spanish.cookies["django_language"] = "es"
-    spanish.post(reverse("account_signup"), {"email": "alice@runners.test", **signup})
-    spanish.logout()
-    spanish.cookies["django_language"] = "es"
-    spanish.post(reverse("account_reset_password"), {"email": "alice@runners.test"})
-    spanish.post(reverse("account_reset_password"), {"email": "nadie@runners.test"})
+    for email in ["nueva@runners.test", "alice@runners.test"]:  # the second one is taken
+        spanish(None).post(reverse("account_signup"), {"email": email, **signup})
+    for email in ["alice@runners.test", "nadie@runners.test"]:
+        spanish(None).post(reverse("account_reset_password"), {"email": email})
     assert len(mailoutbox) == 4
     for message in mailoutbox:
         whole = message.subject + "\n" + message.body

@@ -1,3 +1,3 @@
-"""The runner's pages: a signed-in runner, a Spanish client and the pages' clock."""
+"""The runner's pages: a Spanish client and the pages' clock start."""
 
 from tests.support.page_fixtures import *  # noqa: F403

@@ -22,8 +22,8 @@ def upload(client, data: bytes, name: str = "races.ics"):
 
 
 @pytest.fixture
-def runner_client(client, alice):
-    client.force_login(alice.user)
+def runner_client(persona, client, alice):
+    client = persona("alice").page
     return client
 
 
@@ -112,8 +112,8 @@ def test_nested_components_do_not_exhaust_the_parser(runner_client, alice):
     assert not Race.objects.filter(runner=alice).exists()
 
 
-def test_only_runners_may_upload(client, therapist):
+def test_only_runners_may_upload(persona, client, therapist):
     response = upload(client, ics("SUMMARY:10K\r\nDTSTART:20270301T090000Z"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     assert upload(client, ics("SUMMARY:10K\r\nDTSTART:20270301T090000Z")).status_code in (302, 403)

@@ -119,8 +119,8 @@ def test_runner_pages_need_login(client):
         assert reverse("account_login") in response["Location"]
 
 
-def test_staff_get_a_friendly_403_on_runner_pages(client, therapist):
-    client.force_login(therapist.user)
+def test_staff_get_a_friendly_403_on_runner_pages(persona, client, therapist):
+    client = persona("therapist").page
     response = client.get(reverse("booking:book"))
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
@@ -151,7 +151,8 @@ def test_expired_session_on_a_form_says_so(alice):
     assert "Your session has expired" in response.content.decode()
 
 
-def test_profile_saves_cadence_notes_and_language(alice_client, alice, therapist):
+def test_profile_saves_cadence_notes_and_language(persona, alice, therapist):
+    alice_client = persona("alice").page
     response = alice_client.post(
         reverse("runners:profile"),
         {
@@ -179,7 +180,8 @@ def test_profile_saves_cadence_notes_and_language(alice_client, alice, therapist
     assert "Tu perfil" in page
 
 
-def test_profile_rejects_an_unknown_time_zone(alice_client):
+def test_profile_rejects_an_unknown_time_zone(persona):
+    alice_client = persona("alice").page
     response = alice_client.post(
         reverse("runners:profile"),
         {"language": "en", "timezone": "Mars/Olympus", "cadence": "off"},
@@ -188,14 +190,14 @@ def test_profile_rejects_an_unknown_time_zone(alice_client):
     assert "aria-invalid" in response.content.decode()
 
 
-def test_profile_only_offers_therapists_of_the_runners_clinic(
-    alice_client, therapist, other_therapist
-):
+def test_profile_only_offers_therapists_of_the_runners_clinic(persona, therapist, other_therapist):
+    alice_client = persona("alice").page
     html = alice_client.get(reverse("runners:profile")).content.decode()
     assert "Lucía Martín" in html and "João Silva" not in html
 
 
-def test_health_notes_of_another_runner_are_never_shown(alice_client, bob):
+def test_health_notes_of_another_runner_are_never_shown(persona, bob):
+    alice_client = persona("alice").page
     html = alice_client.get(reverse("runners:profile")).content.decode()
     assert "Bob's private knee note" not in html
 
@@ -232,7 +234,8 @@ def test_login_after_an_expired_session_says_why(client, lang, word):
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_logged_in_account_pages_use_our_layout(alice_client, lang):
+def test_logged_in_account_pages_use_our_layout(persona, lang):
+    alice_client = persona("alice").page
     alice_client.cookies["django_language"] = lang
     for name in ("account_logout", "account_change_password", "account_email"):
         response = alice_client.get(reverse(name))
@@ -241,11 +244,11 @@ def test_logged_in_account_pages_use_our_layout(alice_client, lang):
         assert 'class="site-header"' in html and f'lang="{lang}"' in html
 
 
-def test_email_verification_pages(client, alice, mailoutbox):
+def test_email_verification_pages(persona, client, alice, mailoutbox):
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.filter(user=alice.user).update(verified=False)
-    client.force_login(alice.user)
+    client = persona("alice").page
     response = client.post(reverse("account_email"), {"action_send": "", "email": alice.user.email})
     assert response.status_code in (200, 302)
     assert len(mailoutbox) == 1
@@ -287,7 +290,8 @@ def test_an_expired_session_during_an_htmx_swap_sends_the_page_to_log_in(client,
     assert response["HX-Redirect"].startswith(reverse("account_login") + "?next=")
 
 
-def test_home_reminds_a_runner_of_the_next_session(alice_client, alice, therapist, service):
+def test_home_reminds_a_runner_of_the_next_session(persona, alice, therapist, service):
+    alice_client = persona("alice").page
     from datetime import timedelta
 
     from django.utils import timezone

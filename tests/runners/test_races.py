@@ -15,7 +15,8 @@ from tests.support.page_fixtures import MADRID
 pytestmark = pytest.mark.django_db
 
 
-def test_add_a_race_in_local_time_with_estimated_finish(alice_client, alice, frozen):
+def test_add_a_race_in_local_time_with_estimated_finish(persona, alice, clock):
+    alice_client = persona("alice").page
     response = alice_client.post(
         reverse("runners:race_add"),
         {
@@ -31,7 +32,8 @@ def test_add_a_race_in_local_time_with_estimated_finish(alice_client, alice, fro
     assert race.finish > race.start and race.priority == "A"
 
 
-def test_add_a_race_with_a_duration(alice_client, alice, frozen):
+def test_add_a_race_with_a_duration(persona, alice, clock):
+    alice_client = persona("alice").page
     alice_client.post(
         reverse("runners:race_add"),
         {"name": "Half", "start": "2026-03-15T09:00", "duration": "1:45", "priority": "B"},
@@ -55,7 +57,8 @@ def test_add_a_race_with_a_duration(alice_client, alice, frozen):
         ),
     ],
 )
-def test_bad_race_input_is_explained_next_to_the_field(alice_client, alice, data, field):
+def test_bad_race_input_is_explained_next_to_the_field(persona, alice, data, field):
+    alice_client = persona("alice").page
     response = alice_client.post(reverse("runners:race_add"), data)
     assert response.status_code == 200
     assert f'id="id_{field}"' in response.content.decode()
@@ -63,7 +66,8 @@ def test_bad_race_input_is_explained_next_to_the_field(alice_client, alice, data
     assert not Race.objects.exists()
 
 
-def test_race_list_shows_the_windows_a_race_blocks(alice_client, alice, clinic, frozen):
+def test_race_list_shows_the_windows_a_race_blocks(persona, alice, clinic, clock):
+    alice_client = persona("alice").page
     RaceWindow.objects.create(
         clinic=clinic, min_distance_km=Decimal("42"), after_race_hours=72, before_race_hours=48
     )
@@ -88,13 +92,14 @@ def test_race_list_shows_the_windows_a_race_blocks(alice_client, alice, clinic, 
     assert "Past races" in html and "Old 10K" in html
 
 
-def test_race_list_in_spanish(es_client, alice, frozen):
+def test_race_list_in_spanish(es_client, alice, clock):
     RaceFactory(runner=alice, name="Maratón de Sevilla")
     html = es_client.get(reverse("runners:races")).content.decode()
     assert "Mis carreras" in html and "Sin masaje desde" in html
 
 
-def test_edit_and_delete_own_race(alice_client, alice, frozen):
+def test_edit_and_delete_own_race(persona, alice, clock):
+    alice_client = persona("alice").page
     race = RaceFactory(runner=alice, name="City 10K")
     response = alice_client.post(
         reverse("runners:race_edit", args=[race.pk]),
@@ -113,7 +118,8 @@ def test_edit_and_delete_own_race(alice_client, alice, frozen):
     assert not Race.objects.filter(pk=race.pk).exists()
 
 
-def test_another_runners_race_is_not_found(alice_client, bob):
+def test_another_runners_race_is_not_found(persona, bob):
+    alice_client = persona("alice").page
     race = RaceFactory(runner=bob)
     assert alice_client.get(reverse("runners:race_edit", args=[race.pk])).status_code == 404
     assert alice_client.post(reverse("runners:race_delete", args=[race.pk])).status_code == 404
@@ -152,7 +158,8 @@ def _upload(client, content: bytes, name="races.ics"):
     )
 
 
-def test_ics_import_previews_then_imports_the_ticked_races(alice_client, alice, frozen):
+def test_ics_import_previews_then_imports_the_ticked_races(persona, alice, clock):
+    alice_client = persona("alice").page
     response = _upload(alice_client, ICS)
     assert response.status_code == 302
     preview = alice_client.get(response["Location"]).content.decode()
@@ -168,7 +175,8 @@ def test_ics_import_previews_then_imports_the_ticked_races(alice_client, alice, 
     assert races["Trail 25K"].start == datetime(2026, 4, 5, 9, 0, tzinfo=MADRID)
 
 
-def test_ics_import_skips_races_already_in_the_log(alice_client, alice, frozen):
+def test_ics_import_skips_races_already_in_the_log(persona, alice, clock):
+    alice_client = persona("alice").page
     RaceFactory(
         runner=alice,
         name="Valencia Half Marathon",
@@ -194,7 +202,8 @@ def test_ics_import_skips_races_already_in_the_log(alice_client, alice, frozen):
         (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260101T000000Z\n", "damaged"),
     ],
 )
-def test_bad_ics_files_get_a_clear_error(alice_client, alice, content, message):
+def test_bad_ics_files_get_a_clear_error(persona, alice, content, message):
+    alice_client = persona("alice").page
     response = _upload(alice_client, content)
     html = response.content.decode()
     assert response.status_code == 200
@@ -202,13 +211,15 @@ def test_bad_ics_files_get_a_clear_error(alice_client, alice, content, message):
     assert not Race.objects.exists()
 
 
-def test_huge_ics_file_is_refused_before_reading(alice_client, alice):
+def test_huge_ics_file_is_refused_before_reading(persona, alice):
+    alice_client = persona("alice").page
     response = _upload(alice_client, b"BEGIN:VCALENDAR\n" + b"X" * (600 * 1024))
     assert response.status_code == 200
     assert "That file is too big" in response.content.decode()
 
 
-def test_too_many_events_are_refused(alice_client, alice, frozen):
+def test_too_many_events_are_refused(persona, alice, clock):
+    alice_client = persona("alice").page
     events = b"".join(
         b"BEGIN:VEVENT\nUID:%d@t\nSUMMARY:R\nDTSTART:20260601T080000Z\nEND:VEVENT\n" % i
         for i in range(201)
@@ -224,9 +235,8 @@ def test_bad_ics_error_in_spanish(es_client, alice):
     assert "No es un archivo iCalendar" in response.content.decode()
 
 
-def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(
-    alice_client, alice, clinic, frozen
-):
+def test_race_list_shows_the_clinics_own_figures_not_fixed_ones(persona, alice, clinic, clock):
+    alice_client = persona("alice").page
     clinic.before_race_hours, clinic.after_race_hours = 36, 12
     clinic.save(update_fields=["before_race_hours", "after_race_hours"])
     start = datetime(2026, 3, 15, 8, 30, tzinfo=MADRID)

@@ -1,22 +1,22 @@
-"""Fixtures for the runner's pages: a logged-in runner, a Spanish client, the engine guard,
-and the pages' frozen clock. The conftests of the page test folders star-import this module."""
+"""Fixtures for the runner's pages: Alice's page client in Spanish, the engine guard and
+the pages' start of the clock. Clients: the one `persona` fixture
+(tests/support/personas.py); clock: the one `clock` (tests/support/clock.py). The
+conftests of the page test folders star-import this module."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from booking.engine import selectors
 
 __all__ = [
     "MADRID",
     "NOW",
-    "alice_client",
+    "clock_start",
     "engine",
     "engine_ready",
     "es_client",
-    "frozen",
     "local",
     "next_weekday",
 ]
@@ -43,20 +43,14 @@ def engine():
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def clock_start():
+    """The pages' clock: Monday 2 March 2026, 08:00 in Madrid."""
+    return NOW
 
 
 @pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    return client
-
-
-@pytest.fixture
-def es_client(client, alice):
-    client.force_login(alice.user)
+def es_client(persona):
+    client = persona("alice").page
     client.cookies["django_language"] = "es"
     return client
 

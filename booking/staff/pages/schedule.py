@@ -65,15 +65,7 @@ def working_hours(request):
                 form.add_error(field, err.detail)
             else:
                 messages.success(request, _("Working hours saved."))
-                return redirect(
-                    f"{reverse('staff:in-the-way')}?"
-                    + urlencode(
-                        {
-                            "therapist": therapist.pk,
-                            "since": form.cleaned_data["valid_from"].isoformat(),
-                        }
-                    )
-                )
+                return _in_the_way(therapist, since=form.cleaned_data["valid_from"])
     else:
         hours = timeutils.week_plan(therapist_hours(therapist), shown)
         initial = {"valid_from": max(shown, today)}
@@ -96,6 +88,12 @@ def working_hours(request):
     )
 
 
+def _in_the_way(therapist, *, since):
+    """After a schedule change: the sessions it leaves outside the therapist's hours."""
+    query = urlencode({"therapist": therapist.pk, "since": since.isoformat()})
+    return redirect(f"{reverse('staff:in-the-way')}?{query}")
+
+
 @staff_required
 def time_off(request):
     therapist = _schedule_therapist(request)
@@ -116,15 +114,7 @@ def time_off(request):
                 form.add_error(None, err.detail)
             else:
                 messages.success(request, _("Time off saved."))
-                return redirect(
-                    f"{reverse('staff:in-the-way')}?"
-                    + urlencode(
-                        {
-                            "therapist": therapist.pk,
-                            "since": off.start.astimezone(tz).date().isoformat(),
-                        }
-                    )
-                )
+                return _in_the_way(therapist, since=off.start.astimezone(tz).date())
     else:
         form = TimeOffForm(tz=tz)
     offs = TimeOff.objects.filter(therapist=therapist, end__gt=timezone.now()).order_by("start")

@@ -20,8 +20,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from booking.models import Session
-from clinic.models import Clinic, Service, Therapist, User, WorkingHours
-from runners.models import Runner
+from devtools.seeding import Seeder, ServiceSpec
 
 
 class _Rollback(Exception):
@@ -51,47 +50,26 @@ class Command(BaseCommand):
 
     def _seed(self, n_sessions: int):
         stamp = int(time.time() * 1000)
-        clinic = Clinic.objects.create(name="Bench API", slug=f"bench-api-{stamp}")
-        service = Service.objects.create(
-            clinic=clinic, name="Unloading", duration_minutes=60, price=Decimal("45")
-        )
-        users = User.objects.bulk_create(
-            User(email=f"t{i}-{stamp}@bench.test", role=User.Role.THERAPIST) for i in range(20)
-        )
-        therapists = Therapist.objects.bulk_create(
-            Therapist(user=u, clinic=clinic, display_name=f"Therapist {i}")
-            for i, u in enumerate(users)
-        )
-        WorkingHours.objects.bulk_create(
-            WorkingHours(therapist=t, weekday=d, start_time=s, end_time=e)
-            for t in therapists
-            for d in range(5)
-            for s, e in ((dtime(9), dtime(14)), (dtime(15), dtime(20)))
-        )
-        runner_users = User.objects.bulk_create(
-            User(email=f"r{i}-{stamp}@bench.test", role=User.Role.RUNNER) for i in range(200)
-        )
-        runners = Runner.objects.bulk_create(Runner(user=u, clinic=clinic) for u in runner_users)
+        seeder = Seeder()
+        clinic = seeder.clinic(f"bench-api-{stamp}", "Bench API")
+        [service] = seeder.services(clinic, [ServiceSpec("Unloading", 60, Decimal("45"))])
+        therapists = seeder.therapists(clinic, 20, email=f"t{{i}}-{stamp}@bench.test")
+        runners = seeder.runners(clinic, 200, email=f"r{{i}}-{stamp}@bench.test")
         tz = clinic.tz
         first_day = timezone.now().astimezone(tz).date() - timedelta(days=60)
         rows = []
         for i in range(n_sessions):
-            therapist = therapists[i % 20]
             k = i // 20
             day = first_day + timedelta(days=k // 8)
-            start = datetime.combine(day, dtime(9 + k % 8), tzinfo=tz)
             rows.append(
-                Session(
-                    runner=runners[i % 200],
-                    therapist=therapist,
-                    service=service,
-                    clinic=clinic,
-                    start=start,
-                    end=start + timedelta(hours=1),
-                    price=service.price,
-                )
+                {
+                    "runner": runners[i % 200],
+                    "therapist": therapists[i % 20],
+                    "service": service,
+                    "start": datetime.combine(day, dtime(9 + k % 8), tzinfo=tz),
+                }
             )
-        Session.objects.bulk_create(rows, batch_size=1000)
+        seeder.sessions(rows)
         if connection.vendor == "postgresql":
             # Fresh rows have no planner statistics yet; autovacuum would gather them.
             with connection.cursor() as cursor:

@@ -11,13 +11,12 @@ next 30 days. With --json the last line is one JSON object of the figures.
 
 import json
 import os
-import random
 import statistics
 import time as clock
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -25,10 +24,10 @@ from django.utils import timezone
 
 from booking.engine.availability import availability
 from booking.models import Session
-from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
-from runners.models import Race, Runner
+from clinic.models import Clinic, Service, Therapist, User
+from devtools.seeding import Seeder, ServiceSpec, working_days
+from runners.models import Runner
 
-UNUSABLE = make_password(None)  # bench users never log in
 SLUG = "bench"
 THERAPISTS = 20
 SESSIONS = 5000
@@ -132,82 +131,44 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _seed(self, n_therapists: int, n_sessions: int, n_runners: int) -> Clinic:
-        rng = random.Random(2026)  # noqa: S311 (deterministic test data)
-        clinic = Clinic.objects.create(
-            name="Bench clinic", slug=SLUG, timezone="Europe/Madrid", buffer_minutes=10
-        )
+        seeder = Seeder(seed=2026)  # bench users never log in
+        rng = seeder.rng
+        clinic = seeder.clinic(SLUG, "Bench clinic", timezone="Europe/Madrid", buffer_minutes=10)
         tz = ZoneInfo(clinic.timezone)
-        service = Service.objects.create(
-            clinic=clinic, name="Bench massage", duration_minutes=60, price=45
+        [service] = seeder.services(clinic, [ServiceSpec("Bench massage", 60, Decimal(45))])
+        therapists = seeder.therapists(
+            clinic,
+            n_therapists,
+            email="bench-therapist-{i}@bench.test",
+            user_fields=lambda i: {"first_name": "T", "last_name": str(i)},
         )
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=f"bench-therapist-{i}@bench.test",
-                    role=User.Role.THERAPIST,
-                    password=UNUSABLE,
-                    first_name="T",
-                    last_name=str(i),
-                )
-                for i in range(n_therapists)
-            ]
-            + [
-                User(
-                    email=f"bench-runner-{i}@bench.test",
-                    role=User.Role.RUNNER,
-                    password=UNUSABLE,
-                    first_name="R",
-                    last_name=str(i),
-                )
-                for i in range(n_runners)
-            ]
-        )
-        therapists = Therapist.objects.bulk_create(
-            [
-                Therapist(user=u, clinic=clinic, display_name=f"Therapist {i}")
-                for i, u in enumerate(users[:n_therapists])
-            ]
-        )
-        runners = Runner.objects.bulk_create(
-            [Runner(user=u, clinic=clinic) for u in users[n_therapists:]]
+        runners = seeder.runners(
+            clinic,
+            n_runners,
+            email="bench-runner-{i}@bench.test",
+            user_fields=lambda i: {"first_name": "R", "last_name": str(i)},
         )
         today = timezone.now().astimezone(tz).date()
-        hours = []
-        for i, t in enumerate(therapists):
-            for d in range(5):
-                hours.append(
-                    WorkingHours(therapist=t, weekday=d, start_time=time(9), end_time=time(14))
-                )
-                hours.append(
-                    WorkingHours(therapist=t, weekday=d, start_time=time(15), end_time=time(20))
-                )
-            if i % 4 == 0:
-                hours.append(
-                    WorkingHours(
-                        therapist=t,
-                        weekday=5,
-                        start_time=time(9),
-                        end_time=time(13),
-                        valid_from=today + timedelta(days=10),
-                    )
-                )
-        WorkingHours.objects.bulk_create(hours)
-        TimeOff.objects.bulk_create(
-            TimeOff(
-                therapist=t,
-                start=datetime.combine(today + timedelta(days=3 + i), time(9), tzinfo=tz),
-                end=datetime.combine(today + timedelta(days=5 + i), time(20), tzinfo=tz),
-                reason="Course",
-            )
+        seeder.hours(
+            therapists[::4],
+            days=[5],
+            intervals=[(time(9), time(13))],
+            valid_from=today + timedelta(days=10),
+        )
+        seeder.time_off(
+            {
+                "therapist": t,
+                "start": datetime.combine(today + timedelta(days=3 + i), time(9), tzinfo=tz),
+                "end": datetime.combine(today + timedelta(days=5 + i), time(20), tzinfo=tz),
+                "reason": "Course",
+            }
             for i, t in enumerate(therapists[::3])
         )
         # Sessions: on the working grid, no overlap per therapist (with the buffer) or
         # per runner, as the exclusion constraints require.
-        days = [
-            today + timedelta(days=n)
-            for n in range(-DAYS_AROUND, DAYS_AROUND)
-            if (today + timedelta(days=n)).weekday() < 5
-        ]
+        days = working_days(
+            today - timedelta(days=DAYS_AROUND), today + timedelta(days=DAYS_AROUND - 1)
+        )
         starts = [time(h, m) for h in (9, 10, 11, 12, 13, 15, 16, 17, 18, 19) for m in (0,)]
         sessions = []
         runner_busy: dict[int, set] = {}
@@ -226,25 +187,22 @@ class Command(BaseCommand):
                 continue
             past = d < today
             sessions.append(
-                Session(
-                    runner=runner,
-                    therapist=t,
-                    service=service,
-                    clinic=clinic,
-                    start=start,
-                    end=start + timedelta(hours=1),
-                    price=45,
-                    status=Session.Status.ATTENDED if past else Session.Status.BOOKED,
-                )
+                {
+                    "runner": runner,
+                    "therapist": t,
+                    "service": service,
+                    "start": start,
+                    "status": Session.Status.ATTENDED if past else Session.Status.BOOKED,
+                }
             )
-        Session.objects.bulk_create(sessions, batch_size=1000)
-        Race.objects.bulk_create(
-            Race(
-                runner=r,
-                name=f"Race {i}",
-                start=datetime.combine(today + timedelta(days=7 + i % 20), time(9), tzinfo=tz),
-                finish=datetime.combine(today + timedelta(days=7 + i % 20), time(12), tzinfo=tz),
-            )
+        seeder.sessions(sessions)
+        seeder.races(
+            {
+                "runner": r,
+                "name": f"Race {i}",
+                "start": datetime.combine(today + timedelta(days=7 + i % 20), time(9), tzinfo=tz),
+                "finish": datetime.combine(today + timedelta(days=7 + i % 20), time(12), tzinfo=tz),
+            }
             for i, r in enumerate(runners[:100])
         )
         return clinic

@@ -17,7 +17,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +25,7 @@ from django.utils import timezone
 from booking.models import Reminder, Session
 from booking.reminders import scans, tasks
 from clinic.models import Clinic, Service, Therapist, User
+from devtools.seeding import Seeder, ServiceSpec
 from runners.models import Cadence, Runner
 
 SLUG = "bench-reminders"
@@ -114,25 +114,13 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(figures))
 
     def _seed(self, n: int, now) -> Clinic:
-        clinic = Clinic.objects.create(
-            name="Bench clinic", slug=SLUG, timezone="Europe/Madrid", reminder_hour=0
-        )
+        seeder = Seeder()  # bench users never log in
+        clinic = seeder.clinic(SLUG, "Bench clinic", timezone="Europe/Madrid", reminder_hour=0)
         clinic.reminder_hour = clinic.local(now).hour
         clinic.save(update_fields=["reminder_hour"])
-        service = Service.objects.create(
-            clinic=clinic, name="Bench massage", duration_minutes=10, price=Decimal("30")
-        )
-        staff = User.objects.bulk_create(
-            User(
-                email=f"bench-therapist-{i}@bench.invalid",
-                password=UNUSABLE_PASSWORD_PREFIX,
-                role="therapist",
-            )
-            for i in range(THERAPISTS)
-        )
-        therapists = Therapist.objects.bulk_create(
-            Therapist(user=u, clinic=clinic, display_name=f"Therapist {i}")
-            for i, u in enumerate(staff)
+        [service] = seeder.services(clinic, [ServiceSpec("Bench massage", 10, Decimal("30"))])
+        therapists = seeder.therapists(
+            clinic, THERAPISTS, email="bench-therapist-{i}@bench.invalid", days=None
         )
         slot = timedelta(minutes=10)
         recent_base = now - timedelta(days=12)
@@ -140,22 +128,15 @@ class Command(BaseCommand):
         per_therapist: dict[int, int] = {}
         for start in range(0, n, CHUNK):
             with transaction.atomic():
-                users = User.objects.bulk_create(
-                    User(
-                        email=f"bench-runner-{i}@bench.invalid",
-                        password=UNUSABLE_PASSWORD_PREFIX,
-                        role="runner",
-                    )
-                    for i in range(start, min(n, start + CHUNK))
-                )
-                runner_rows = Runner.objects.bulk_create(
-                    Runner(
-                        user=u,
-                        clinic=clinic,
-                        cadence=Cadence.FORTNIGHTLY if i % 2 else Cadence.MONTHLY,
-                        reminders_opt_in=(i % 3 != 2) or (i % 6 == 5),
-                    )
-                    for i, u in zip(range(start, start + len(users)), users, strict=True)
+                runner_rows = seeder.runners(
+                    clinic,
+                    min(n, start + CHUNK) - start,
+                    email="bench-runner-{i}@bench.invalid",
+                    first=start,
+                    fields=lambda i: {
+                        "cadence": Cadence.FORTNIGHTLY if i % 2 else Cadence.MONTHLY,
+                        "reminders_opt_in": (i % 3 != 2) or (i % 6 == 5),
+                    },
                 )
                 sessions = []
                 for i, runner in zip(
@@ -177,18 +158,15 @@ class Command(BaseCommand):
                     else:
                         begin, status = now + timedelta(days=20) + k * slot, Session.Status.BOOKED
                     sessions.append(
-                        Session(
-                            runner=runner,
-                            therapist=therapist,
-                            service=service,
-                            clinic=clinic,
-                            start=begin,
-                            end=begin + slot,
-                            status=status,
-                            price=service.price,
-                        )
+                        {
+                            "runner": runner,
+                            "therapist": therapist,
+                            "service": service,
+                            "start": begin,
+                            "status": status,
+                        }
                     )
-                Session.objects.bulk_create(sessions, batch_size=2000)
+                seeder.sessions(sessions, batch_size=2000)
         return clinic
 
     def _cleanup(self) -> None:

@@ -21,7 +21,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -29,7 +28,8 @@ from django.test.utils import CaptureQueriesContext
 from booking.models import Session
 from booking.staff import exports
 from booking.staff.reports import attendance_report
-from clinic.models import Clinic, Service, Therapist, User
+from clinic.models import Clinic, Therapist, User
+from devtools.seeding import Seeder, ServiceSpec
 from runners.models import Runner
 
 SLUGS = ("bench-a", "bench-b")
@@ -43,7 +43,7 @@ INSERT_SQL = """
 INSERT INTO booking_session (
     runner_id, therapist_id, service_id, clinic_id, start, "end", status, price,
     discomfort_areas, runner_note, areas_treated, mobilisation_done, therapist_note,
-    race_override_reason, created_at, updated_at
+    race_override_reason, idempotency_fingerprint, created_at, updated_at
 )
 SELECT
     (%(runners)s::bigint[])[(t.idx - 1) * %(pool)s + (k %% %(pool)s) + 1],
@@ -59,6 +59,7 @@ SELECT
     CASE WHEN h.v < 75 THEN true ELSE NULL END,
     '',
     CASE WHEN h.v = 42 THEN 'Bench override' ELSE '' END,
+    '',
     s.start - interval '7 days', s.start
 FROM unnest(%(therapists)s::bigint[], %(clinics)s::bigint[], %(services)s::bigint[])
      WITH ORDINALITY AS t(id, clinic_id, service_id, idx)
@@ -143,56 +144,52 @@ class Command(BaseCommand):
         return count
 
     def _people(self):
+        """The bench clinics, therapists and runners: created once, re-used after."""
         therapists, runner_ids = [], []
-        unusable = make_password(None)  # bench people never log in
+        seeder = Seeder()  # bench people never log in
         for n, slug in enumerate(SLUGS):
-            clinic, _ = Clinic.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "name": f"Bench clinic {slug[-1].upper()}",
-                    "timezone": ("Europe/Madrid", "Europe/Lisbon")[n],
-                },
+            clinic = seeder.clinic(
+                slug,
+                f"Bench clinic {slug[-1].upper()}",
+                timezone=("Europe/Madrid", "Europe/Lisbon")[n],
             )
-            service, _ = Service.objects.get_or_create(
-                clinic=clinic,
-                name="Bench unloading massage",
-                defaults={"duration_minutes": 30, "price": Decimal("45.00")},
+            [service] = seeder.services(
+                clinic, [ServiceSpec("Bench unloading massage", 30, Decimal("45.00"))]
             )
+            existing = {
+                t.user.email: t
+                for t in Therapist.objects.filter(clinic=clinic).select_related("user")
+            }
             for i in range(THERAPISTS_PER_CLINIC):
                 email = f"bench-t{n}-{i}@bench.invalid"
-                user, _ = User.objects.get_or_create(
-                    email=email, defaults={"role": User.Role.THERAPIST, "password": unusable}
-                )
-                therapist, _ = Therapist.objects.get_or_create(
-                    user=user, defaults={"clinic": clinic, "display_name": f"Bench T{n}-{i}"}
-                )
+                therapist = existing.get(email)
+                if therapist is None:
+                    [therapist] = seeder.therapists(
+                        clinic, 1, email=email, display_name=f"Bench T{n}-{i}", days=None
+                    )
                 therapist.service_id = service.pk
                 therapists.append(therapist)
-                wanted = [f"bench-r{n}-{i}-{j}@bench.invalid" for j in range(RUNNERS_PER_THERAPIST)]
-                have = dict(User.objects.filter(email__in=wanted).values_list("email", "pk"))
-                User.objects.bulk_create(
-                    User(
-                        email=e,
-                        first_name="Runner",
-                        last_name=e.split("@")[0][6:],
-                        password=unusable,
+                wanted = f"bench-r{n}-{i}-{{i}}@bench.invalid"
+                runners = dict(
+                    Runner.objects.filter(
+                        user__email__startswith=f"bench-r{n}-{i}-", clinic=clinic
+                    ).values_list("user__email", "pk")
+                )
+                if len(runners) < RUNNERS_PER_THERAPIST:
+                    Runner.objects.filter(pk__in=runners.values()).delete()
+                    User.objects.filter(email__startswith=f"bench-r{n}-{i}-").delete()
+                    created = seeder.runners(
+                        clinic,
+                        RUNNERS_PER_THERAPIST,
+                        email=wanted,
+                        user_fields=lambda j, n=n, i=i: {
+                            "first_name": "Runner",
+                            "last_name": f"{n}-{i}-{j}",
+                        },
+                        cadence="fortnightly",
                     )
-                    for e in wanted
-                    if e not in have
-                )
-                users = dict(User.objects.filter(email__in=wanted).values_list("email", "pk"))
-                have_runner = dict(
-                    Runner.objects.filter(user_id__in=users.values()).values_list("user_id", "pk")
-                )
-                Runner.objects.bulk_create(
-                    Runner(user_id=uid, clinic=clinic, cadence="fortnightly")
-                    for uid in users.values()
-                    if uid not in have_runner
-                )
-                by_user = dict(
-                    Runner.objects.filter(user_id__in=users.values()).values_list("user_id", "pk")
-                )
-                runner_ids += [by_user[users[e]] for e in wanted]
+                    runners = {r.user.email: r.pk for r in created}
+                runner_ids += [runners[wanted.format(i=j)] for j in range(RUNNERS_PER_THERAPIST)]
         return therapists, runner_ids
 
     def _time_report(self, clinic, runs: int) -> dict:

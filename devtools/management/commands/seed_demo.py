@@ -1,17 +1,18 @@
 """A deterministic demo clinic for `make run`. Idempotent: a second run changes nothing."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Session, SessionEvent
-from clinic.models import Clinic, Service, Therapist, User, WorkingHours
+from clinic.models import Clinic, Therapist, User
 from clinic.permissions import CLINIC_ADMINS, THERAPISTS
+from devtools.factories import RunnerFactory, TherapistFactory
+from devtools.seeding import Seeder, ServiceSpec, at
 from runners.models import Cadence, Race, Runner
 
 DEFAULT_DEMO_PASSWORD = "demo-runner-2026"  # noqa: S105 (printed demo login, DEBUG only)
@@ -43,9 +44,11 @@ THERAPISTS_DATA = [
     ),
 ]
 SERVICES_DATA = [
-    ("Express unloading massage", 30, Decimal("30.00"), ["legs"]),
-    ("Unloading massage", 45, Decimal("40.00"), ["legs", "glutes"]),
-    ("Full unloading massage", 60, Decimal("50.00"), ["legs", "glutes", "lumbar", "dorsal"]),
+    ServiceSpec("Express unloading massage", 30, Decimal("30.00"), ["legs"]),
+    ServiceSpec("Unloading massage", 45, Decimal("40.00"), ["legs", "glutes"]),
+    ServiceSpec(
+        "Full unloading massage", 60, Decimal("50.00"), ["legs", "glutes", "lumbar", "dorsal"]
+    ),
 ]
 RUNNERS_DATA = [
     ("runner1@demo.clinic", "Ana", "López", Cadence.FORTNIGHTLY),
@@ -76,149 +79,126 @@ class Command(BaseCommand):
             + ("" if settings.DEMO_PASSWORD else " (set DEMO_PASSWORD to change it)")
         )
 
-    def _user(self, email, password, first, last, role, **extra) -> User:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first, "last_name": last, "role": role, **extra}
-        )
-        if created:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-        # Sign-in needs a confirmed address (settings: mandatory verification); the demo
-        # accounts have theirs confirmed already.
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        return user
-
     def _seed(self, password: str) -> None:
         from django.contrib.auth.models import Group
 
         from clinic.permissions import ensure_role_groups
 
         ensure_role_groups()
-        clinic, _ = Clinic.objects.get_or_create(
-            slug="demo",
-            defaults={
-                "name": "Clínica Demo Fisio Running",
-                "timezone": "Europe/Madrid",
-                "address": "Calle del Corredor 42, 28001 Madrid",
-                "phone": "+34 910 000 000",
-                "email": "hola@demo.clinic",
-            },
+        seeder = Seeder()
+        clinic = seeder.clinic(
+            "demo",
+            "Clínica Demo Fisio Running",
+            timezone="Europe/Madrid",
+            address="Calle del Corredor 42, 28001 Madrid",
+            phone="+34 910 000 000",
+            email="hola@demo.clinic",
         )
-        admin = self._user(
+        admin = seeder.user(
             "admin@demo.clinic",
-            password,
-            "Admin",
-            "Demo",
-            User.Role.CLINIC_ADMIN,
+            role=User.Role.CLINIC_ADMIN,
+            password=password,
+            first_name="Admin",
+            last_name="Demo",
             is_staff=True,
             is_superuser=True,
             clinic=clinic,
         )
         admin.groups.add(Group.objects.get(name=CLINIC_ADMINS))
-
-        services = []
-        for name, minutes, price, areas in SERVICES_DATA:
-            service, _ = Service.objects.get_or_create(
-                clinic=clinic,
-                name=name,
-                defaults={"duration_minutes": minutes, "price": price, "body_areas": areas},
-            )
-            services.append(service)
+        services = seeder.services(clinic, SERVICES_DATA)
 
         therapists = []
         therapist_group = Group.objects.get(name=THERAPISTS)
         for email, first, last, quals, specialties, saturday in THERAPISTS_DATA:
-            user = self._user(email, password, first, last, User.Role.THERAPIST, is_staff=True)
-            user.groups.add(therapist_group)
-            therapist, created = Therapist.objects.get_or_create(
-                user=user,
-                defaults={
-                    "clinic": clinic,
-                    "display_name": f"{first} {last}",
-                    "qualifications": quals,
-                    "specialties": specialties,
-                },
+            user = seeder.user(
+                email,
+                role=User.Role.THERAPIST,
+                password=password,
+                first_name=first,
+                last_name=last,
+                is_staff=True,
             )
-            if created:
-                hours = [
-                    WorkingHours(therapist=therapist, weekday=day, start_time=start, end_time=end)
-                    for day in range(5)
-                    for start, end in ((time(9), time(14)), (time(15), time(20)))
-                ]
+            user.groups.add(therapist_group)
+            therapist = Therapist.objects.filter(user=user).first()
+            if therapist is None:
+                therapist = TherapistFactory(
+                    user=user,
+                    clinic=clinic,
+                    display_name=f"{first} {last}",
+                    qualifications=quals,
+                    specialties=specialties,
+                    hours=[],
+                )
+                seeder.hours([therapist])
                 if saturday:
-                    hours.append(
-                        WorkingHours(
-                            therapist=therapist, weekday=5, start_time=time(9), end_time=time(13)
-                        )
-                    )
-                WorkingHours.objects.bulk_create(hours)
+                    seeder.hours([therapist], days=[5], intervals=[(time(9), time(13))])
             therapists.append(therapist)
 
         today = timezone.localdate(timezone=clinic.tz)
         for index, (email, first, last, cadence) in enumerate(RUNNERS_DATA):
-            user = self._user(email, password, first, last, User.Role.RUNNER)
-            runner, created = Runner.objects.get_or_create(
-                user=user,
-                defaults={
-                    "cadence": cadence,
-                    "clinic": clinic,
-                    "preferred_therapist": therapists[index],
-                    "phone": f"+34 600 000 00{index + 1}",
-                },
+            user = seeder.user(
+                email, role=User.Role.RUNNER, password=password, first_name=first, last_name=last
             )
-            if created:
-                self._races(runner, index, today, clinic)
-                self._past_sessions(runner, index, today, clinic, therapists, services)
+            if not Runner.objects.filter(user=user).exists():
+                runner = RunnerFactory(
+                    user=user,
+                    cadence=cadence,
+                    clinic=clinic,
+                    preferred_therapist=therapists[index],
+                    phone=f"+34 600 000 00{index + 1}",
+                    health_notes="",
+                )
+                self._races(seeder, runner, index, today, clinic)
+                self._past_sessions(seeder, runner, index, today, clinic, therapists, services)
 
-    def _at(self, day: date, hour: int, clinic: Clinic) -> datetime:
-        return datetime.combine(day, time(hour), tzinfo=clinic.tz)
-
-    def _races(self, runner: Runner, index: int, today: date, clinic: Clinic) -> None:
+    def _races(self, seeder: Seeder, runner: Runner, index: int, today: date, clinic: Clinic):
         # runner1 has no race in the next 60 days, so a newcomer can book at once.
         plans = {
             0: [("Carrera de Otoño 10K", -20, 10, "C"), ("Maratón de Sevilla", 90, 42.195, "A")],
             1: [("Media Maratón de Madrid", 9, 21.0975, "A"), ("San Silvestre 10K", 40, 10, "B")],
             2: [("Trail Sierra Norte", 4, 25, "B"), ("Valencia Marathon", 30, 42.195, "A")],
         }
+        races = []
         for name, offset, km, priority in plans[index]:
-            start = self._at(today + timedelta(days=offset), 9, clinic)
-            Race.objects.get_or_create(
-                runner=runner,
-                name=name,
-                defaults={
+            start = at(today + timedelta(days=offset), time(9), clinic)
+            races.append(
+                {
+                    "runner": runner,
+                    "name": name,
                     "start": start,
                     "finish": Race.finish_for(start, km),
                     "distance_km": Decimal(str(km)),
                     "priority": priority,
-                },
+                }
             )
+        seeder.races(races)
 
-    def _past_sessions(self, runner, index, today, clinic, therapists, services) -> None:
+    def _past_sessions(self, seeder, runner, index, today, clinic, therapists, services) -> None:
         statuses = [Session.Status.ATTENDED, Session.Status.ATTENDED, Session.Status.NO_SHOW]
         for n, days_ago in enumerate((45, 30, 16)):
             day = today - timedelta(days=days_ago + index)
             while day.weekday() >= 5:
                 day -= timedelta(days=1)
             service = services[(index + n) % len(services)]
-            start = self._at(day, 10 + index * 2, clinic)
+            start = at(day, time(10 + index * 2), clinic)
             status = statuses[n]
-            session = Session.objects.create(
-                runner=runner,
-                therapist=therapists[index],
-                service=service,
-                clinic=clinic,
-                start=start,
-                end=start + service.duration,
-                status=status,
-                price=service.price,
-                areas_treated=service.body_areas if status == Session.Status.ATTENDED else [],
-                mobilisation_done=True if status == Session.Status.ATTENDED else None,
-                attended_at=start + service.duration if status == Session.Status.ATTENDED else None,
-                no_show_at=start + timedelta(minutes=15)
-                if status == Session.Status.NO_SHOW
-                else None,
+            attended = status == Session.Status.ATTENDED
+            [session] = seeder.sessions(
+                [
+                    {
+                        "runner": runner,
+                        "therapist": therapists[index],
+                        "service": service,
+                        "start": start,
+                        "status": status,
+                        "areas_treated": service.body_areas if attended else [],
+                        "mobilisation_done": True if attended else None,
+                        "attended_at": start + service.duration if attended else None,
+                        "no_show_at": start + timedelta(minutes=15)
+                        if status == Session.Status.NO_SHOW
+                        else None,
+                    }
+                ]
             )
             SessionEvent.objects.create(
                 session=session, kind=SessionEvent.Kind.BOOKED, to_status="booked"

@@ -6,24 +6,26 @@ Refuses to run on a database that holds other clinics unless --force: it is mean
 throw-away database the load script creates.
 """
 
-import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
-from django.apps import apps
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from booking.models import Session
 from clinic.models import Clinic, Service, Therapist, User, WorkingHours
+from devtools.seeding import Seeder, ServiceSpec
 from runners.models import Race, Runner
 
 DEFAULT_PASSWORD = "load-test-runner"  # noqa: S105 (throw-away load database only)
 CLINICS = [
     ("load-madrid", "Load Clinic Madrid", "Europe/Madrid"),
     ("load-lisboa", "Load Clinic Lisboa", "Europe/Lisbon"),
+]
+SERVICES = [
+    ServiceSpec("Unloading massage", 60, Decimal("50.00"), ["legs", "glutes"]),
+    ServiceSpec("Express unloading massage", 30, Decimal("30.00"), ["legs"]),
 ]
 
 
@@ -46,18 +48,18 @@ class Command(BaseCommand):
                 "This database holds other clinics; seed_load is for the load database "
                 "(use --force to seed it anyway)."
             )
-        rng = random.Random(options["seed"])
+        # One hash for every load user: hashing 400 passwords would take minutes.
+        seeder = Seeder(seed=options["seed"], password=options["password"])
         with transaction.atomic():
             if options["reset"]:
                 self._reset()
-            summary = self._seed(rng, options)
+            summary = self._seed(seeder, options)
         self.stdout.write(
             "seed_load: {clinics} clinics, {therapists} therapists, {services} services, "
             "{runners} runners, {races} races, {sessions} sessions".format(**summary)
         )
 
     def _reset(self):
-        Session = apps.get_model("booking", "Session")
         Session.objects.filter(clinic__slug__startswith="load-").delete()
         Race.objects.filter(runner__user__email__startswith="load-").delete()
         Runner.objects.filter(user__email__startswith="load-").delete()
@@ -67,89 +69,49 @@ class Command(BaseCommand):
         User.objects.filter(email__startswith="load-").delete()
         Clinic.objects.filter(slug__startswith="load-").delete()
 
-    def _seed(self, rng: random.Random, options) -> dict:
-        Session = apps.get_model("booking", "Session")
-        # One hash for every load user: hashing 400 passwords would take minutes.
-        password = make_password(options["password"])
+    def _seed(self, seeder: Seeder, options) -> dict:
+        rng = seeder.rng
         now = timezone.now()
         clinics, therapists, services = [], [], []
         for slug, name, tz in CLINICS:
-            clinic = Clinic.objects.create(
-                slug=slug, name=name, timezone=tz, min_notice_minutes=60, max_days_ahead=60
+            clinic = seeder.clinic(
+                slug, name, timezone=tz, min_notice_minutes=60, max_days_ahead=60
             )
             clinics.append(clinic)
-            services += Service.objects.bulk_create(
-                [
-                    Service(
-                        clinic=clinic,
-                        name="Unloading massage",
-                        duration_minutes=60,
-                        price=Decimal("50.00"),
-                        body_areas=["legs", "glutes"],
-                    ),
-                    Service(
-                        clinic=clinic,
-                        name="Express unloading massage",
-                        duration_minutes=30,
-                        price=Decimal("30.00"),
-                        body_areas=["legs"],
-                    ),
-                ]
+            services += seeder.services(clinic, SERVICES)
+            therapists += seeder.therapists(
+                clinic,
+                options["therapists"],
+                email=f"load-therapist-{slug}-{{i}}@load.test",
+                display_name=f"{name} therapist {{i}}",
+                days=range(6),
+                intervals=((time(8), time(14)), (time(15), time(21))),
+                user_fields=lambda i: {"first_name": f"Therapist {i}"},
+                is_staff=True,
             )
-            for i in range(options["therapists"]):
-                user = User.objects.create(
-                    email=f"load-therapist-{slug}-{i}@load.test",
-                    password=password,
-                    role=User.Role.THERAPIST,
-                    is_staff=True,
-                    first_name=f"Therapist {i}",
-                )
-                therapist = Therapist.objects.create(
-                    user=user, clinic=clinic, display_name=f"{name} therapist {i}"
-                )
-                therapists.append(therapist)
-                WorkingHours.objects.bulk_create(
-                    [
-                        WorkingHours(therapist=therapist, weekday=d, start_time=s, end_time=e)
-                        for d in range(6)
-                        for s, e in ((time(8), time(14)), (time(15), time(21)))
-                    ]
-                )
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=f"load-runner-{n}@load.test",
-                    password=password,
-                    role=User.Role.RUNNER,
-                    first_name=f"Runner {n}",
-                )
-                for n in range(options["runners"])
-            ]
-        )
         # Load runners sign in through the API, which asks for a confirmed address.
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
-        )
-        runners = Runner.objects.bulk_create(
-            [
-                Runner(user=u, clinic=clinics[n % len(clinics)], cadence="fortnightly")
-                for n, u in enumerate(users)
-            ]
+        runners = seeder.runners(
+            clinics,
+            options["runners"],
+            email="load-runner-{i}@load.test",
+            confirmed=True,
+            user_fields=lambda i: {"first_name": f"Runner {i}"},
+            cadence="fortnightly",
         )
         races = []
         for runner in runners:
             if rng.random() < 0.5:
                 start = now + timedelta(days=rng.randint(3, 50), hours=rng.randint(0, 23))
                 races.append(
-                    Race(
-                        runner=runner,
-                        name=f"Load race {runner.pk}",
-                        start=start,
-                        finish=start + timedelta(hours=2),
-                        distance_km=Decimal("21.10"),
-                    )
+                    {
+                        "runner": runner,
+                        "name": f"Load race {runner.pk}",
+                        "start": start,
+                        "finish": start + timedelta(hours=2),
+                        "distance_km": Decimal("21.10"),
+                    }
                 )
-        Race.objects.bulk_create(races)
+        seeder.races(races)
 
         # A realistic agenda: about half of each working day already booked, one runner
         # per slot and never two sessions of a runner at once.
@@ -172,17 +134,14 @@ class Command(BaseCommand):
                         continue
                     runner_busy[runner.pk].add(start)
                     sessions.append(
-                        Session(
-                            runner=runner,
-                            therapist=therapist,
-                            service=service,
-                            clinic=clinic,
-                            start=start,
-                            end=start + service.duration,
-                            price=service.price,
-                        )
+                        {
+                            "runner": runner,
+                            "therapist": therapist,
+                            "service": service,
+                            "start": start,
+                        }
                     )
-        Session.objects.bulk_create(sessions, batch_size=1000)
+        seeder.sessions(sessions)
         return {
             "clinics": len(clinics),
             "therapists": len(therapists),

@@ -1,3 +1,3 @@
-"""The booking API tests: a client per persona and the API clock."""
+"""The booking API tests: the API clock's start and local times."""
 
 from tests.support.api_fixtures import *  # noqa: F403

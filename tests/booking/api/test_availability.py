@@ -9,7 +9,7 @@ from devtools.factories import RaceFactory, ServiceFactory, TherapistFactory
 from tests.support.api import assert_error
 from tests.support.api_fixtures import local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 URL = "/api/v1/availability/"
 
@@ -18,8 +18,8 @@ def _get(client, **params):
     return client.get(URL, params)
 
 
-def test_anonymous_sees_slots_in_clinic_time(anon_client, service, therapist):
-    r = _get(anon_client, service=service.pk, start="2026-12-02", end="2026-12-02")
+def test_anonymous_sees_slots_in_clinic_time(persona, service, therapist):
+    r = _get(persona(None).api, service=service.pk, start="2026-12-02", end="2026-12-02")
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["timezone"] == "Europe/Madrid"
@@ -39,12 +39,12 @@ def test_anonymous_sees_slots_in_clinic_time(anon_client, service, therapist):
     }
 
 
-def test_therapist_filter(anon_client, service, therapist, clinic):
+def test_therapist_filter(persona, service, therapist, clinic):
     other = TherapistFactory(clinic=clinic, display_name="Pablo")
-    all_slots = _get(anon_client, service=service.pk, start="2026-12-02", end="2026-12-02")
+    all_slots = _get(persona(None).api, service=service.pk, start="2026-12-02", end="2026-12-02")
     assert {s["therapist"] for s in all_slots.json()["slots"]} == {therapist.pk, other.pk}
     one = _get(
-        anon_client,
+        persona(None).api,
         service=service.pk,
         start="2026-12-02",
         end="2026-12-02",
@@ -53,16 +53,14 @@ def test_therapist_filter(anon_client, service, therapist, clinic):
     assert {s["therapist"] for s in one.json()["slots"]} == {other.pk}
 
 
-def test_runner_sees_race_windows_and_loses_the_blocked_slots(
-    alice_client, alice, service, therapist
-):
+def test_runner_sees_race_windows_and_loses_the_blocked_slots(persona, alice, service, therapist):
     race = RaceFactory(
         runner=alice,
         name="Valencia 10K",
         start=local(2026, 12, 5, 9),
         finish=local(2026, 12, 5, 10),
     )
-    r = _get(alice_client, service=service.pk, start="2026-12-02", end="2026-12-08")
+    r = _get(persona("alice").api, service=service.pk, start="2026-12-02", end="2026-12-08")
     assert r.status_code == 200
     body = r.json()
     codes = {b["code"] for b in body["blocked"]}
@@ -76,19 +74,21 @@ def test_runner_sees_race_windows_and_loses_the_blocked_slots(
     assert "2026-12-03T09:00:00+01:00" not in starts
     assert "2026-12-02T09:00:00+01:00" in starts
     # The same range for someone without races keeps the Thursday slot.
-    anon = _get(alice_client.__class__(), service=service.pk, start="2026-12-03", end="2026-12-03")
+    anon = _get(
+        persona("alice").api.__class__(), service=service.pk, start="2026-12-03", end="2026-12-03"
+    )
     assert "2026-12-03T09:00:00+01:00" in {s["start"] for s in anon.json()["slots"]}
 
 
-def test_a_due_runner_gets_ideal_slots(alice_client, service, therapist):
-    r = _get(alice_client, service=service.pk, start="2026-12-01", end="2026-12-14")
+def test_a_due_runner_gets_ideal_slots(persona, service, therapist):
+    r = _get(persona("alice").api, service=service.pk, start="2026-12-01", end="2026-12-14")
     assert any(s["ideal"] for s in r.json()["slots"])
 
 
-def test_staff_may_look_as_a_runner(therapist_client, alice, service, therapist):
+def test_staff_may_look_as_a_runner(persona, alice, service, therapist):
     RaceFactory(runner=alice, start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 10))
     r = _get(
-        therapist_client,
+        persona("therapist").api,
         service=service.pk,
         start="2026-12-02",
         end="2026-12-08",
@@ -98,10 +98,10 @@ def test_staff_may_look_as_a_runner(therapist_client, alice, service, therapist)
     assert r.json()["blocked"]
 
 
-def test_staff_of_another_clinic_cannot_look_as_our_runner(other_therapist_client, alice, service):
+def test_staff_of_another_clinic_cannot_look_as_our_runner(persona, alice, service):
     assert_error(
         _get(
-            other_therapist_client,
+            persona("other_therapist").api,
             service=service.pk,
             start="2026-12-02",
             end="2026-12-02",
@@ -112,9 +112,9 @@ def test_staff_of_another_clinic_cannot_look_as_our_runner(other_therapist_clien
     )
 
 
-def test_dst_offsets_on_both_sides_of_the_change(anon_client, service, therapist, frozen):
-    frozen.move_to(local(2026, 10, 20, 8))
-    r = _get(anon_client, service=service.pk, start="2026-10-23", end="2026-10-26")
+def test_dst_offsets_on_both_sides_of_the_change(persona, service, therapist, clock):
+    clock.move_to(local(2026, 10, 20, 8))
+    r = _get(persona(None).api, service=service.pk, start="2026-10-23", end="2026-10-26")
     starts = {s["start"] for s in r.json()["slots"]}
     assert "2026-10-23T09:00:00+02:00" in starts  # Friday, summer time
     assert "2026-10-26T09:00:00+01:00" in starts  # Monday, winter time
@@ -137,31 +137,31 @@ def test_dst_offsets_on_both_sides_of_the_change(anon_client, service, therapist
         ({"start": "9999-12-30", "end": "9999-12-31"}, "date_out_of_range"),
     ],
 )
-def test_bad_parameters_are_400_with_a_code(anon_client, service, params, code):
+def test_bad_parameters_are_400_with_a_code(persona, service, params, code):
     params = {"service": service.pk, **params}
     params = {k: v for k, v in params.items() if v is not None}
-    body = assert_error(anon_client.get(URL, params), 400, code)
+    body = assert_error(persona(None).api.get(URL, params), 400, code)
     assert "errors" in body
 
 
-def test_62_days_is_the_most(anon_client, service, therapist):
-    r = _get(anon_client, service=service.pk, start="2026-12-01", end="2027-01-31")
+def test_62_days_is_the_most(persona, service, therapist):
+    r = _get(persona(None).api, service=service.pk, start="2026-12-01", end="2027-01-31")
     assert r.status_code == 200
 
 
-def test_inactive_service_is_unknown(anon_client, clinic):
+def test_inactive_service_is_unknown(persona, clinic):
     service = ServiceFactory(clinic=clinic, active=False)
     assert_error(
-        _get(anon_client, service=service.pk, start="2026-12-02", end="2026-12-02"),
+        _get(persona(None).api, service=service.pk, start="2026-12-02", end="2026-12-02"),
         400,
         "unknown_service",
     )
 
 
-def test_therapist_of_another_clinic(anon_client, service, other_therapist):
+def test_therapist_of_another_clinic(persona, service, other_therapist):
     assert_error(
         _get(
-            anon_client,
+            persona(None).api,
             service=service.pk,
             start="2026-12-02",
             end="2026-12-02",
@@ -172,9 +172,9 @@ def test_therapist_of_another_clinic(anon_client, service, other_therapist):
     )
 
 
-def test_errors_in_spanish(anon_client, service):
+def test_errors_in_spanish(persona, service):
     body = assert_error(
-        anon_client.get(
+        persona(None).api.get(
             URL,
             {"service": service.pk, "start": "2026-12-10", "end": "2026-12-02"},
             HTTP_ACCEPT_LANGUAGE="es",
@@ -186,15 +186,15 @@ def test_errors_in_spanish(anon_client, service):
 
 
 def test_query_count_does_not_grow_with_range_or_therapists(
-    alice_client, alice, service, therapist, clinic, django_assert_max_num_queries
+    persona, alice, service, therapist, clinic, django_assert_max_num_queries
 ):
     RaceFactory(runner=alice, start=local(2026, 12, 20, 9), finish=local(2026, 12, 20, 11))
     with django_assert_max_num_queries(20) as one_day:
-        _get(alice_client, service=service.pk, start="2026-12-02", end="2026-12-02")
+        _get(persona("alice").api, service=service.pk, start="2026-12-02", end="2026-12-02")
     baseline = len(one_day.captured_queries)
     for _ in range(5):
         TherapistFactory(clinic=clinic)
     with django_assert_max_num_queries(baseline):
-        r = _get(alice_client, service=service.pk, start="2026-12-01", end="2027-01-29")
+        r = _get(persona("alice").api, service=service.pk, start="2026-12-01", end="2027-01-29")
     assert len(r.json()["slots"]) > 1000
     assert (local(2027, 1, 29, 0) - local(2026, 12, 1, 0)) > timedelta(days=58)

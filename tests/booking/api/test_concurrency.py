@@ -16,7 +16,7 @@ N = 20
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_simultaneous_bookings_of_one_slot(clinic, service, therapist, frozen):
+def test_twenty_simultaneous_bookings_of_one_slot(clinic, service, therapist, clock):
     runners = [
         RunnerFactory(clinic=clinic, user=UserFactory(email=f"racer{i}@runners.test"))
         for i in range(N)

@@ -9,7 +9,7 @@ from devtools.factories import RaceFactory, SessionFactory
 from tests.support.api import assert_error
 from tests.support.api_fixtures import local
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 PERSONAS = [None, "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
 
@@ -17,9 +17,8 @@ PERSONAS = [None, "alice", "bob", "therapist", "other_therapist", "clinic_admin"
 def per_persona(*expected):
     """One run per persona (PERSONAS' order) with what that persona should get."""
     return pytest.mark.parametrize(
-        ("persona_client", "expected"),
+        ("who", "expected"),
         list(zip(PERSONAS, expected, strict=True)),
-        indirect=["persona_client"],
     )
 
 
@@ -31,8 +30,8 @@ def alices_session(alice, therapist, service):
 
 
 @per_persona(401, 200, 404, 200, 404, 200)
-def test_read_a_session(persona_client, expected, alices_session):
-    r = persona_client.get(f"/api/v1/sessions/{alices_session.pk}/")
+def test_read_a_session(persona, who, expected, alices_session):
+    r = persona(who).api.get(f"/api/v1/sessions/{alices_session.pk}/")
     if expected == 200:
         assert r.status_code == 200 and r.json()["id"] == alices_session.pk
     else:
@@ -40,8 +39,8 @@ def test_read_a_session(persona_client, expected, alices_session):
 
 
 @per_persona(401, 200, 404, 200, 404, 200)
-def test_cancel_a_session(persona_client, expected, alices_session):
-    r = persona_client.post(f"/api/v1/sessions/{alices_session.pk}/cancel/")
+def test_cancel_a_session(persona, who, expected, alices_session):
+    r = persona(who).api.post(f"/api/v1/sessions/{alices_session.pk}/cancel/")
     alices_session.refresh_from_db()
     if expected == 200:
         assert r.status_code == 200
@@ -52,8 +51,8 @@ def test_cancel_a_session(persona_client, expected, alices_session):
 
 
 @per_persona(401, 200, 404, 200, 404, 200)
-def test_session_ics(persona_client, expected, alices_session):
-    r = persona_client.get(f"/api/v1/sessions/{alices_session.pk}/ics/")
+def test_session_ics(persona, who, expected, alices_session):
+    r = persona(who).api.get(f"/api/v1/sessions/{alices_session.pk}/ics/")
     if expected == 200:
         assert r.status_code == 200 and b"BEGIN:VCALENDAR" in r.content
     else:
@@ -61,12 +60,11 @@ def test_session_ics(persona_client, expected, alices_session):
 
 
 @pytest.mark.parametrize(
-    ("persona_client", "visible"),
+    ("who", "visible"),
     list(zip(PERSONAS, [None, True, False, True, False, True], strict=True)),
-    indirect=["persona_client"],
 )
-def test_session_in_the_list(persona_client, visible, alices_session):
-    r = persona_client.get("/api/v1/sessions/")
+def test_session_in_the_list(persona, who, visible, alices_session):
+    r = persona(who).api.get("/api/v1/sessions/")
     if visible is None:
         assert_error(r, 401)
         return
@@ -75,9 +73,9 @@ def test_session_in_the_list(persona_client, visible, alices_session):
 
 
 @per_persona(401, 200, 404, 403, 403, 403)
-def test_alices_race(persona_client, expected, alice):
+def test_alices_race(persona, who, expected, alice):
     race = RaceFactory(runner=alice, name="Alice's race")
-    r = persona_client.get(f"/api/v1/races/{race.pk}/")
+    r = persona(who).api.get(f"/api/v1/races/{race.pk}/")
     if expected == 200:
         assert r.json()["name"] == "Alice's race"
     else:
@@ -86,8 +84,8 @@ def test_alices_race(persona_client, expected, alice):
 
 
 @per_persona(401, 200, 200, 403, 403, 403)
-def test_health_notes_only_through_ones_own_profile(persona_client, expected, alice, bob):
-    r = persona_client.get("/api/v1/me/")
+def test_health_notes_only_through_ones_own_profile(persona, who, expected, alice, bob):
+    r = persona(who).api.get("/api/v1/me/")
     body = r.content.decode()
     if expected != 200:
         assert_error(r, expected)

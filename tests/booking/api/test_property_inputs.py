@@ -147,9 +147,9 @@ def test_availability_refusals_have_their_code(client, service, start, end, code
 
 @pytest.mark.postgres
 def test_booking_never_fails_and_a_refusal_leaves_nothing(
-    client, alice, service, therapist, other_therapist, no_throttle
+    persona, client, alice, service, therapist, other_therapist, no_throttle
 ):
-    client.force_login(alice.user)
+    client = persona("alice").page
 
     @PROPERTY
     @given(
@@ -189,12 +189,12 @@ def test_booking_never_fails_and_a_refusal_leaves_nothing(
 
 @pytest.mark.postgres
 def test_session_actions_on_unknown_or_foreign_ids_are_coded(
-    client, alice, bob, service, therapist, no_throttle
+    persona, client, alice, bob, service, therapist, no_throttle
 ):
     from devtools.factories import SessionFactory
 
     bobs = SessionFactory(runner=bob, therapist=therapist, service=service)
-    client.force_login(alice.user)
+    client = persona("alice").page
 
     @PROPERTY
     @given(

@@ -43,8 +43,8 @@ def form_for(runner, therapist, service, start, **extra):
     return SessionBookForm(data=data, by=admin_of(therapist.clinic))
 
 
-def test_admin_form_refuses_a_taken_slot(alice, bob, therapist, service, time_machine):
-    time_machine.move_to(NOW)
+def test_admin_form_refuses_a_taken_slot(alice, bob, therapist, service, clock):
+    clock.move_to(NOW)
     start = local(2026, 12, 2, 10)
     SessionFactory(runner=bob, therapist=therapist, service=service, start=start)
     violations = session_violations(
@@ -57,8 +57,8 @@ def test_admin_form_refuses_a_taken_slot(alice, bob, therapist, service, time_ma
     assert [e.code for e in form.non_field_errors().as_data()][0] == Code.SLOT_TAKEN
 
 
-def test_admin_override_reason_lets_a_race_rule_pass(alice, therapist, service, time_machine):
-    time_machine.move_to(NOW)
+def test_admin_override_reason_lets_a_race_rule_pass(alice, therapist, service, clock):
+    clock.move_to(NOW)
     RaceFactory(runner=alice, start=local(2026, 12, 5, 9), finish=local(2026, 12, 5, 12))
     start = local(2026, 12, 3, 10)
     form = form_for(alice, therapist, service, start)
@@ -68,8 +68,8 @@ def test_admin_override_reason_lets_a_race_rule_pass(alice, therapist, service, 
     assert form.is_valid(), form.errors
 
 
-def test_admin_may_edit_notes_of_a_past_session(alice, therapist, service, time_machine):
-    time_machine.move_to(NOW)
+def test_admin_may_edit_notes_of_a_past_session(alice, therapist, service, clock):
+    clock.move_to(NOW)
     session = SessionFactory(
         runner=alice,
         therapist=therapist,

@@ -4,7 +4,6 @@ days the moment anything that moves their availability commits."""
 from datetime import datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -144,7 +143,9 @@ def test_other_days_of_a_cached_week_cost_no_query(
     }
 
 
-def test_a_week_at_the_booking_horizon_gains_slots_as_time_passes(service, therapist, clinic):
+def test_a_week_at_the_booking_horizon_gains_slots_as_time_passes(
+    clock, service, therapist, clinic
+):
     clinic.max_days_ahead = 10
     clinic.save()
     now = timezone.now()
@@ -152,9 +153,9 @@ def test_a_week_at_the_booking_horizon_gains_slots_as_time_passes(service, thera
     day = (now + timedelta(days=10)).astimezone(clinic.tz).date()
     while day.weekday() > 4:
         day -= timedelta(days=1)
-    with time_machine.travel(at(clinic, day - timedelta(days=10), 12), tick=False):
+    with clock.travel(at(clinic, day - timedelta(days=10), 12)):
         early = availability_cache.availability(service=service, start_date=day, end_date=day)
-    with time_machine.travel(at(clinic, day - timedelta(days=10), 18), tick=False):
+    with clock.travel(at(clinic, day - timedelta(days=10), 18)):
         later = availability_cache.availability(service=service, start_date=day, end_date=day)
         fresh = availability.availability(service=service, start_date=day, end_date=day)
     assert later.slots == fresh.slots
@@ -208,16 +209,16 @@ def test_time_off_hours_and_policy_changes_invalidate(
     assert cached == fresh and len(cached) == 2  # 16:00 and 17:00
 
 
-def test_the_minimum_notice_is_applied_on_read(service, therapist, clinic):
+def test_the_minimum_notice_is_applied_on_read(clock, service, therapist, clinic):
     today = timezone.now().astimezone(clinic.tz)
     day = today.date() + timedelta(days=1)
     while day.weekday() > 4:
         day += timedelta(days=1)
     morning = at(clinic, day, 7)
-    with time_machine.travel(morning, tick=False):
+    with clock.travel(morning):
         early = availability_cache.availability(service=service, start_date=day, end_date=day)
         assert at(clinic, day, 9) in starts(early.slots, therapist)
-    with time_machine.travel(at(clinic, day, 9), tick=False):
+    with clock.travel(at(clinic, day, 9)):
         later = availability_cache.availability(service=service, start_date=day, end_date=day)
         fresh = availability.availability(service=service, start_date=day, end_date=day)
         assert later.slots == fresh.slots

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from booking.models import Session
 from devtools.factories import SessionFactory
@@ -66,13 +65,20 @@ def enqueued():
 ONE_DAY = timedelta(days=1)
 
 
+@pytest.fixture
+def clock_start():
+    """Everything is created on Friday 20 November 2026 (the clock ticks from there), so
+    what the tests see never depends on the day they run."""
+    return madrid(2026, 11, 20, 12, 0)
+
+
+@pytest.fixture
+def clock_tick():
+    return True
+
+
 @pytest.fixture(autouse=True)
 def _clock(request):
-    """Everything is created on Friday 20 November 2026 (the clock ticks from there), so
-    what the tests see never depends on the day they run. The end-to-end tests run real
-    worker processes on the real clock."""
-    if request.module.__name__.endswith("test_worker"):
-        yield
-        return
-    with time_machine.travel(madrid(2026, 11, 20, 12, 0), tick=True):
-        yield
+    """The end-to-end tests run real worker processes on the real clock."""
+    if not request.module.__name__.endswith("test_worker"):
+        request.getfixturevalue("clock")

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fortnightly_is_the_same_figure_on_the_profile_and_in_the_reminder(
-    client, bob, runner_clinic, scan_day, mailoutbox
+    persona, client, bob, runner_clinic, scan_day, mailoutbox
 ):
     assert bob.cadence == Cadence.FORTNIGHTLY and CADENCE_DAYS[Cadence.FORTNIGHTLY] == 14
-    client.force_login(bob.user)
+    client = persona("bob").page
     page = client.get(reverse("runners:profile")).content.decode()
     assert f"Every {FORTNIGHTLY_DAYS} days" in page
     assert "Every 15 days" not in page
@@ -23,8 +23,8 @@ def test_fortnightly_is_the_same_figure_on_the_profile_and_in_the_reminder(
     assert f"every {FORTNIGHTLY_DAYS} days" in message.body
 
 
-def test_the_spanish_profile_shows_the_same_figure(client, bob):
-    client.force_login(bob.user)
+def test_the_spanish_profile_shows_the_same_figure(persona, client, bob):
+    client = persona("bob").page
     page = client.get(
         reverse("runners:profile"), headers={"accept-language": "es"}
     ).content.decode()

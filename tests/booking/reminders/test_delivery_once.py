@@ -221,7 +221,7 @@ def test_the_repeated_hour_when_clocks_go_back_sends_once(alice, runner_clinic, 
 
 
 def test_staff_can_send_failed_reminders_again_from_the_admin(
-    client, superuser, alice, runner_clinic, scan_day, flaky_backend
+    persona, client, superuser, alice, runner_clinic, scan_day, flaky_backend
 ):
     flaky_backend.reset(delivery.MAX_ATTEMPTS)
     reminder = Reminder.objects.create(runner=alice, kind="cadence", key="2026-11-26")
@@ -229,7 +229,7 @@ def test_staff_can_send_failed_reminders_again_from_the_admin(
         delivery.deliver(reminder.pk, now=scan_day)
     reminder.refresh_from_db()
     assert (reminder.state, reminder.attempts) == ("failed", delivery.MAX_ATTEMPTS)
-    client.force_login(superuser)
+    client = persona("superuser").page
     response = client.post(
         "/admin/booking/reminder/",
         {"action": "send_again", "_selected_action": [reminder.pk]},

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -86,8 +85,9 @@ def test_the_unsubscribe_page_speaks_the_runners_language(client, alice):
 
 
 @pytest.fixture
-def frozen(scan_day):
-    with time_machine.travel(scan_day, tick=False):
+def at_scan_day(clock, scan_day):
+    """The test's body runs frozen at the scan (its fixtures were made on the 20th)."""
+    with clock.travel(scan_day):
         yield scan_day
 
 
@@ -99,7 +99,7 @@ def book_url(runner, therapist, service, start):
 
 
 def test_the_cadence_email_offers_three_slots_preferred_therapist_first(
-    alice, therapist, service, runner_clinic, scan_day, mailoutbox
+    clock, alice, therapist, service, runner_clinic, scan_day, mailoutbox
 ):
     other = TherapistFactory(clinic=runner_clinic, display_name="Javier Ruiz")
     alice.preferred_therapist = other
@@ -115,7 +115,7 @@ def test_the_cadence_email_offers_three_slots_preferred_therapist_first(
     assert len(days) == 3
     # Every suggestion passes the validator: following its link books it.
     link = links[0].split("://", 1)[1].split("/", 1)[1]
-    with time_machine.travel(scan_day, tick=False):
+    with clock.travel(scan_day):
         response = Client().post("/" + link)
     assert response.status_code == 200, response.content.decode()
     session = Session.objects.get(runner=alice)
@@ -143,7 +143,7 @@ def test_suggestions_keep_clear_of_a_priority_race(
 
 
 def test_book_link_get_shows_a_confirm_page_and_books_nothing(
-    client, alice, therapist, service, frozen
+    client, alice, therapist, service, at_scan_day
 ):
     start = madrid(2026, 11, 27, 10, 0)
     response = client.get(book_url(alice, therapist, service, start))
@@ -155,7 +155,7 @@ def test_book_link_get_shows_a_confirm_page_and_books_nothing(
 
 
 def test_book_link_post_books_without_login_and_only_once(
-    csrf_client, alice, therapist, service, frozen
+    csrf_client, alice, therapist, service, at_scan_day
 ):
     start = madrid(2026, 11, 27, 10, 0)
     url = book_url(alice, therapist, service, start)
@@ -168,7 +168,7 @@ def test_book_link_post_books_without_login_and_only_once(
 
 
 def test_book_link_for_a_taken_slot_says_why_and_offers_others(
-    client, alice, bob, therapist, service, frozen
+    client, alice, bob, therapist, service, at_scan_day
 ):
     start = madrid(2026, 11, 27, 10, 0)
     SessionFactory(runner=bob, therapist=therapist, service=service, start=start)
@@ -181,17 +181,19 @@ def test_book_link_for_a_taken_slot_says_why_and_offers_others(
     assert Session.objects.filter(runner=alice).count() == 0
 
 
-def test_a_tampered_or_expired_book_link_is_refused(client, alice, therapist, service, frozen):
+def test_a_tampered_or_expired_book_link_is_refused(
+    clock, client, alice, therapist, service, at_scan_day
+):
     start = madrid(2026, 11, 27, 10, 0)
     url = book_url(alice, therapist, service, start)
     assert client.post(url[:-3] + "xx/").status_code == 400
-    with time_machine.travel(frozen + timedelta(days=15), tick=False):
+    with clock.travel(at_scan_day + timedelta(days=15)):
         assert client.get(url).status_code == 400
     assert Session.objects.count() == 0
 
 
 def test_a_book_link_opened_while_logged_in_as_someone_else_is_refused(
-    client, alice, therapist, service, frozen
+    client, alice, therapist, service, at_scan_day
 ):
     other = RunnerFactory(user=UserFactory(email="carol@runners.test"))
     client.force_login(other.user)
@@ -204,7 +206,7 @@ def test_a_book_link_opened_while_logged_in_as_someone_else_is_refused(
 
 
 def test_a_deactivated_runners_links_no_longer_book_or_unsubscribe(
-    csrf_client, alice, therapist, service, frozen
+    csrf_client, alice, therapist, service, at_scan_day
 ):
     alice.user.is_active = False
     alice.user.save(update_fields=["is_active"])
@@ -220,7 +222,9 @@ def test_a_deactivated_runners_links_no_longer_book_or_unsubscribe(
     assert Session.objects.count() == 0 and alice.reminders_opt_in is True
 
 
-def test_the_links_of_a_deleted_account_no_longer_work(client, alice, therapist, service, frozen):
+def test_the_links_of_a_deleted_account_no_longer_work(
+    client, alice, therapist, service, at_scan_day
+):
     from booking.runner.account import runner_account_delete
 
     url = book_url(alice, therapist, service, madrid(2026, 11, 27, 10, 0))
@@ -232,7 +236,7 @@ def test_the_links_of_a_deleted_account_no_longer_work(client, alice, therapist,
 
 
 def test_a_link_followed_again_after_cancelling_says_cancelled_never_booked(
-    csrf_client, alice, therapist, service, frozen
+    csrf_client, alice, therapist, service, at_scan_day
 ):
     from booking.engine.services import session_cancel
 
@@ -249,7 +253,7 @@ def test_a_link_followed_again_after_cancelling_says_cancelled_never_booked(
 
 
 def test_a_link_followed_again_after_a_move_shows_the_sessions_new_time(
-    client, alice, therapist, service, frozen
+    client, alice, therapist, service, at_scan_day
 ):
     from booking.engine.services import session_reschedule
 

@@ -1,4 +1,4 @@
-"""The runner's booking pages: a signed-in runner and the pages' clock, and Chromium
+"""The runner's booking pages: a Spanish client and the pages' clock start, and Chromium
 for the browser flow."""
 
 from tests.support.browser import *  # noqa: F403

@@ -27,7 +27,7 @@ def alices_session(alice, therapist, service):
     return make
 
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine", "frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine", "clock")]
 
 # NOW is Monday 2 March 2026, 08:00 in Madrid.
 RACE_DAY = date(2026, 3, 10)  # a Tuesday
@@ -61,15 +61,17 @@ def book(client, service, therapist, start, **extra):
     )
 
 
-def test_service_step_lists_services_with_areas_and_price(alice_client, service):
+def test_service_step_lists_services_with_areas_and_price(persona, service):
+    alice_client = persona("alice").page
     html = alice_client.get(reverse("booking:book")).content.decode()
     assert service.name in html and "45.00 EUR" in html and "Legs, Glutes" in html
     assert slots_url(service).rstrip("?") in html
 
 
 def test_slots_of_the_morning_after_a_race_are_disabled_with_the_reason(
-    alice_client, service, therapist, race
+    persona, service, therapist, race
 ):
+    alice_client = persona("alice").page
     response = alice_client.get(
         slots_url(service, therapist=therapist.pk, day=MORNING_AFTER.isoformat())
     )
@@ -84,7 +86,8 @@ def test_slots_of_the_morning_after_a_race_are_disabled_with_the_reason(
     assert "10:00" in html
 
 
-def test_days_a_race_blocks_are_marked_in_the_day_strip(alice_client, service, therapist, race):
+def test_days_a_race_blocks_are_marked_in_the_day_strip(persona, service, therapist, race):
+    alice_client = persona("alice").page
     html = alice_client.get(
         slots_url(service, therapist=therapist.pk, day=RACE_DAY.isoformat())
     ).content.decode()
@@ -92,14 +95,16 @@ def test_days_a_race_blocks_are_marked_in_the_day_strip(alice_client, service, t
     assert "Too close to City 10K" in html or "Too soon after City 10K" in html
 
 
-def test_ideal_slots_are_marked(alice_client, service, therapist):
+def test_ideal_slots_are_marked(persona, service, therapist):
+    alice_client = persona("alice").page
     html = alice_client.get(
         slots_url(service, therapist=therapist.pk, day="2026-03-03")
     ).content.decode()
     assert 'class="slot ideal"' in html
 
 
-def test_any_therapist_shows_one_row_per_time(alice_client, service, therapist, clinic):
+def test_any_therapist_shows_one_row_per_time(persona, service, therapist, clinic):
+    alice_client = persona("alice").page
     from devtools.factories import TherapistFactory
 
     TherapistFactory(clinic=clinic, display_name="Second")
@@ -107,7 +112,8 @@ def test_any_therapist_shows_one_row_per_time(alice_client, service, therapist, 
     assert html.count(">09:00<") + html.count(">09:00 <") == 1
 
 
-def test_slots_partial_for_htmx(alice_client, service, therapist):
+def test_slots_partial_for_htmx(persona, service, therapist):
+    alice_client = persona("alice").page
     response = alice_client.get(
         slots_url(service, therapist=therapist.pk, day="2026-03-03"), headers={"HX-Request": "true"}
     )
@@ -125,8 +131,9 @@ def test_slots_page_in_spanish(es_client, service, therapist, race):
 
 
 def test_slots_page_query_count_does_not_grow_with_days_or_slots(
-    alice_client, service, therapist, clinic, alice, django_assert_max_num_queries
+    persona, service, therapist, clinic, alice, django_assert_max_num_queries
 ):
+    alice_client = persona("alice").page
     from devtools.factories import TherapistFactory
 
     for _ in range(4):
@@ -138,7 +145,8 @@ def test_slots_page_query_count_does_not_grow_with_days_or_slots(
     assert response.status_code == 200
 
 
-def test_confirm_page_shows_summary_and_cancellation_policy(alice_client, service, therapist):
+def test_confirm_page_shows_summary_and_cancellation_policy(persona, service, therapist):
+    alice_client = persona("alice").page
     start = local(date(2026, 3, 4), 10)
     html = alice_client.get(confirm_url(service, start, therapist)).content.decode()
     assert "Wednesday 4 March 2026, 10:00–11:00" in html
@@ -148,8 +156,9 @@ def test_confirm_page_shows_summary_and_cancellation_policy(alice_client, servic
 
 
 def test_booking_a_valid_slot_shows_the_confirmation_with_ics_and_aftercare(
-    alice_client, alice, service, therapist
+    persona, alice, service, therapist
 ):
+    alice_client = persona("alice").page
     start = local(date(2026, 3, 4), 10)
     response = book(
         alice_client, service, therapist, start, discomfort_areas=["lumbar"], token="t-1"
@@ -164,7 +173,8 @@ def test_booking_a_valid_slot_shows_the_confirmation_with_ics_and_aftercare(
     assert "lower-back" in page  # self-care for the area of discomfort
 
 
-def test_double_submit_books_once(alice_client, alice, service, therapist):
+def test_double_submit_books_once(persona, alice, service, therapist):
+    alice_client = persona("alice").page
     start = local(date(2026, 3, 4), 10)
     book(alice_client, service, therapist, start, token="same")
     book(alice_client, service, therapist, start, token="same")
@@ -175,10 +185,11 @@ def test_double_submit_books_once(alice_client, alice, service, therapist):
     "lang,word", [("en", "your changes were not saved"), ("es", "tus cambios no se han guardado")]
 )
 def test_the_form_sent_again_with_another_note_keeps_the_first_booking_and_says_so(
-    alice_client, alice, service, therapist, lang, word
+    persona, alice, service, therapist, lang, word
 ):
     """Back, change the note, send again: the page used to show the booking as if the new
     note had been saved with it."""
+    alice_client = persona("alice").page
     alice_client.cookies["django_language"] = lang
     start = local(date(2026, 3, 4), 10)
     first = book(alice_client, service, therapist, start, token="t-1", runner_note="Calves")
@@ -190,8 +201,9 @@ def test_the_form_sent_again_with_another_note_keeps_the_first_booking_and_says_
 
 
 def test_booking_the_morning_after_a_race_is_refused_with_reason_and_suggestions(
-    alice_client, alice, service, therapist, race
+    persona, alice, service, therapist, race
 ):
+    alice_client = persona("alice").page
     response = book(alice_client, service, therapist, local(MORNING_AFTER, 9))
     html = response.content.decode()
     assert response.status_code == 400
@@ -271,9 +283,9 @@ REAL_CODES = {
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("code", sorted(REAL_CODES))
 def test_every_booking_refusal_has_a_page_in_plain_words(
-    client, alice, bob, service, therapist, code, lang
+    persona, client, alice, bob, service, therapist, code, lang
 ):
-    client.force_login(alice.user)
+    client = persona("alice").page
     client.cookies["django_language"] = lang
     start = _setup_for(code, alice=alice, bob=bob, service=service, therapist=therapist)
     before = Session.objects.count()
@@ -288,20 +300,23 @@ def test_every_booking_refusal_has_a_page_in_plain_words(
 @pytest.mark.parametrize(
     "lang,title", [("en", "Not available for booking"), ("es", "No disponible para reservar")]
 )
-def test_inactive_refusal_page(client, alice, service, therapist, monkeypatch, lang, title):
+def test_inactive_refusal_page(
+    persona, client, alice, service, therapist, monkeypatch, lang, title
+):
     from booking.engine.exceptions import BookingError
 
     def refuse(**kwargs):
         raise BookingError("inactive", params={"what": "service"})
 
     monkeypatch.setattr(services, "session_book", refuse)
-    client.force_login(alice.user)
+    client = persona("alice").page
     client.cookies["django_language"] = lang
     response = book(client, service, therapist, local(date(2026, 3, 4), 10))
     assert response.status_code == 400 and title in response.content.decode()
 
 
-def test_bad_confirm_parameters_go_back_to_the_times(alice_client, service, therapist):
+def test_bad_confirm_parameters_go_back_to_the_times(persona, service, therapist):
+    alice_client = persona("alice").page
     response = alice_client.get(
         reverse("booking:book_confirm", args=[service.pk]) + "?start=yesterday&therapist=x"
     )
@@ -309,14 +324,16 @@ def test_bad_confirm_parameters_go_back_to_the_times(alice_client, service, ther
     assert reverse("booking:book_slots", args=[service.pk]) in response["Location"]
 
 
-def test_therapist_of_another_clinic_is_not_found(alice_client, service, other_therapist):
+def test_therapist_of_another_clinic_is_not_found(persona, service, other_therapist):
+    alice_client = persona("alice").page
     response = alice_client.get(confirm_url(service, local(date(2026, 3, 4), 10), other_therapist))
     assert response.status_code == 404
 
 
 def test_my_sessions_lists_upcoming_and_past_with_status(
-    alice_client, alice, bob, service, therapist, alices_session
+    persona, alice, bob, service, therapist, alices_session
 ):
+    alice_client = persona("alice").page
     alices_session(date(2026, 3, 4), 10)
     alices_session(date(2026, 2, 4), 10, status="attended")
     alices_session(date(2026, 3, 5), 10, status="cancelled")
@@ -338,8 +355,9 @@ def test_my_sessions_in_spanish(es_client, alice, service, therapist, alices_ses
 
 
 def test_my_sessions_query_count_is_flat(
-    alice_client, alice, service, therapist, clinic, django_assert_max_num_queries
+    persona, alice, service, therapist, clinic, django_assert_max_num_queries
 ):
+    alice_client = persona("alice").page
     from devtools.factories import ServiceFactory, TherapistFactory
 
     for i in range(12):
@@ -363,7 +381,8 @@ def test_my_sessions_query_count_is_flat(
     assert response.status_code == 200
 
 
-def test_another_runners_session_is_not_found(alice_client, bob, service, therapist):
+def test_another_runners_session_is_not_found(persona, bob, service, therapist):
+    alice_client = persona("alice").page
     s = SessionFactory(
         runner=bob, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
     )
@@ -379,7 +398,8 @@ def test_another_runners_session_is_not_found(alice_client, bob, service, therap
     assert s.status == "booked"
 
 
-def test_ics_download(alice_client, alice, service, therapist, alices_session):
+def test_ics_download(persona, alice, service, therapist, alices_session):
+    alice_client = persona("alice").page
     s = alices_session(date(2026, 3, 4), 10)
     response = alice_client.get(reverse("booking:session_ics", args=[s.pk]))
     assert response["Content-Type"].startswith("text/calendar")
@@ -387,8 +407,9 @@ def test_ics_download(alice_client, alice, service, therapist, alices_session):
 
 
 def test_cancel_in_time_shows_the_policy_then_cancels(
-    alice_client, alice, service, therapist, alices_session
+    persona, alice, service, therapist, alices_session
 ):
+    alice_client = persona("alice").page
     s = alices_session(date(2026, 3, 4), 10)
     html = alice_client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
     assert "You are cancelling in time." in html and "Tuesday 3 March, 10:00" in html
@@ -400,8 +421,9 @@ def test_cancel_in_time_shows_the_policy_then_cancels(
 
 
 def test_late_cancel_is_announced_before_confirming(
-    alice_client, alice, service, therapist, alices_session
+    persona, alice, service, therapist, alices_session
 ):
+    alice_client = persona("alice").page
     s = alices_session(date(2026, 3, 2), 18)
     html = alice_client.get(reverse("booking:session_cancel", args=[s.pk])).content.decode()
     assert "This is a late cancellation." in html
@@ -423,9 +445,9 @@ def test_late_cancel_policy_in_spanish(es_client, alice, service, therapist, ali
     [("en", "This session cannot be cancelled"), ("es", "Esta sesión no se puede cancelar")],
 )
 def test_cancelling_a_cancelled_session_explains(
-    client, alice, service, therapist, lang, title, alices_session
+    persona, client, alice, service, therapist, lang, title, alices_session
 ):
-    client.force_login(alice.user)
+    client = persona("alice").page
     client.cookies["django_language"] = lang
     s = alices_session(date(2026, 3, 4), 10, status="cancelled")
     response = client.post(reverse("booking:session_cancel", args=[s.pk]))
@@ -438,16 +460,17 @@ def test_cancelling_a_cancelled_session_explains(
     [("en", "This session cannot be moved"), ("es", "Esta sesión no se puede cambiar")],
 )
 def test_moving_a_past_session_explains(
-    client, alice, service, therapist, lang, title, alices_session
+    persona, client, alice, service, therapist, lang, title, alices_session
 ):
-    client.force_login(alice.user)
+    client = persona("alice").page
     client.cookies["django_language"] = lang
     s = alices_session(date(2026, 2, 4), 10, status="attended")
     response = client.get(reverse("booking:session_reschedule", args=[s.pk]))
     assert response.status_code == 400 and title in response.content.decode()
 
 
-def test_reschedule_picker_and_move(alice_client, alice, service, therapist, alices_session):
+def test_reschedule_picker_and_move(persona, alice, service, therapist, alices_session):
+    alice_client = persona("alice").page
     s = alices_session(date(2026, 3, 4), 10)
     html = alice_client.get(reverse("booking:session_reschedule", args=[s.pk])).content.decode()
     assert "Move your session" in html and 'class="slot' in html
@@ -464,8 +487,9 @@ def test_reschedule_picker_and_move(alice_client, alice, service, therapist, ali
 
 
 def test_reschedule_onto_a_race_window_is_refused(
-    alice_client, alice, service, therapist, race, alices_session
+    persona, alice, service, therapist, race, alices_session
 ):
+    alice_client = persona("alice").page
     s = alices_session(date(2026, 3, 4), 10)
     confirm = reverse("booking:session_reschedule_confirm", args=[s.pk])
     response = alice_client.post(
@@ -477,7 +501,8 @@ def test_reschedule_onto_a_race_window_is_refused(
     assert s.start == local(date(2026, 3, 4), 10) and s.status == "booked"
 
 
-def test_book_my_plan_books_a_series_and_says_which_failed(alice_client, alice, service, therapist):
+def test_book_my_plan_books_a_series_and_says_which_failed(persona, alice, service, therapist):
+    alice_client = persona("alice").page
     # Fortnightly from Wednesday 4 March at 10:00: 4 Mar, 18 Mar, 1 Apr.
     RaceFactory(
         runner=alice,
@@ -496,8 +521,9 @@ def test_book_my_plan_books_a_series_and_says_which_failed(alice_client, alice, 
 
 
 def test_book_my_plan_keeps_the_areas_of_discomfort_and_the_note(
-    alice_client, alice, service, therapist
+    persona, alice, service, therapist
 ):
+    alice_client = persona("alice").page
     response = book(
         alice_client,
         service,
@@ -516,7 +542,8 @@ def test_book_my_plan_keeps_the_areas_of_discomfort_and_the_note(
     }
 
 
-def test_book_my_plan_link_carries_through_to_the_confirm_step(alice_client, service, therapist):
+def test_book_my_plan_link_carries_through_to_the_confirm_step(persona, service, therapist):
+    alice_client = persona("alice").page
     html = alice_client.get(reverse("booking:my_sessions")).content.decode()
     assert "?plan=1" in html
     html = alice_client.get(reverse("booking:book") + "?plan=1").content.decode()
@@ -530,9 +557,8 @@ def test_book_my_plan_link_carries_through_to_the_confirm_step(alice_client, ser
     assert 'value="plan" id="id_repeat_1" checked' in page or 'value="plan" checked' in page
 
 
-def test_slots_across_the_spring_dst_change_stay_at_local_wall_time(
-    alice_client, service, therapist
-):
+def test_slots_across_the_spring_dst_change_stay_at_local_wall_time(persona, service, therapist):
+    alice_client = persona("alice").page
     # Madrid moves to summer time on Sunday 29 March 2026; Monday's 09:00 is 07:00 UTC.
     html = alice_client.get(
         slots_url(service, therapist=therapist.pk, day="2026-03-30")
@@ -544,8 +570,9 @@ def test_slots_across_the_spring_dst_change_stay_at_local_wall_time(
     assert ">09:00" in html and "2026-03-27T08%3A00%3A00%2B00%3A00" in html
 
 
-def test_figures_query_counts(alice_client, alice, service, therapist, clinic):
+def test_figures_query_counts(persona, alice, service, therapist, clinic):
     """Prints the query counts of the two list pages (run with -s to read them)."""
+    alice_client = persona("alice").page
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

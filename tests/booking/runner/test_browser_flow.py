@@ -158,6 +158,8 @@ def run_flow(page, *, lang, service, therapist, email, race_name, artifacts=None
     assert page.locator("a[href$='calendar.ics']").count() == 1
     # 6. It is under My sessions; cancel it, with the policy shown first.
     page.get_by_role("link", name=t["my_sessions"], exact=True).first.click()
+    # count() does not wait: under load it could still be counting the booked page's cards.
+    page.wait_for_url("**/sessions/")
     card = page.locator("#upcoming-sessions .card.session")
     assert card.count() == 1 and "11:00" in card.inner_text()
     card.get_by_role("link", name=t["cancel"], exact=True).click()

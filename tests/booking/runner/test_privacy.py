@@ -103,8 +103,8 @@ class TestExport:
             data = runner_data_export(runner=alice)
         assert len(data["sessions"]) == 22
 
-    def test_the_page_download_is_a_json_attachment(self, client, alice, history):
-        client.force_login(alice.user)
+    def test_the_page_download_is_a_json_attachment(self, persona, client, alice, history):
+        client = persona("alice").page
         page = client.get("/account/privacy/")
         assert page.status_code == 200
         assert "/account/privacy/download/" in page.content.decode()
@@ -115,23 +115,23 @@ class TestExport:
         assert "no-store" in response["Cache-Control"]
         assert json.loads(response.content)["profile"]["health_notes"] == NOTE
 
-    def test_the_api_returns_my_data_only(self, client, alice, bob, history):
-        client.force_login(bob.user)
+    def test_the_api_returns_my_data_only(self, persona, client, alice, bob, history):
+        client = persona("bob").page
         data = client.get("/api/v1/me/data/").json()
         assert data["account"]["email"] == bob.user.email
         assert [s["id"] for s in data["sessions"]] == [history["bobs"].pk]
         assert NOTE not in json.dumps(data)
 
     @pytest.mark.parametrize("url", ["/account/privacy/", "/account/privacy/download/"])
-    def test_pages_need_a_signed_in_runner(self, client, therapist, url):
+    def test_pages_need_a_signed_in_runner(self, persona, client, therapist, url):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-        client.force_login(therapist.user)
+        client = persona("therapist").page
         assert client.get(url).status_code == 403
 
-    def test_the_api_needs_a_signed_in_runner(self, client, therapist):
+    def test_the_api_needs_a_signed_in_runner(self, persona, client, therapist):
         assert client.get("/api/v1/me/data/").status_code in (401, 403)
-        client.force_login(therapist.user)
+        client = persona("therapist").page
         response = client.get("/api/v1/me/data/")
         assert response.status_code == 403
         assert response.json()["code"]
@@ -348,8 +348,10 @@ class TestDeletion:
         )
         assert LogEntry.objects.get(object_repr__startswith="Bob").object_id == str(bob.pk)
 
-    def test_through_the_page_with_password_then_login_is_impossible(self, client, alice, history):
-        client.force_login(alice.user)
+    def test_through_the_page_with_password_then_login_is_impossible(
+        self, persona, client, alice, history
+    ):
+        client = persona("alice").page
         other_device = client.__class__()
         other_device.force_login(alice.user)
         response = client.post(
@@ -365,8 +367,10 @@ class TestDeletion:
         client.post("/accounts/login/", {"login": "alice@runners.test", "password": PASSWORD})
         assert "_auth_user_id" not in client.session
 
-    def test_a_wrong_password_or_no_confirmation_changes_nothing(self, client, alice, history):
-        client.force_login(alice.user)
+    def test_a_wrong_password_or_no_confirmation_changes_nothing(
+        self, persona, client, alice, history
+    ):
+        client = persona("alice").page
         wrong = client.post("/account/privacy/delete/", {"password": "nope", "confirm": "on"})
         assert wrong.status_code == 400
         unconfirmed = client.post("/account/privacy/delete/", {"password": PASSWORD})
@@ -375,8 +379,8 @@ class TestDeletion:
         assert alice.health_notes == NOTE and alice.user.is_active
         assert Race.objects.filter(runner=alice).count() == 2
 
-    def test_deletion_is_a_post(self, client, alice):
-        client.force_login(alice.user)
+    def test_deletion_is_a_post(self, persona, client, alice):
+        client = persona("alice").page
         assert client.get("/account/privacy/delete/").status_code == 405
 
     def test_through_the_api_the_token_dies_too(self, client, alice, history):

@@ -1,10 +1,9 @@
-"""Staff fixtures: logged-in clients per persona and a frozen clinic day."""
+"""Staff fixtures: sessions of the clinic's day (clients: `persona`, clock: `clock`)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 from devtools.factories import RunnerFactory, ServiceFactory, SessionFactory, UserFactory
 
@@ -13,37 +12,6 @@ MADRID = ZoneInfo("Europe/Madrid")
 
 def at(y, m, d, hh=10, mm=0, tz=MADRID):
     return datetime(y, m, d, hh, mm, tzinfo=tz)
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def _api_as(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
-
-
-@pytest.fixture
-def therapist_api(therapist):
-    return _api_as(therapist.user)
-
-
-@pytest.fixture
-def admin_api(clinic_admin):
-    return _api_as(clinic_admin)
-
-
-@pytest.fixture
-def runner_api(alice):
-    return _api_as(alice.user)
-
-
-@pytest.fixture
-def other_api(other_therapist):
-    return _api_as(other_therapist.user)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Attendance: only once started, corrections on the session's day, every change kept."""
 
 import pytest
-import time_machine
 
 from booking.models import SessionEvent
 from booking.staff.services import AttendanceError, session_mark_attendance
@@ -118,7 +117,7 @@ def test_same_mark_again_records_nothing_new(therapist, make_session):
     assert s.events.count() == 1
 
 
-@time_machine.travel(at(2026, 11, 18, 12), tick=False)
+@pytest.mark.clock(at(2026, 11, 18, 12))
 def test_defaults_to_the_real_clock(therapist, make_session):
     s = make_session(at(2026, 11, 18, 10))
     session_mark_attendance(session=s, status="attended", by=therapist.user)

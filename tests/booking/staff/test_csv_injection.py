@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection
 from django.urls import reverse
 
@@ -68,7 +67,7 @@ def _assert_formula_safe(rows, names):
             assert not cell.startswith(tuple(DANGEROUS)), row
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
+@pytest.mark.clock(at(2026, 12, 1, 9))
 @pytest.mark.postgres
 def test_the_copy_export_quotes_formulas(clinic, poisoned):
     assert connection.vendor == "postgresql"  # sessions_csv takes the COPY path
@@ -76,16 +75,16 @@ def test_the_copy_export_quotes_formulas(clinic, poisoned):
     _assert_formula_safe(rows, poisoned)
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
+@pytest.mark.clock(at(2026, 12, 1, 9))
 def test_the_python_export_quotes_formulas(clinic, poisoned):
     # The path sessions_csv takes on any database but PostgreSQL.
     rows = parse(exports.stream_csv(exports.session_rows(clinic=clinic, **NOVEMBER)))
     _assert_formula_safe(rows, poisoned)
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
-def test_the_admins_download_is_formula_safe(client, clinic, clinic_admin, poisoned):
-    client.force_login(clinic_admin)
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_the_admins_download_is_formula_safe(persona, client, clinic, clinic_admin, poisoned):
+    client = persona("clinic_admin").page
     q = "?start=2026-11-01&end=2026-11-30&group_by=week"
     r = client.get(reverse("staff:export-sessions") + q)
     assert r.status_code == 200

@@ -1,7 +1,6 @@
 """Moving or cancelling the sessions a schedule change leaves in the way (real engine)."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from booking.models import Session
@@ -20,9 +19,9 @@ def blocked(therapist, make_session, alice):
     return s
 
 
-@time_machine.travel(NOW, tick=False)
-def test_move_a_session_out_of_the_way(client, therapist, blocked):
-    client.force_login(therapist.user)
+@pytest.mark.clock(NOW)
+def test_move_a_session_out_of_the_way(persona, client, therapist, blocked):
+    client = persona("therapist").page
     r = client.post(
         reverse("staff:session-move", args=[blocked.pk]),
         {f"s{blocked.pk}-start": "2026-11-19T10:00"},
@@ -35,9 +34,9 @@ def test_move_a_session_out_of_the_way(client, therapist, blocked):
     assert "Nothing in the way" in r.content.decode()
 
 
-@time_machine.travel(NOW, tick=False)
-def test_a_refused_move_says_why_and_offers_slots(client, therapist, blocked):
-    client.force_login(therapist.user)
+@pytest.mark.clock(NOW)
+def test_a_refused_move_says_why_and_offers_slots(persona, client, therapist, blocked):
+    client = persona("therapist").page
     # Saturday: the therapist does not work.
     r = client.post(
         reverse("staff:session-move", args=[blocked.pk]),
@@ -51,9 +50,11 @@ def test_a_refused_move_says_why_and_offers_slots(client, therapist, blocked):
     assert blocked.start == at(2026, 11, 18, 10)
 
 
-@time_machine.travel(NOW, tick=False)
-def test_cancel_a_session_in_the_way_is_not_counted_against_the_runner(client, therapist, blocked):
-    client.force_login(therapist.user)
+@pytest.mark.clock(NOW)
+def test_cancel_a_session_in_the_way_is_not_counted_against_the_runner(
+    persona, client, therapist, blocked
+):
+    client = persona("therapist").page
     r = client.post(reverse("staff:session-cancel", args=[blocked.pk]))
     assert r.status_code == 302
     blocked.refresh_from_db()
@@ -61,15 +62,17 @@ def test_cancel_a_session_in_the_way_is_not_counted_against_the_runner(client, t
     assert blocked.events.filter(kind="cancelled", by=therapist.user).exists()
 
 
-@time_machine.travel(NOW, tick=False)
-def test_a_therapist_cannot_move_a_colleagues_session(client, clinic, therapist, service, alice):
+@pytest.mark.clock(NOW)
+def test_a_therapist_cannot_move_a_colleagues_session(
+    persona, client, clinic, therapist, service, alice
+):
     from devtools.factories import SessionFactory, TherapistFactory
 
     colleague = TherapistFactory(clinic=clinic)
     s = SessionFactory(
         therapist=colleague, service=service, runner=alice, start=at(2026, 11, 18, 10)
     )
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     assert client.post(reverse("staff:session-cancel", args=[s.pk])).status_code == 403
     assert (
         client.post(
@@ -96,9 +99,9 @@ def _split_day_at_two(therapist):
     )
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_a_session_across_two_touching_hours_rows_is_not_in_the_way(
-    client, therapist, make_session, alice
+    persona, client, therapist, make_session, alice
 ):
     from booking.engine import rules
     from booking.engine.context import load_context
@@ -127,11 +130,11 @@ def test_a_session_across_two_touching_hours_rows_is_not_in_the_way(
     assert [v.code for v in found] == []
     # ... so the staff page does not list it as outside working hours.
     assert sessions_in_the_way(therapist=therapist) == []
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     assert "Nothing in the way" in client.get(reverse("staff:in-the-way")).content.decode()
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_a_session_across_a_real_break_is_in_the_way(therapist, make_session, alice):
     from booking.staff.selectors import sessions_in_the_way
 

@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from booking.models import Session
@@ -47,8 +46,8 @@ def test_anonymous_goes_to_login(client, session, therapist):
         assert r.status_code == 302 and "/accounts/login/" in r["Location"], url
 
 
-def test_runner_gets_403_everywhere(client, alice, session, therapist):
-    client.force_login(alice.user)
+def test_runner_gets_403_everywhere(persona, client, alice, session, therapist):
+    client = persona("alice").page
     for url in page_urls(session, therapist):
         assert client.get(url).status_code == 403, url
     for name in POSTS:
@@ -57,8 +56,8 @@ def test_runner_gets_403_everywhere(client, alice, session, therapist):
     assert client.post(reverse("staff:time-off-delete", args=[off.pk])).status_code == 403
 
 
-def test_therapist_gets_no_reports(client, therapist):
-    client.force_login(therapist.user)
+def test_therapist_gets_no_reports(persona, client, therapist):
+    client = persona("therapist").page
     for name in (
         "staff:dashboard",
         "staff:adherence",
@@ -68,7 +67,7 @@ def test_therapist_gets_no_reports(client, therapist):
         assert client.get(reverse(name)).status_code == 403, name
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_other_clinic_is_404(
     client, therapist, clinic_admin, other_therapist, other_session, other_clinic
 ):
@@ -99,10 +98,10 @@ def test_other_clinic_is_404(
     assert Session.objects.get(pk=other_session.pk).status == "booked"
 
 
-@time_machine.travel(NOW, tick=False)
-def test_therapist_cannot_edit_a_colleagues_schedule(client, therapist, clinic):
+@pytest.mark.clock(NOW)
+def test_therapist_cannot_edit_a_colleagues_schedule(persona, client, therapist, clinic):
     colleague = TherapistFactory(clinic=clinic)
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     assert client.get(reverse("staff:hours") + f"?therapist={colleague.pk}").status_code == 403
     assert (
         client.post(
@@ -114,23 +113,23 @@ def test_therapist_cannot_edit_a_colleagues_schedule(client, therapist, clinic):
     assert client.get(reverse("staff:agenda") + f"?therapist={colleague.pk}").status_code == 200
 
 
-@time_machine.travel(NOW, tick=False)
-def test_landing_pages(client, therapist, clinic_admin):
-    client.force_login(therapist.user)
+@pytest.mark.clock(NOW)
+def test_landing_pages(persona, client, therapist, clinic_admin):
+    client = persona("therapist").page
     assert client.get(reverse("staff:home"))["Location"] == reverse("staff:agenda")
-    client.force_login(clinic_admin)
+    client = persona("clinic_admin").page
     assert client.get(reverse("staff:home"))["Location"] == reverse("staff:dashboard")
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_agenda_shows_what_the_therapist_needs(
-    client, therapist, bob, make_session, django_assert_max_num_queries
+    persona, client, therapist, bob, make_session, django_assert_max_num_queries
 ):
     s = make_session(at(2026, 11, 18, 10), runner=bob, discomfort_areas=["legs", "lumbar"])
     RaceFactory(runner=bob, name="Valencia Marathon", start=at(2026, 11, 27, 8, 30))
     for i in range(5):  # more sessions: the query count stays the same
         make_session(at(2026, 11, 18, 11 + i))
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     with django_assert_max_num_queries(12):
         r = client.get(reverse("staff:agenda"))
     html = r.content.decode()
@@ -144,35 +143,35 @@ def test_agenda_shows_what_the_therapist_needs(
     assert r.status_code == 200 and "Valencia Marathon" in r.content.decode()
 
 
-@time_machine.travel(NOW, tick=False)
-def test_agenda_in_spanish(client, therapist, bob, make_session):
+@pytest.mark.clock(NOW)
+def test_agenda_in_spanish(persona, client, therapist, bob, make_session):
     make_session(at(2026, 11, 18, 10), runner=bob)
     RaceFactory(runner=bob, name="Maratón de Valencia", start=at(2026, 11, 27, 8, 30))
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     r = client.get(reverse("staff:agenda"), HTTP_ACCEPT_LANGUAGE="es")
     html = r.content.decode()
     assert 'lang="es"' in html
     assert "Maratón de Valencia en 9 días" in html
 
 
-def test_mark_attendance_through_the_page(client, therapist, session):
-    client.force_login(therapist.user)
+def test_mark_attendance_through_the_page(persona, clock, client, therapist, session):
+    client = persona("therapist").page
     url = reverse("staff:attendance", args=[session.pk])
-    with time_machine.travel(at(2026, 11, 18, 9, 30), tick=False):
-        r = client.post(url, {"status": "attended"})
-        assert r.status_code == 400 and "has not started" in r.content.decode()
-    with time_machine.travel(at(2026, 11, 18, 11), tick=False):
-        r = client.post(
-            url,
-            {
-                "status": "attended",
-                "areas_treated": ["legs", "glutes"],
-                "mobilisation_done": "on",
-                "note": "Good",
-            },
-        )
-        assert r.status_code == 302
-        r = client.get(reverse("staff:session", args=[session.pk]))
+    clock.move_to(at(2026, 11, 18, 9, 30))
+    r = client.post(url, {"status": "attended"})
+    assert r.status_code == 400 and "has not started" in r.content.decode()
+    clock.move_to(at(2026, 11, 18, 11))
+    r = client.post(
+        url,
+        {
+            "status": "attended",
+            "areas_treated": ["legs", "glutes"],
+            "mobilisation_done": "on",
+            "note": "Good",
+        },
+    )
+    assert r.status_code == 302
+    r = client.get(reverse("staff:session", args=[session.pk]))
     session.refresh_from_db()
     assert (session.status, session.areas_treated, session.mobilisation_done) == (
         "attended",
@@ -182,24 +181,24 @@ def test_mark_attendance_through_the_page(client, therapist, session):
     assert "Marked attended" in r.content.decode()
 
 
-def test_history_lines_name_the_statuses_in_the_readers_language(client, therapist, session):
-    client.force_login(therapist.user)
-    with time_machine.travel(at(2026, 11, 18, 11), tick=False):
-        r = client.post(reverse("staff:attendance", args=[session.pk]), {"status": "no_show"})
-        assert r.status_code == 302
-        english = client.get(reverse("staff:session", args=[session.pk])).content.decode()
-        client.cookies["django_language"] = "es"
-        spanish = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+def test_history_lines_name_the_statuses_in_the_readers_language(persona, clock, session):
+    client = persona("therapist").page
+    clock.move_to(at(2026, 11, 18, 11))
+    r = client.post(reverse("staff:attendance", args=[session.pk]), {"status": "no_show"})
+    assert r.status_code == 302
+    english = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+    client.cookies["django_language"] = "es"
+    spanish = client.get(reverse("staff:session", args=[session.pk])).content.decode()
     assert "Marked no-show (Booked → No-show)" in english
     assert "Marcada como no presentada (Reservada → No se presentó)" in spanish
     for html in (english, spanish):
         assert "(booked → no_show)" not in html  # the raw codes, as before
 
 
-@time_machine.travel(NOW, tick=False)
-def test_working_hours_form(client, therapist, make_session):
+@pytest.mark.clock(NOW)
+def test_working_hours_form(persona, client, therapist, make_session):
     late = make_session(at(2026, 12, 1, 17))
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     r = client.get(reverse("staff:hours"))
     assert r.status_code == 200 and "09:00-14:00, 15:00-20:00" in r.content.decode()
     r = client.post(
@@ -218,10 +217,10 @@ def test_working_hours_form(client, therapist, make_session):
     assert WorkingHours.objects.filter(therapist=therapist, valid_from="2026-12-01").count() == 1
 
 
-@time_machine.travel(NOW, tick=False)
-def test_time_off_form(client, therapist, make_session):
+@pytest.mark.clock(NOW)
+def test_time_off_form(persona, client, therapist, make_session):
     s = make_session(at(2026, 11, 20, 10))
-    client.force_login(therapist.user)
+    client = persona("therapist").page
     r = client.post(
         reverse("staff:time-off"), {"start_date": "2026-11-20", "end_date": "2026-11-19"}
     )
@@ -239,14 +238,14 @@ def test_time_off_form(client, therapist, make_session):
     assert r.status_code == 302 and not TimeOff.objects.exists()
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
+@pytest.mark.clock(at(2026, 12, 1, 9))
 def test_dashboard_and_exports(
-    client, clinic, clinic_admin, make_session, django_assert_max_num_queries
+    persona, client, clinic, clinic_admin, make_session, django_assert_max_num_queries
 ):
     make_session(at(2026, 11, 2, 10), "attended", discomfort_areas=["legs"])
     make_session(at(2026, 11, 3, 10), "no_show")
     make_session(at(2026, 11, 10, 10), "late_cancelled")
-    client.force_login(clinic_admin)
+    client = persona("clinic_admin").page
     q = "?start=2026-11-01&end=2026-11-30&group_by=week"
     with django_assert_max_num_queries(14):
         r = client.get(reverse("staff:dashboard") + q)
@@ -290,24 +289,26 @@ def test_dashboard_and_exports(
     assert "health" not in ",".join(rows[0])
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
-def test_dashboard_bad_filters_are_400_not_500(client, clinic_admin):
-    client.force_login(clinic_admin)
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_dashboard_bad_filters_are_400_not_500(persona, client, clinic_admin):
+    client = persona("clinic_admin").page
     r = client.get(reverse("staff:dashboard") + "?start=2026-12-01&end=2026-11-01")
     assert r.status_code == 400 and "before the start" in r.content.decode()
 
 
-@time_machine.travel(at(2026, 12, 1, 9), tick=False)
-def test_adherence_page(client, clinic_admin, alice, make_session, django_assert_max_num_queries):
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_adherence_page(
+    persona, client, clinic_admin, alice, make_session, django_assert_max_num_queries
+):
     make_session(at(2026, 10, 1, 10), "attended", runner=alice)
-    client.force_login(clinic_admin)
+    client = persona("clinic_admin").page
     with django_assert_max_num_queries(14):
         r = client.get(reverse("staff:adherence") + "?overdue=1&sort=name")
     html = r.content.decode()
     assert r.status_code == 200 and "Alice Runner" in html and "overdue" in html
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_a_therapist_logs_in_to_todays_agenda(client, therapist):
     from devtools.factories import PASSWORD
 
@@ -316,8 +317,8 @@ def test_a_therapist_logs_in_to_todays_agenda(client, therapist):
     assert client.get(r["Location"])["Location"] == reverse("staff:agenda")
 
 
-@time_machine.travel(NOW, tick=False)
-def test_staff_pages_are_not_cached(client, therapist):
-    client.force_login(therapist.user)
+@pytest.mark.clock(NOW)
+def test_staff_pages_are_not_cached(persona, client, therapist):
+    client = persona("therapist").page
     r = client.get(reverse("staff:agenda"))
     assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]

@@ -3,7 +3,6 @@
 from datetime import date, time
 
 import pytest
-import time_machine
 
 from booking.staff.selectors import sessions_in_the_way
 from clinic import services as schedule
@@ -68,7 +67,7 @@ def test_new_hours_apply_from_the_date_and_the_old_ones_explain_the_past(therapi
     assert len(schedule.hours_on(therapist=therapist, on=date(2026, 11, 19))) == 10
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_sessions_outside_new_hours_are_listed_not_dropped(therapist, make_session):
     tuesday_morning = make_session(at(2026, 12, 1, 10))  # Tue 10:00
     tuesday_evening = make_session(at(2026, 12, 1, 17))  # Tue 17:00
@@ -88,7 +87,7 @@ def test_sessions_outside_new_hours_are_listed_not_dropped(therapist, make_sessi
         assert s.status == "booked"
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 def test_time_off_lists_sessions_in_the_way(therapist, make_session):
     inside = make_session(at(2026, 11, 18, 10))
     outside = make_session(at(2026, 11, 19, 10))
@@ -119,7 +118,7 @@ def test_time_off_must_end_after_it_starts_and_not_overlap(therapist):
     assert TimeOff.objects.count() == 1
 
 
-@time_machine.travel(at(2026, 3, 20, 8), tick=False)
+@pytest.mark.clock(at(2026, 3, 20, 8))
 def test_hours_are_clinic_local_across_dst(therapist, make_session):
     # 29 March 2026: Madrid moves to summer time. 09:00 local is 07:00 UTC after, 08:00 before.
     before = make_session(at(2026, 3, 27, 9))  # Friday, CET

@@ -1,3 +1,3 @@
-"""The clinic API tests (catalogue, tokens): a client per persona and the API clock."""
+"""The clinic API tests (catalogue, tokens): the API clock's start and local times."""
 
 from tests.support.api_fixtures import *  # noqa: F403

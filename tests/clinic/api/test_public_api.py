@@ -10,27 +10,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_clinics_services_and_therapists_are_public(
-    anon_client, clinic, other_clinic, service, therapist, other_therapist
+    persona, clinic, other_clinic, service, therapist, other_therapist
 ):
-    clinics = anon_client.get("/api/v1/clinics/").json()["results"]
+    clinics = persona(None).api.get("/api/v1/clinics/").json()["results"]
     assert {c["slug"] for c in clinics} == {"madrid", "lisboa"}
     assert {"after_race_hours", "before_race_hours", "cancellation_window_hours"} <= set(clinics[0])
-    services = anon_client.get("/api/v1/services/", {"clinic": clinic.pk}).json()["results"]
+    services = persona(None).api.get("/api/v1/services/", {"clinic": clinic.pk}).json()["results"]
     assert [s["id"] for s in services] == [service.pk]
-    therapists = anon_client.get("/api/v1/therapists/", {"clinic": clinic.pk}).json()["results"]
+    therapists = (
+        persona(None).api.get("/api/v1/therapists/", {"clinic": clinic.pk}).json()["results"]
+    )
     assert [t["display_name"] for t in therapists] == ["Lucía Martín"]
     assert "qualifications" in therapists[0]
 
 
-def test_inactive_services_and_therapists_are_not_listed(anon_client, clinic):
+def test_inactive_services_and_therapists_are_not_listed(persona, clinic):
     ServiceFactory(clinic=clinic, active=False, name="Retired")
     TherapistFactory(clinic=clinic, active=False, display_name="Gone")
-    assert anon_client.get("/api/v1/services/").json()["count"] == 0
-    assert anon_client.get("/api/v1/therapists/").json()["count"] == 0
+    assert persona(None).api.get("/api/v1/services/").json()["count"] == 0
+    assert persona(None).api.get("/api/v1/therapists/").json()["count"] == 0
 
 
-def test_public_reads_are_read_only(anon_client, clinic):
-    assert_error(anon_client.post("/api/v1/clinics/", {}, format="json"), 405)
+def test_public_reads_are_read_only(persona, clinic):
+    assert_error(persona(None).api.post("/api/v1/clinics/", {}, format="json"), 405)
 
 
 def test_token_for_email_and_password(alice):
@@ -56,6 +58,6 @@ def test_wrong_password_is_a_coded_400(alice):
     assert "do not match" in body["detail"]
 
 
-def test_bad_token_is_401(anon_client):
-    anon_client.credentials(HTTP_AUTHORIZATION="Token nope")
-    assert_error(anon_client.get("/api/v1/me/"), 401, "authentication_failed")
+def test_bad_token_is_401(persona):
+    persona(None).api.credentials(HTTP_AUTHORIZATION="Token nope")
+    assert_error(persona(None).api.get("/api/v1/me/"), 401, "authentication_failed")

@@ -9,7 +9,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -87,19 +86,19 @@ class TestOneTokenPerSignIn:
         assert response.status_code == 200
 
     def test_a_new_sign_in_beyond_the_limit_signs_out_the_least_recently_used(
-        self, alice, settings
+        self, clock, alice, settings
     ):
         settings.API_TOKENS_PER_USER = 2
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            old = sign_in(alice.user, device="old tablet")["token"]
-            clock.shift(timedelta(minutes=5))
-            used = sign_in(alice.user, device="phone")["token"]
-            clock.shift(timedelta(minutes=5))
-            assert works(used) and works(old)
-            clock.shift(timedelta(minutes=5))
-            assert works(used)  # the phone is now the most recently used
-            new = sign_in(alice.user, device="new laptop")["token"]
+        clock.move_to(start)
+        old = sign_in(alice.user, device="old tablet")["token"]
+        clock.shift(timedelta(minutes=5))
+        used = sign_in(alice.user, device="phone")["token"]
+        clock.shift(timedelta(minutes=5))
+        assert works(used) and works(old)
+        clock.shift(timedelta(minutes=5))
+        assert works(used)  # the phone is now the most recently used
+        new = sign_in(alice.user, device="new laptop")["token"]
         assert works(new) and works(used)
         assert not works(old)
 
@@ -116,8 +115,8 @@ class TestSignOut:
     def test_delete_without_credentials_is_a_401(self, db):
         assert_error(APIClient().delete("/api/v1/auth/token/"), 401)
 
-    def test_delete_from_a_browser_session_signs_that_browser_out(self, client, alice):
-        client.force_login(alice.user)
+    def test_delete_from_a_browser_session_signs_that_browser_out(self, persona, client, alice):
+        client = persona("alice").page
         assert client.delete("/api/v1/auth/token/").status_code == 204
         assert not browser_signed_in(client)
 
@@ -157,23 +156,23 @@ class TestDevicesApi:
         assert_error(api(lucias).delete(f"/api/v1/auth/tokens/{alices['id']}/"), 404)
         assert works(alices["token"])
 
-    def test_last_use_is_written_at_most_once_a_minute(self, alice):
+    def test_last_use_is_written_at_most_once_a_minute(self, clock, alice):
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            token = sign_in(alice.user)["token"]
-            client = api(token)
+        clock.move_to(start)
+        token = sign_in(alice.user)["token"]
+        client = api(token)
+        client.get("/api/v1/me/")
+        row = ApiToken.objects.get(user=alice.user)
+        assert row.last_used == start
+        clock.shift(timedelta(seconds=50))
+        with CaptureQueriesContext(connection) as queries:
             client.get("/api/v1/me/")
-            row = ApiToken.objects.get(user=alice.user)
-            assert row.last_used == start
-            clock.shift(timedelta(seconds=50))
-            with CaptureQueriesContext(connection) as queries:
-                client.get("/api/v1/me/")
-            writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
-            assert writes == []
-            clock.shift(timedelta(seconds=20))
-            client.get("/api/v1/me/")
-            row.refresh_from_db()
-            assert row.last_used == start + timedelta(seconds=70)
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+        assert writes == []
+        clock.shift(timedelta(seconds=20))
+        client.get("/api/v1/me/")
+        row.refresh_from_db()
+        assert row.last_used == start + timedelta(seconds=70)
 
 
 class TestExpiry:
@@ -182,41 +181,39 @@ class TestExpiry:
     @pytest.mark.parametrize(
         ("persona", "age"), [("therapist", timedelta(hours=8)), ("alice", timedelta(days=30))]
     )
-    def test_a_token_ends_at_its_roles_age(self, request, settings, persona, age):
+    def test_a_token_ends_at_its_roles_age(self, clock, request, settings, persona, age):
         settings.STAFF_SESSION_AGE = 8 * 3600
         settings.API_TOKEN_AGE = 30 * 86400
         user = request.getfixturevalue(persona).user
         start = timezone.now().replace(microsecond=0)
-        with time_machine.travel(start, tick=False) as clock:
-            body = sign_in(user)
-            assert body["expires"] == (start + age).isoformat().replace("+00:00", "Z")
-            clock.move_to(start + age - timedelta(seconds=1))
-            assert works(body["token"])
-            clock.move_to(start + age)
-            expired = assert_error(
-                api(body["token"]).get("/api/v1/sessions/"), 401, "token_expired"
-            )
-            assert expired["detail"] == "Your sign-in has expired. Please sign in again."
-            assert not ApiToken.objects.filter(pk=body["id"]).exists()
+        clock.move_to(start)
+        body = sign_in(user)
+        assert body["expires"] == (start + age).isoformat().replace("+00:00", "Z")
+        clock.move_to(start + age - timedelta(seconds=1))
+        assert works(body["token"])
+        clock.move_to(start + age)
+        expired = assert_error(api(body["token"]).get("/api/v1/sessions/"), 401, "token_expired")
+        assert expired["detail"] == "Your sign-in has expired. Please sign in again."
+        assert not ApiToken.objects.filter(pk=body["id"]).exists()
 
-    def test_the_expired_sentence_is_in_spanish_too(self, alice, settings):
+    def test_the_expired_sentence_is_in_spanish_too(self, clock, alice, settings):
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            token = sign_in(alice.user)["token"]
-            clock.move_to(start + timedelta(seconds=settings.API_TOKEN_AGE))
-            body = assert_error(
-                api(token).get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="es"), 401, "token_expired"
-            )
+        clock.move_to(start)
+        token = sign_in(alice.user)["token"]
+        clock.move_to(start + timedelta(seconds=settings.API_TOKEN_AGE))
+        body = assert_error(
+            api(token).get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="es"), 401, "token_expired"
+        )
         assert body["detail"] == "Tu inicio de sesión ha caducado. Vuelve a iniciar sesión."
 
-    def test_an_expired_token_is_not_listed(self, alice, settings):
+    def test_an_expired_token_is_not_listed(self, clock, alice, settings):
         start = timezone.now()
-        with time_machine.travel(start, tick=False) as clock:
-            old = sign_in(alice.user, device="old")
-            clock.move_to(start + timedelta(days=20))
-            new = sign_in(alice.user, device="new")
-            clock.move_to(start + timedelta(seconds=settings.API_TOKEN_AGE, minutes=1))
-            listed = api(new["token"]).get("/api/v1/auth/tokens/").json()["results"]
+        clock.move_to(start)
+        old = sign_in(alice.user, device="old")
+        clock.move_to(start + timedelta(days=20))
+        new = sign_in(alice.user, device="new")
+        clock.move_to(start + timedelta(seconds=settings.API_TOKEN_AGE, minutes=1))
+        listed = api(new["token"]).get("/api/v1/auth/tokens/").json()["results"]
         assert [d["id"] for d in listed] == [new["id"]]
         assert old["id"] != new["id"]
 

@@ -1,4 +1,4 @@
-"""The runner API tests: a client per persona and the API clock (these override the
-pages' fixtures of the same names from tests/runners/conftest.py)."""
+"""The runner API tests: the API clock's start (it overrides the pages' clock_start
+from tests/runners/conftest.py)."""
 
 from tests.support.api_fixtures import *  # noqa: F403

@@ -17,8 +17,8 @@ ME = "/api/v1/me/"
 RACES = "/api/v1/races/"
 
 
-def test_me_shows_the_runners_own_profile(alice_client, alice):
-    r = alice_client.get(ME)
+def test_me_shows_the_runners_own_profile(persona, alice):
+    r = persona("alice").api.get(ME)
     assert r.status_code == 200
     body = r.json()
     assert body["email"] == "alice@runners.test"
@@ -38,10 +38,8 @@ def test_me_with_a_token(alice):
     assert client.get(ME).json()["email"] == "alice@runners.test"
 
 
-def test_patch_me_changes_cadence_reminders_therapist_notes_and_name(
-    alice_client, alice, therapist
-):
-    r = alice_client.patch(
+def test_patch_me_changes_cadence_reminders_therapist_notes_and_name(persona, alice, therapist):
+    r = persona("alice").api.patch(
         ME,
         {
             "cadence": "monthly",
@@ -65,8 +63,8 @@ def test_patch_me_changes_cadence_reminders_therapist_notes_and_name(
     assert alice.user.first_name == "Alicia" and alice.user.language == "es"
 
 
-def test_cadence_off_has_no_days(alice_client):
-    r = alice_client.patch(ME, {"cadence": "off"}, format="json")
+def test_cadence_off_has_no_days(persona):
+    r = persona("alice").api.patch(ME, {"cadence": "off"}, format="json")
     assert r.status_code == 200 and r.json()["cadence_days"] is None
 
 
@@ -80,36 +78,34 @@ def test_cadence_off_has_no_days(alice_client):
         {"reminders_opt_in": "perhaps"},
     ],
 )
-def test_patch_me_refuses_bad_values(alice_client, alice, payload):
-    body = assert_error(alice_client.patch(ME, payload, format="json"), 400)
+def test_patch_me_refuses_bad_values(persona, alice, payload):
+    body = assert_error(persona("alice").api.patch(ME, payload, format="json"), 400)
     assert "errors" in body
     alice.refresh_from_db()
     assert alice.cadence == "fortnightly" and alice.timezone == "Europe/Madrid"
 
 
-def test_preferred_therapist_must_work_at_the_runners_clinic(alice_client, other_therapist):
+def test_preferred_therapist_must_work_at_the_runners_clinic(persona, other_therapist):
     assert_error(
-        alice_client.patch(ME, {"preferred_therapist": other_therapist.pk}, format="json"),
+        persona("alice").api.patch(ME, {"preferred_therapist": other_therapist.pk}, format="json"),
         400,
         "therapist_other_clinic",
     )
 
 
-def test_email_is_read_only(alice_client, alice):
-    alice_client.patch(ME, {"email": "evil@example.com"}, format="json")
+def test_email_is_read_only(persona, alice):
+    persona("alice").api.patch(ME, {"email": "evil@example.com"}, format="json")
     alice.user.refresh_from_db()
     assert alice.user.email == "alice@runners.test"
 
 
-def test_me_refuses_anonymous(anon_client):
-    assert_error(anon_client.get(ME), 401)
+def test_me_refuses_anonymous(persona):
+    assert_error(persona(None).api.get(ME), 401)
 
 
-@pytest.mark.parametrize("persona", ["therapist", "other_therapist", "clinic_admin"])
-def test_me_and_races_are_for_runners_only(persona, request):
-    obj = request.getfixturevalue(persona)
-    client = APIClient()
-    client.force_authenticate(getattr(obj, "user", obj))
+@pytest.mark.parametrize("who", ["therapist", "other_therapist", "clinic_admin"])
+def test_me_and_races_are_for_runners_only(persona, who):
+    client = persona(who).api
     assert_error(client.get(ME), 403, "runners_only")
     assert_error(client.get(RACES), 403, "runners_only")
     assert_error(client.post(RACES, {"name": "x"}, format="json"), 403, "runners_only")
@@ -130,18 +126,20 @@ def test_a_new_runner_without_a_profile_gets_one_on_the_first_write(clinic):
     assert r.json()["clinic"] == clinic.pk
 
 
-def test_put_is_not_offered(alice_client):
-    assert_error(alice_client.put(ME, {}, format="json"), 405)
+def test_put_is_not_offered(persona):
+    assert_error(persona("alice").api.put(ME, {}, format="json"), 405)
 
 
-def test_me_answers_in_spanish(alice_client):
-    r = alice_client.patch(ME, {"cadence": "weekly"}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+def test_me_answers_in_spanish(persona):
+    r = persona("alice").api.patch(
+        ME, {"cadence": "weekly"}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
     body = assert_error(r, 400)
     assert "no es una elección válida" in body["detail"]
 
 
-def test_log_a_race_with_a_finish(alice_client, alice):
-    r = alice_client.post(
+def test_log_a_race_with_a_finish(persona, alice):
+    r = persona("alice").api.post(
         RACES,
         {
             "name": "Valencia Marathon",
@@ -162,8 +160,8 @@ def test_log_a_race_with_a_finish(alice_client, alice):
     assert body["finish"] == "2026-12-06T12:30:00+01:00"
 
 
-def test_a_race_without_finish_gets_one_estimated_from_the_distance(alice_client):
-    r = alice_client.post(
+def test_a_race_without_finish_gets_one_estimated_from_the_distance(persona):
+    r = persona("alice").api.post(
         RACES,
         {"name": "San Silvestre", "start": "2026-12-31T18:00:00+01:00", "distance_km": "10"},
         format="json",
@@ -194,107 +192,107 @@ def test_a_race_without_finish_gets_one_estimated_from_the_distance(alice_client
         ),
     ],
 )
-def test_bad_races_are_refused_with_a_reason(alice_client, payload, field):
-    body = assert_error(alice_client.post(RACES, payload, format="json"), 400)
+def test_bad_races_are_refused_with_a_reason(persona, payload, field):
+    body = assert_error(persona("alice").api.post(RACES, payload, format="json"), 400)
     assert field in body["errors"], body
     assert Race.objects.count() == 0
 
 
-def test_a_naive_race_time_is_refused_with_its_own_code(alice_client):
+def test_a_naive_race_time_is_refused_with_its_own_code(persona):
     body = assert_error(
-        alice_client.post(RACES, {"name": "X", "start": "2026-12-06T08:30:00"}, format="json"),
+        persona("alice").api.post(
+            RACES, {"name": "X", "start": "2026-12-06T08:30:00"}, format="json"
+        ),
         400,
         "naive",
     )
     assert "offset" in body["detail"]
 
 
-def test_list_shows_only_my_races_in_order(alice_client, alice, bob):
+def test_list_shows_only_my_races_in_order(persona, alice, bob):
     later = RaceFactory(runner=alice, start=datetime(2027, 3, 1, 9, tzinfo=UTC))
     sooner = RaceFactory(runner=alice, start=datetime(2027, 1, 1, 9, tzinfo=UTC))
     RaceFactory(runner=bob, name="Bob's secret race")
-    r = alice_client.get(RACES)
+    r = persona("alice").api.get(RACES)
     assert r.status_code == 200
     assert [x["id"] for x in r.json()["results"]] == [sooner.pk, later.pk]
 
 
-def test_races_list_query_count_does_not_grow(alice_client, alice, django_assert_max_num_queries):
+def test_races_list_query_count_does_not_grow(persona, alice, django_assert_max_num_queries):
     for i in range(3):
         RaceFactory(runner=alice, start=datetime(2027, 1, 1 + i, 9, tzinfo=UTC))
     with django_assert_max_num_queries(4) as few:
-        alice_client.get(RACES)
+        persona("alice").api.get(RACES)
     for i in range(20):
         RaceFactory(runner=alice, start=datetime(2027, 2, 1 + i, 9, tzinfo=UTC))
     with django_assert_max_num_queries(len(few.captured_queries)):
-        r = alice_client.get(RACES)
+        r = persona("alice").api.get(RACES)
     assert r.json()["count"] == 23
 
 
-def test_edit_a_race_and_reestimate_the_finish(alice_client, alice):
+def test_edit_a_race_and_reestimate_the_finish(persona, alice):
     race = RaceFactory(runner=alice, distance_km=Decimal("10"))
-    r = alice_client.patch(f"{RACES}{race.pk}/", {"distance_km": "21.1"}, format="json")
+    r = persona("alice").api.patch(f"{RACES}{race.pk}/", {"distance_km": "21.1"}, format="json")
     assert r.status_code == 200, r.json()
     race.refresh_from_db()
     assert race.distance_km == Decimal("21.10")
     assert race.finish - race.start == timedelta(hours=2, minutes=30)
 
 
-def test_edit_a_race_name_keeps_the_finish(alice_client, alice):
+def test_edit_a_race_name_keeps_the_finish(persona, alice):
     race = RaceFactory(runner=alice)
     finish = race.finish
-    r = alice_client.patch(f"{RACES}{race.pk}/", {"name": "Renamed"}, format="json")
+    r = persona("alice").api.patch(f"{RACES}{race.pk}/", {"name": "Renamed"}, format="json")
     assert r.status_code == 200
     race.refresh_from_db()
     assert race.name == "Renamed" and race.finish == finish
 
 
-def test_delete_a_race(alice_client, alice):
+def test_delete_a_race(persona, alice):
     race = RaceFactory(runner=alice)
-    assert alice_client.delete(f"{RACES}{race.pk}/").status_code == 204
+    assert persona("alice").api.delete(f"{RACES}{race.pk}/").status_code == 204
     assert not Race.objects.filter(pk=race.pk).exists()
 
 
-def test_another_runners_race_is_not_found(alice_client, bob):
+def test_another_runners_race_is_not_found(persona, bob):
     race = RaceFactory(runner=bob, name="Bob's race")
     url = f"{RACES}{race.pk}/"
-    assert_error(alice_client.get(url), 404, "not_found")
-    assert_error(alice_client.patch(url, {"name": "Hacked"}, format="json"), 404)
-    assert_error(alice_client.delete(url), 404)
+    assert_error(persona("alice").api.get(url), 404, "not_found")
+    assert_error(persona("alice").api.patch(url, {"name": "Hacked"}, format="json"), 404)
+    assert_error(persona("alice").api.delete(url), 404)
     race.refresh_from_db()
     assert race.name == "Bob's race"
 
 
-def test_unknown_race_and_wrong_id_are_404(alice_client):
-    assert_error(alice_client.get(f"{RACES}999999/"), 404)
+def test_unknown_race_and_wrong_id_are_404(persona):
+    assert_error(persona("alice").api.get(f"{RACES}999999/"), 404)
 
 
-def test_races_anonymous_is_401(anon_client):
-    assert_error(anon_client.get(RACES), 401)
-    assert_error(anon_client.post(RACES, {}, format="json"), 401)
+def test_races_anonymous_is_401(persona):
+    assert_error(persona(None).api.get(RACES), 401)
+    assert_error(persona(None).api.post(RACES, {}, format="json"), 401)
 
 
-def test_staff_cannot_read_a_runners_health_notes_through_me(therapist):
+def test_staff_cannot_read_a_runners_health_notes_through_me(persona):
     TherapistFactory  # noqa: B018  (personas only)
-    client = APIClient()
-    client.force_authenticate(therapist.user)
+    client = persona("therapist").api
     r = client.get(ME)
     assert r.status_code == 403
     assert "Achilles" not in r.content.decode()
 
 
-def test_role_refusal_in_spanish(therapist):
-    client = APIClient()
-    client.force_authenticate(therapist.user)
+def test_role_refusal_in_spanish(persona):
+    client = persona("therapist").api
     body = assert_error(client.get(ME, HTTP_ACCEPT_LANGUAGE="es"), 403)
     assert body["detail"] == "Esta parte de la API es para corredores."
 
 
-def test_upcoming_and_past_races(alice_client, alice, frozen_now):
-    gone = RaceFactory(runner=alice, start=frozen_now - timedelta(days=3))
-    soon = RaceFactory(runner=alice, start=frozen_now + timedelta(days=3))
-    later = RaceFactory(runner=alice, start=frozen_now + timedelta(days=30))
-    up = alice_client.get(RACES, {"when": "upcoming"}).json()["results"]
+def test_upcoming_and_past_races(persona, alice, clock):
+    gone = RaceFactory(runner=alice, start=clock.start - timedelta(days=3))
+    soon = RaceFactory(runner=alice, start=clock.start + timedelta(days=3))
+    later = RaceFactory(runner=alice, start=clock.start + timedelta(days=30))
+    up = persona("alice").api.get(RACES, {"when": "upcoming"}).json()["results"]
     assert [r["id"] for r in up] == [soon.pk, later.pk]
-    past = alice_client.get(RACES, {"when": "past"}).json()["results"]
+    past = persona("alice").api.get(RACES, {"when": "past"}).json()["results"]
     assert [r["id"] for r in past] == [gone.pk]
-    assert_error(alice_client.get(RACES, {"when": "someday"}), 400, "invalid_when")
+    assert_error(persona("alice").api.get(RACES, {"when": "someday"}), 400, "invalid_when")

@@ -1,7 +1,6 @@
 """Staff API: working hours, time off, attendance, report; who may do what."""
 
 import pytest
-import time_machine
 
 from clinic.models import TimeOff
 from tests.booking.staff.conftest import at
@@ -19,9 +18,9 @@ def off_url(t):
     return f"/api/v1/therapists/{t.pk}/time-off/"
 
 
-@time_machine.travel(NOW, tick=False)
-def test_working_hours_get_and_put(therapist, therapist_api, make_session):
-    r = therapist_api.get(hours_url(therapist))
+@pytest.mark.clock(NOW)
+def test_working_hours_get_and_put(therapist, persona, make_session):
+    r = persona("therapist").api.get(hours_url(therapist))
     assert r.status_code == 200
     assert r.json()["intervals"][0] == {"weekday": 0, "start": "09:00", "end": "14:00"}
     late = make_session(at(2026, 12, 1, 17))
@@ -32,7 +31,7 @@ def test_working_hours_get_and_put(therapist, therapist_api, make_session):
             {"weekday": 1, "start": "12:30", "end": "15:00"},
         ],
     }
-    r = therapist_api.put(hours_url(therapist), body, format="json")
+    r = persona("therapist").api.put(hours_url(therapist), body, format="json")
     assert r.status_code == 200, r.json()
     data = r.json()
     assert len(data["intervals"]) == 2
@@ -40,7 +39,7 @@ def test_working_hours_get_and_put(therapist, therapist_api, make_session):
     assert data["sessions_in_the_way"][0]["reason"] == "outside_hours"
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.clock(NOW)
 @pytest.mark.parametrize(
     "intervals,code",
     [
@@ -56,26 +55,26 @@ def test_working_hours_get_and_put(therapist, therapist_api, make_session):
         ([{"weekday": 1, "start": "nine", "end": "12:00"}], "invalid"),
     ],
 )
-def test_working_hours_bad_input_is_400_with_code(therapist, therapist_api, intervals, code):
-    r = therapist_api.put(
+def test_working_hours_bad_input_is_400_with_code(therapist, persona, intervals, code):
+    r = persona("therapist").api.put(
         hours_url(therapist), {"valid_from": "2026-12-01", "intervals": intervals}, format="json"
     )
     assert r.status_code == 400
     assert r.json()["code"] == code and r.json()["detail"]
 
 
-@time_machine.travel(NOW, tick=False)
-def test_working_hours_cannot_start_in_the_past(therapist, therapist_api):
-    r = therapist_api.put(
+@pytest.mark.clock(NOW)
+def test_working_hours_cannot_start_in_the_past(therapist, persona):
+    r = persona("therapist").api.put(
         hours_url(therapist), {"valid_from": "2026-11-01", "intervals": []}, format="json"
     )
     assert r.status_code == 400 and r.json()["code"] == "valid_from_in_past"
 
 
-@time_machine.travel(NOW, tick=False)
-def test_time_off_post_list_delete(therapist, therapist_api, make_session):
+@pytest.mark.clock(NOW)
+def test_time_off_post_list_delete(therapist, persona, make_session):
     s = make_session(at(2026, 11, 18, 10))
-    r = therapist_api.post(
+    r = persona("therapist").api.post(
         off_url(therapist),
         {
             "start": "2026-11-18T00:00:00+01:00",
@@ -87,45 +86,49 @@ def test_time_off_post_list_delete(therapist, therapist_api, make_session):
     assert r.status_code == 201, r.json()
     assert [w["session"] for w in r.json()["sessions_in_the_way"]] == [s.pk]
     pk = r.json()["id"]
-    assert [o["id"] for o in therapist_api.get(off_url(therapist)).json()["results"]] == [pk]
-    r = therapist_api.post(
+    assert [
+        o["id"] for o in persona("therapist").api.get(off_url(therapist)).json()["results"]
+    ] == [pk]
+    r = persona("therapist").api.post(
         off_url(therapist),
         {"start": "2026-11-18T12:00:00+01:00", "end": "2026-11-18T09:00:00+01:00"},
         format="json",
     )
     assert r.status_code == 400 and r.json()["code"] == "time_off_end_before_start"
-    assert therapist_api.delete(f"{off_url(therapist)}{pk}/").status_code == 204
+    assert persona("therapist").api.delete(f"{off_url(therapist)}{pk}/").status_code == 204
     assert not TimeOff.objects.exists()
 
 
-def test_attendance_endpoint(therapist, therapist_api, make_session):
+def test_attendance_endpoint(clock, therapist, persona, make_session):
     s = make_session(at(2026, 11, 18, 10))
     url = f"/api/v1/sessions/{s.pk}/attendance/"
-    with time_machine.travel(at(2026, 11, 18, 9), tick=False):
-        r = therapist_api.post(url, {"status": "attended"}, format="json")
+    clock.move_to(at(2026, 11, 18, 9))
+    r = persona("therapist").api.post(url, {"status": "attended"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "not_started"
-    with time_machine.travel(at(2026, 11, 18, 10, 30), tick=False):
-        r = therapist_api.post(
-            url,
-            {
-                "status": "attended",
-                "areas_treated": ["legs"],
-                "mobilisation_done": True,
-                "note": "ok",
-            },
-            format="json",
-        )
+    clock.move_to(at(2026, 11, 18, 10, 30))
+    r = persona("therapist").api.post(
+        url,
+        {
+            "status": "attended",
+            "areas_treated": ["legs"],
+            "mobilisation_done": True,
+            "note": "ok",
+        },
+        format="json",
+    )
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "attended" and r.json()["areas_treated"] == ["legs"]
-    with time_machine.travel(at(2026, 11, 18, 10, 30), tick=False):
-        r = therapist_api.post(url, {"status": "maybe"}, format="json")
+    clock.move_to(at(2026, 11, 18, 10, 30))
+    r = persona("therapist").api.post(url, {"status": "maybe"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "invalid"
 
 
-def test_report_endpoint(clinic, admin_api, make_session):
+def test_report_endpoint(clinic, persona, make_session):
     make_session(at(2026, 11, 2, 10), "attended")
     make_session(at(2026, 11, 3, 10), "no_show")
-    r = admin_api.get("/api/v1/reports/attendance/?start=2026-11-01&end=2026-11-30&group_by=month")
+    r = persona("clinic_admin").api.get(
+        "/api/v1/reports/attendance/?start=2026-11-01&end=2026-11-30&group_by=month"
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["rows"] == [
@@ -145,11 +148,11 @@ def test_report_endpoint(clinic, admin_api, make_session):
         ("start=nope", "invalid_date"),
         ("group_by=year", "invalid_group_by"),
     ]:
-        r = admin_api.get(f"/api/v1/reports/attendance/?{q}")
+        r = persona("clinic_admin").api.get(f"/api/v1/reports/attendance/?{q}")
         assert r.status_code == 400 and r.json()["code"] == code
 
 
-def test_anonymous_is_refused_everywhere(api, therapist, make_session):
+def test_anonymous_is_refused_everywhere(persona, therapist, make_session):
     s = make_session(at(2026, 11, 18, 10))
     for method, url in [
         ("get", hours_url(therapist)),
@@ -159,10 +162,10 @@ def test_anonymous_is_refused_everywhere(api, therapist, make_session):
         ("post", f"/api/v1/sessions/{s.pk}/attendance/"),
         ("get", "/api/v1/reports/attendance/"),
     ]:
-        assert getattr(api, method)(url).status_code in (401, 403), url
+        assert getattr(persona(None).api, method)(url).status_code in (401, 403), url
 
 
-def test_runner_is_403_everywhere(runner_api, therapist, make_session):
+def test_runner_is_403_everywhere(persona, therapist, make_session):
     s = make_session(at(2026, 11, 18, 10))
     for method, url in [
         ("get", hours_url(therapist)),
@@ -173,13 +176,11 @@ def test_runner_is_403_everywhere(runner_api, therapist, make_session):
         ("post", f"/api/v1/sessions/{s.pk}/attendance/"),
         ("get", "/api/v1/reports/attendance/"),
     ]:
-        assert getattr(runner_api, method)(url, {}, format="json").status_code == 403, url
+        assert getattr(persona("alice").api, method)(url, {}, format="json").status_code == 403, url
 
 
-def test_other_clinic_is_404(
-    therapist_api, admin_api, other_therapist, other_session, other_clinic
-):
-    for client in (therapist_api, admin_api):
+def test_other_clinic_is_404(persona, other_therapist, other_session, other_clinic):
+    for client in (persona("therapist").api, persona("clinic_admin").api):
         assert client.get(hours_url(other_therapist)).status_code == 404
         assert client.put(hours_url(other_therapist), {}, format="json").status_code == 404
         assert client.get(off_url(other_therapist)).status_code == 404
@@ -192,32 +193,39 @@ def test_other_clinic_is_404(
             ).status_code
             == 404
         )
-    assert admin_api.get(f"/api/v1/reports/attendance/?clinic={other_clinic.pk}").status_code == 404
     assert (
-        admin_api.get(f"/api/v1/reports/attendance/?therapist={other_therapist.pk}").status_code
+        persona("clinic_admin")
+        .api.get(f"/api/v1/reports/attendance/?clinic={other_clinic.pk}")
+        .status_code
+        == 404
+    )
+    assert (
+        persona("clinic_admin")
+        .api.get(f"/api/v1/reports/attendance/?therapist={other_therapist.pk}")
+        .status_code
         == 404
     )
 
 
-def test_therapist_edits_only_own_schedule_and_sees_no_reports(therapist_api, clinic):
+def test_therapist_edits_only_own_schedule_and_sees_no_reports(persona, clinic):
     from devtools.factories import TherapistFactory
 
     colleague = TherapistFactory(clinic=clinic)
-    assert therapist_api.get(hours_url(colleague)).status_code == 403
-    assert therapist_api.post(off_url(colleague), {}, format="json").status_code == 403
-    assert therapist_api.get("/api/v1/reports/attendance/").status_code == 403
+    assert persona("therapist").api.get(hours_url(colleague)).status_code == 403
+    assert persona("therapist").api.post(off_url(colleague), {}, format="json").status_code == 403
+    assert persona("therapist").api.get("/api/v1/reports/attendance/").status_code == 403
 
 
-def test_clinic_admin_manages_a_therapists_schedule(admin_api, therapist):
-    assert admin_api.get(hours_url(therapist)).status_code == 200
-    assert admin_api.get(off_url(therapist)).status_code == 200
+def test_clinic_admin_manages_a_therapists_schedule(persona, therapist):
+    assert persona("clinic_admin").api.get(hours_url(therapist)).status_code == 200
+    assert persona("clinic_admin").api.get(off_url(therapist)).status_code == 200
 
 
 def test_time_off_of_another_therapist_cannot_be_deleted_via_own_url(
-    therapist, therapist_api, other_therapist
+    therapist, persona, other_therapist
 ):
     from devtools.factories import TimeOffFactory
 
     off = TimeOffFactory(therapist=other_therapist)
-    assert therapist_api.delete(f"{off_url(therapist)}{off.pk}/").status_code == 404
+    assert persona("therapist").api.delete(f"{off_url(therapist)}{off.pk}/").status_code == 404
     assert TimeOff.objects.filter(pk=off.pk).exists()
