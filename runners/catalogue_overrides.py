@@ -1,14 +1,15 @@
-"""Msgids of django-allauth's and Django's own pages and e-mails that runners see, so that
+"""Msgids of django-allauth's and Django's own texts that runners and staff see, so that
 our catalogue (LOCALE_PATHS, searched before any app's) carries them in Spanish with *tú*.
 
 allauth's Spanish catalogue speaks formal *usted* ("¿Ha olvidado su contraseña?"), and so
-do Django's password rules shown under the sign-up form ("Su contraseña debe contener…"),
-while the rest of the app speaks *tú*; a msgid translated in locale/es wins over theirs.
+does Django's: its form errors ("Introduzca una fecha válida."), its password rules under
+the sign-up form ("Su contraseña debe contener…") and its admin ("¿Está seguro…?"), while
+the rest of the app speaks *tú*; a msgid translated in locale/es wins over theirs.
 This module is never imported: `make messages` reads it (the *_noop / *_lazy markers do
-not translate anything here), and tests/project/test_spanish_pages.py renders the sign-in
-pages in Spanish. allauth's phone, username and passkey strings are left out: those
-sign-in methods are off (clinic/settings.py). After upgrading allauth or Django, compare
-their locale/es entries for account/ and password_validation.py with these.
+not translate anything here), and tests/project/test_spanish_pages.py renders the pages in
+Spanish. allauth's phone, username and passkey strings are left out: those sign-in
+methods are off (clinic/settings.py). After upgrading allauth or Django, compare their
+locale/es entries (allauth's account/, Django's conf, auth and admin) with these.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
@@ -267,4 +268,131 @@ DJANGO_PASSWORD_RULES = (
     ),
     gettext_noop("Your password can’t be a commonly used password."),
     gettext_noop("Your password can’t be entirely numeric."),
+)
+
+# Django's own form and model validation errors (every form of ours shows them), its
+# password-change and password-reset texts and its admin's, in usted in Django's catalogue.
+DJANGO_FORMS = (
+    gettext_noop("Enter a valid value."),
+    gettext_noop("Enter a valid URL."),
+    gettext_noop("Enter a valid integer."),
+    gettext_noop("Enter a valid email address."),
+    gettext_noop("Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."),
+    gettext_noop(
+        "Enter a valid “slug” consisting of Unicode letters, numbers, underscores, or hyphens."
+    ),
+    gettext_noop("Enter only digits separated by commas."),
+    gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),
+    gettext_noop("Ensure this value is a multiple of step size %(limit_value)s."),
+    gettext_noop(
+        "Ensure this value is a multiple of step size %(limit_value)s, starting from %(offset)s, e.g. %(offset)s, %(valid_value1)s, %(valid_value2)s, and so on."
+    ),
+    ngettext_lazy(
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        "n",
+    ),
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "n",
+    ),
+    gettext_noop("Enter a number."),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit in total.",
+        "Ensure that there are no more than %(max)s digits in total.",
+        "n",
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s decimal place.",
+        "Ensure that there are no more than %(max)s decimal places.",
+        "n",
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit before the decimal point.",
+        "Ensure that there are no more than %(max)s digits before the decimal point.",
+        "n",
+    ),
+    gettext_noop("Enter a whole number."),
+    gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a valid time."),
+    gettext_noop("Enter a valid date/time."),
+    gettext_noop("Enter a valid duration."),
+    gettext_noop("Enter a list of values."),
+    gettext_noop("Enter a complete value."),
+    gettext_noop("Please correct the duplicate data for %(field)s."),
+    gettext_noop("Please correct the duplicate data for %(field)s, which must be unique."),
+    gettext_noop(
+        "Please correct the duplicate data for %(field_name)s which must be unique for the %(lookup)s in %(date_field)s."
+    ),
+    gettext_noop("Please correct the duplicate values below."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+    ),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop(
+        "The groups this user belongs to. A user will get all permissions granted to each of their groups."
+    ),
+    gettext_noop("Enter new password"),
+)
+
+DJANGO_ADMIN = (
+    gettext_noop(
+        "Please enter the correct %(username)s and password for a staff account. Note that both fields may be case-sensitive."
+    ),
+    gettext_noop("Select this object for an action - {}"),
+    gettext_noop(
+        "There’s been an error. It’s been reported to the site administrators via email and should be fixed shortly. Thanks for your patience."
+    ),
+    gettext_noop("Click here to select the objects across all pages"),
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", "n"),
+    gettext_noop("Enter a new password for the user <strong>%(username)s</strong>."),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related objects, but your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the following related items will be deleted:'
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following objects and their related items will be deleted:"
+    ),
+    gettext_noop(
+        "Something’s wrong with your database installation. Make sure the appropriate database tables have been created, and make sure the database is readable by the appropriate user."
+    ),
+    gettext_noop(
+        "You are authenticated as %(username)s, but are not authorized to access this page. Would you like to login to a different account?"
+    ),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("Your password was changed."),
+    gettext_noop(
+        "Please enter your old password, for security’s sake, and then enter your new password twice so we can verify you typed it in correctly."
+    ),
+    gettext_noop("Your password has been set.  You may go ahead and log in now."),
+    gettext_noop(
+        "Please enter your new password twice so we can verify you typed it in correctly."
+    ),
+    gettext_noop("Confirm password:"),
+    gettext_noop(
+        "We’ve emailed you instructions for setting your password, if an account exists with the email you entered. You should receive them shortly."
+    ),
+    gettext_noop(
+        "If you don’t receive an email, please make sure you’ve entered the address you registered with, and check your spam folder."
+    ),
+    gettext_noop(
+        "You're receiving this email because you requested a password reset for your user account at %(site_name)s."
+    ),
+    gettext_noop("In case you’ve forgotten, you are:"),
+    gettext_noop(
+        "Forgotten your password? Enter your email address below, and we’ll email instructions for setting a new one."
+    ),
+    gettext_noop("Select all objects on this page for an action"),
+    gettext_noop("Select %s"),
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
 )

@@ -42,7 +42,11 @@ FORMERLY_ENGLISH = [
     "Su contraseña",
     "Si aún no ha creado una cuenta",
     "¿Seguro que desea",
+    # Django's own form errors and admin, in usted in Django's catalogue.
     "Introduzca",
+    "Seleccione",
+    "Está seguro",
+    "Por favor, corrija",
     "vete a",
     "Enviadme",
 ]
@@ -116,6 +120,8 @@ def test_the_runners_pages_speak_spanish(spanish, alice, service, alices_session
     mine = assert_spanish(client, reverse("booking:my_sessions"))
     assert "miércoles, 4 de marzo, 10:00" in mine
     assert "Rutinas de autocuidado" in mine
+    refused = client.post(reverse("runners:race_add"), {"name": "10K", "start": "mañana"})
+    assert "Escribe una fecha y hora válidas." in visible_text(refused.content.decode())
     ics = assert_spanish(client, reverse("booking:session_ics", args=[alices_session.pk]))
     assert "Masaje de descarga con Lucía Martín" in ics
     assert "Al día siguiente" in ics
@@ -170,6 +176,8 @@ def test_the_admin_speaks_spanish(spanish, superuser, clinic, alices_session):
         reverse("admin:booking_reminder_changelist"),
         reverse("admin:runners_race_changelist"),
         reverse("admin:clinic_user_change", args=[superuser.pk]),
+        reverse("admin:runners_race_add"),
+        reverse("admin:clinic_timeoff_changelist"),
     ]:
         assert_spanish(client, url)
     policy = assert_spanish(client, reverse("admin:clinic_clinic_change", args=[clinic.pk]))
