@@ -96,6 +96,11 @@ class Session(models.Model):
         verbose_name=_("moved from"),
     )
 
+    # iCalendar SEQUENCE of the session's event (booking.engine.calendar): 0 when booked,
+    # +1 on each move or cancellation (booking.engine.services), so a calendar that holds
+    # the event updates it in place.
+    calendar_sequence = models.PositiveIntegerField(default=0)
+
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -256,3 +261,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} for runner {self.runner_id} ({self.state})"
+
+
+class CalendarFeed(models.Model):
+    """A private, subscribable iCalendar feed (booking.engine.feeds): a runner's own
+    sessions or a therapist's agenda, at a URL with this secret token. Regenerating it
+    ends the old URL; deleting it ends the feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"

@@ -2,9 +2,10 @@
 
 Whatever the view, the API may answer 400 (bad input), 401 (a wrong token, even on a
 public endpoint), 403 (CSRF, permissions), 404 (an unknown id, a page past the end),
-429 (throttled) and 503 (database briefly away; clinic/middleware.py). Each view
-documents its own success and its specific refusals; this hook adds the rest with the
-common error body, so clients (and schemathesis) know every status they may get.
+429 (throttled) and 503 (database briefly away; clinic/middleware.py), and 415 to a body
+that is not JSON. Each view documents its own success and its specific refusals; this hook
+adds the rest with the common error body, so clients (and schemathesis) know every status
+they may get.
 """
 
 ERROR_SCHEMA = {
@@ -16,6 +17,19 @@ ERROR_SCHEMA = {
     },
     "required": ["code", "detail"],
 }
+ERROR_EXAMPLE = {"code": "not_found", "detail": "Not found."}
+BOOKING_ERROR_EXAMPLE = {
+    "code": "runner_overlap",
+    "detail": "You already have a session at that time.",
+    "suggestions": [
+        {
+            "start": "2026-12-09T11:15:00+01:00",
+            "end": "2026-12-09T12:15:00+01:00",
+            "therapist": 3,
+            "ideal": False,
+        }
+    ],
+}
 COMMON = {
     "400": "The request is not valid: `code` says why.",
     "401": "Not signed in, or the token is not valid.",
@@ -24,19 +38,27 @@ COMMON = {
     "429": "Too many requests: wait the `Retry-After` seconds.",
     "503": "Briefly unavailable (the database is restarting): try again.",
 }
+# The API takes JSON bodies only (settings.REST_FRAMEWORK's parsers).
+UNSUPPORTED_MEDIA_TYPE = "The body is not JSON (`unsupported_media_type`): send `application/json`."
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 def add_common_error_responses(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR_SCHEMA)
+    components["Error"].setdefault("example", ERROR_EXAMPLE)
+    if "BookingError" in components:
+        components["BookingError"].setdefault("example", BOOKING_ERROR_EXAMPLE)
     ref = {"$ref": "#/components/schemas/Error"}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, description in COMMON.items():
+            common = dict(COMMON)
+            if "requestBody" in operation:
+                common["415"] = UNSUPPORTED_MEDIA_TYPE
+            for status, description in common.items():
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},

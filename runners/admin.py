@@ -1,28 +1,18 @@
 from django.contrib import admin
 
-from clinic.admin import ClinicScopedAdmin, ClinicScopedInline
+from clinic.admin import ClinicScopedAdmin, ReadOnlyInline
 from runners import services
 from runners.models import Race, Runner
 
 RACE_FIELDS = ["runner", "name", "start", "finish", "distance_km", "priority", "location"]
 
 
-class RaceInline(ClinicScopedInline):
+class RaceInline(ReadOnlyInline):
     """The runner's race log, to read; a race is changed in its own page (the service)."""
 
     model = Race
-    extra = 0
     fields = RACE_FIELDS[1:]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Runner)

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from booking.engine import services
@@ -143,18 +143,21 @@ def blocked_dict(window, tz) -> dict:
     }
 
 
+@extend_schema_serializer(component_name="ServiceRef")
 class _ServiceRef(serializers.ModelSerializer):
     class Meta:
         model = Service
         fields = ["id", "name", "duration_minutes"]
 
 
+@extend_schema_serializer(component_name="TherapistRef")
 class _TherapistRef(serializers.ModelSerializer):
     class Meta:
         model = Therapist
         fields = ["id", "display_name"]
 
 
+@extend_schema_serializer(component_name="RunnerRef")
 class _RunnerRef(serializers.ModelSerializer):
     name = serializers.CharField(source="user.get_full_name")
 
@@ -163,6 +166,7 @@ class _RunnerRef(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+@extend_schema_serializer(component_name="ClinicRef")
 class _ClinicRef(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

@@ -44,7 +44,12 @@ from booking.engine.series import series_book
 from booking.models import Session, SessionEvent
 from clinic import permissions as roles
 from clinic import text
-from clinic.api.schema import ERROR_RESPONSES, ErrorSerializer
+from clinic.api.schema import (
+    BOOK_EXAMPLES,
+    ERROR_RESPONSES,
+    RESCHEDULE_EXAMPLES,
+    ErrorSerializer,
+)
 from clinic.errors import CodedError
 from runners import selectors as runners_selectors
 from runners.models import Runner
@@ -259,6 +264,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         ],
         request=SessionCreateSerializer,
+        examples=BOOK_EXAMPLES,
         responses={
             201: SessionSerializer,
             **ERROR_RESPONSES(400, 401, 403, 409, booking=True),
@@ -311,6 +317,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary="Move a session",
         description="Re-validated like a new booking; the session keeps its history.",
         request=RescheduleSerializer,
+        examples=RESCHEDULE_EXAMPLES,
         responses={
             200: SessionSerializer,
             **ERROR_RESPONSES(400, 401, 403, 404, 409, booking=True),

@@ -268,7 +268,8 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
         old_status = locked.status
         locked.status = outcome
         locked.cancelled_at = now
-        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        locked.calendar_sequence += 1
+        locked.save(update_fields=["status", "cancelled_at", "calendar_sequence", "updated_at"])
         SessionEvent.objects.create(
             session=locked,
             kind=(
@@ -284,6 +285,7 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
         outbox.enqueue(locked, Reminder.Kind.CANCELLATION)
         availability_changed(therapist_ids={locked.therapist_id})
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
+    session.calendar_sequence = locked.calendar_sequence
     return locked
 
 
@@ -335,7 +337,8 @@ def session_reschedule(
         old_start, old_therapist = locked.start, locked.therapist_id
         locked.start, locked.end = start, end
         locked.therapist = new_therapist
-        fields = ["start", "end", "therapist", "updated_at"]
+        locked.calendar_sequence += 1
+        fields = ["start", "end", "therapist", "calendar_sequence", "updated_at"]
         if overridden:
             locked.race_override_reason = override_reason
             locked.race_override_by = by
@@ -370,6 +373,13 @@ def session_reschedule(
             exclude_session_id=current.pk,
         )
         raise result
-    for name in ("start", "end", "therapist_id", "race_override_reason", "race_override_by_id"):
+    for name in (
+        "start",
+        "end",
+        "therapist_id",
+        "calendar_sequence",
+        "race_override_reason",
+        "race_override_by_id",
+    ):
         setattr(session, name, getattr(result, name))
     return result

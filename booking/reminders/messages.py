@@ -18,7 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from booking.engine.availability import suggest_slots
-from booking.engine.calendar import session_ics
+from booking.engine.calendar import session_invitation
 from booking.engine.exceptions import BookingError
 from booking.engine.outbox import last_move
 from booking.models import Reminder, Session
@@ -116,16 +116,15 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
             ):
                 raise Moot("session no longer booked")
             rendered = _session_change(runner, session, reminder.kind)
-            attachments.append((f"session-{session.pk}.ics", session_ics(session), "text/calendar"))
+            # iTIP (booking.engine.calendar): the runner's calendar updates the event.
+            session.runner = runner
+            method, ics = session_invitation(session, now=now)
+            attachments.append((f"session-{session.pk}.ics", ics, _itip_type(method)))
             old = session.rescheduled_from
             if reminder.kind == Reminder.Kind.RESCHEDULE and old and old.pk != session.pk:
-                attachments.append(
-                    (
-                        f"session-{old.pk}-cancelled.ics",
-                        session_ics(old, cancelled=True),
-                        "text/calendar",
-                    )
-                )
+                old.runner, old.clinic = runner, session.clinic
+                method, ics = session_invitation(old, cancelled=True, now=now)
+                attachments.append((f"session-{old.pk}-cancelled.ics", ics, _itip_type(method)))
         else:
             raise Moot(f"unknown kind {reminder.kind}")
     clinic = session.clinic if session else runner.clinic
@@ -141,6 +140,11 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message
+
+
+def _itip_type(method: str) -> str:
+    """The attachment's type with its iTIP method, which mail clients look for."""
+    return f"text/calendar; method={method}"
 
 
 def _base_context(runner: Runner, clinic: Clinic | None) -> dict:

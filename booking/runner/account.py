@@ -65,6 +65,7 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
     "booking.Session": {
         "runner": "the export's own subject",
         "idempotency_fingerprint": "a hash of the booking request, whose fields are exported",
+        "calendar_sequence": "a counter for calendar files, not information about the runner",
     },
     "booking.SessionEvent": {"session": "each event is listed under its session"},
     "booking.Reminder": {"runner": "the export's own subject"},
@@ -80,6 +81,8 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
     "entries about the runner stop naming them when the account is deleted",
     "account.EmailConfirmation": "one-time confirmation keys: credentials",
     "clinic.Therapist": "a staff member's profile; a runner's account has none",
+    "booking.CalendarFeed": "the secret address of the calendar feed: a credential; the "
+    "sessions it lists are exported",
 }
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from booking.engine import selectors, services
-from booking.engine.calendar import session_ics
+from booking.engine.calendar import add_to_calendar_links, session_ics
 from booking.engine.exceptions import BookingError
 from booking.models import Session
 from booking.runner.booking import clamp_day, clinic_therapists, pick_therapist
@@ -73,6 +73,7 @@ def session_detail(request, pk: int):
             "is_upcoming": session.status == Session.Status.BOOKED
             and session.start > timezone.now(),
             "routines": routines,
+            "calendar_links": add_to_calendar_links(session),
         },
     )
 

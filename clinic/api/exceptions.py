@@ -103,7 +103,12 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, DatabaseError):
         raise exc
-    if isinstance(exc, Http404):
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        # The API takes JSON bodies only (settings.REST_FRAMEWORK); say how to send one.
+        exc = exceptions.UnsupportedMediaType(
+            "", detail=_("This API takes JSON bodies only: send Content-Type: application/json.")
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -165,3 +165,50 @@ def ERROR_RESPONSES(*statuses: int, booking: bool = False) -> dict:  # noqa: N80
                 ErrorSerializer, description=_DESCRIPTIONS[st], examples=_EXAMPLES.get(st, [])
             )
     return out
+
+
+# Booking bodies and answers, as a client sends and reads them (docs/api-quickstart.md).
+_SESSION_VALUE = {
+    "id": 42,
+    "status": "booked",
+    "start": "2026-12-09T10:00:00+01:00",
+    "end": "2026-12-09T11:00:00+01:00",
+    "service": {"id": 1, "name": "Unloading massage", "duration_minutes": 60},
+    "therapist": {"id": 3, "display_name": "Lucía Martín"},
+    "runner": {"id": 7, "name": "Alice Runner"},
+    "clinic": {"id": 1, "name": "Clínica Río", "timezone": "Europe/Madrid"},
+    "price": "45.00",
+    "discomfort_areas": ["calves"],
+    "runner_note": "",
+    "race_override": False,
+    "rescheduled_from": None,
+    "cancel_outcome": "cancelled",
+    "created_at": "2026-12-01T18:12:03+01:00",
+    "cancelled_at": None,
+}
+BOOK_EXAMPLES = [
+    OpenApiExample(
+        "Book",
+        value={
+            "service": 1,
+            "therapist": 3,
+            "start": "2026-12-09T10:00:00+01:00",
+            "discomfort_areas": ["calves"],
+        },
+        request_only=True,
+    ),
+    OpenApiExample("Booked", value=_SESSION_VALUE, status_codes=["201"], response_only=True),
+]
+RESCHEDULE_EXAMPLES = [
+    OpenApiExample("Move", value={"start": "2026-12-10T17:30:00+01:00"}, request_only=True),
+    OpenApiExample(
+        "Moved",
+        value={
+            **_SESSION_VALUE,
+            "start": "2026-12-10T17:30:00+01:00",
+            "end": "2026-12-10T18:30:00+01:00",
+        },
+        status_codes=["200"],
+        response_only=True,
+    ),
+]

@@ -40,7 +40,7 @@ class TherapistSerializer(serializers.ModelSerializer):
         fields = ["id", "clinic", "display_name", "qualifications", "specialties", "bio"]
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class SignInSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     device = serializers.CharField(

@@ -14,8 +14,8 @@ from clinic.api.serializers import (
     ClinicSerializer,
     DeviceSerializer,
     ServiceSerializer,
+    SignInSerializer,
     TherapistSerializer,
-    TokenRequestSerializer,
     TokenSerializer,
 )
 from clinic.errors import CodedError
@@ -46,11 +46,11 @@ class ObtainTokenView(LoginView):
         description="A new token for this device, listed with the user's signed-in devices. "
         "Each sign-in gets its own token; a staff member's lasts 8 hours, a runner's 30 days "
         "(by default).",
-        request=TokenRequestSerializer,
+        request=SignInSerializer,
         responses=TokenSerializer,
     )
     def post(self, request, format=None):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer = SignInSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
         if not has_verified_email(user):

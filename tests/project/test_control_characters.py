@@ -267,15 +267,27 @@ def test_api_refuses_control_characters_in_every_text_field(schema, world, key):
 
 @pytest.mark.parametrize("char", CONTROLS.values(), ids=CONTROLS.keys())
 def test_a_form_encoded_body_is_refused_too(alice, char):
+    """The API takes JSON only (issue 19): a form or multipart body is refused whole
+    (415) before anything reads it; the same fields in JSON meet the control-character
+    rule."""
     client = APIClient()
     client.force_authenticate(alice.user)
     before = snapshot()
     response = client.patch("/api/v1/me/", {"health_notes": f"knee{char}"}, format="multipart")
+    assert_error(response, 415, "unsupported_media_type")
+    response = client.patch("/api/v1/me/", {"health_notes": f"knee{char}"}, format="json")
     assert_error(response, 400, CODE)
     response = client.post(
         "/api/v1/races/",
         f"name=10K{char}&start=2027-02-07T08:30:00%2B01:00",
         content_type="application/x-www-form-urlencoded",
+    )
+    assert_error(response, 415, "unsupported_media_type")
+    assert "JSON" in response.json()["detail"]
+    response = client.post(
+        "/api/v1/races/",
+        {"name": f"10K{char}", "start": "2027-02-07T08:30:00+01:00"},
+        format="json",
     )
     assert_error(response, 400, CODE)
     assert snapshot() == before

@@ -342,6 +342,22 @@ TABLE = [
     ("staff/reports/adherence/", "get", "/staff/reports/adherence/", None, REPORTS),
     ("staff/reports/attendance.csv", "get", "/staff/reports/attendance.csv", None, REPORTS),
     ("staff/reports/sessions.csv", "get", "/staff/reports/sessions.csv", None, REPORTS),
+    # Calendar feeds: the page is anyone's own; the feed's secret address is the credential.
+    (
+        "calendar/feed/",
+        "get",
+        "/calendar/feed/",
+        None,
+        {**dict.fromkeys(PERSONAS, "ok"), "anonymous": "login"},
+    ),
+    ("calendar/feed/<str:token>.ics", "get", "/calendar/feed/{feed_token}.ics", None, PUBLIC),
+    (
+        "calendar/feed/<str:token>.ics",
+        "get",
+        "/calendar/feed/forged-token.ics",
+        None,
+        dict.fromkeys(PERSONAS, "no"),
+    ),
     # Signed links from e-mails: the token is the credential.
     (
         "reminders/unsubscribe/<str:token>/",
@@ -464,6 +480,7 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     )
     race = RaceFactory(runner=alice, name="Alice's marathon")
     time_off = TimeOffFactory(therapist=therapist, start=now + timedelta(days=20))
+    from booking.engine.feeds import feed_regenerate
     from booking.reminders.links import unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
@@ -481,6 +498,7 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
         "alice": alice.pk,
         "day": day.isoformat(),
         "unsubscribe_token": unsubscribe_token(alice),
+        "feed_token": feed_regenerate(user=alice.user).token,
         "users": {
             "alice": alice.user,
             "bob": bob.user,

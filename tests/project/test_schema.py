@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from tests.support.api import assert_error
+
 pytestmark = pytest.mark.django_db
 
 
@@ -93,3 +95,50 @@ def test_docs_pages_need_no_inline_script_or_style(client):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle(" in script.content.decode()
+
+
+def test_request_bodies_are_json_only_required_and_cleanly_named(client):
+    """Issue 19: generators (openapi-python-client) build one body type per operation."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    bodies = [
+        (path, method, op["requestBody"])
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "requestBody" in op
+    ]
+    assert bodies
+    for path, method, body in bodies:
+        assert list(body["content"]) == ["application/json"], (path, method)
+        # A partial update may be empty; every other body is required.
+        assert body.get("required", False) is (method != "patch"), (path, method)
+        op = schema["paths"][path][method]
+        assert "415" in op["responses"], (path, method)
+    names = set(schema["components"]["schemas"])
+    assert not {n for n in names if n.endswith("RequestRequest") or n.startswith("_")}
+    assert not names & {"AttendanceInRequest", "AttendanceOut", "WorkingHoursOut"}
+    assert {"SignInRequest", "SessionCreateRequest", "RescheduleRequest"} <= names
+
+
+def test_booking_bodies_and_errors_carry_examples(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    create = schema["paths"]["/api/v1/sessions/"]["post"]
+    book = create["requestBody"]["content"]["application/json"]["examples"]
+    assert {"service", "therapist", "start"} <= set(next(iter(book.values()))["value"])
+    booked = create["responses"]["201"]["content"]["application/json"]["examples"]
+    assert next(iter(booked.values()))["value"]["status"] == "booked"
+    move = schema["paths"]["/api/v1/sessions/{id}/reschedule/"]["post"]
+    assert move["requestBody"]["content"]["application/json"]["examples"]
+    assert schema["components"]["schemas"]["Error"]["example"]["code"]
+    assert schema["components"]["schemas"]["BookingError"]["example"]["suggestions"]
+
+
+def test_a_form_body_is_refused_with_415_and_a_sentence(client, alice):
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"email": alice.user.email, "password": "x"},
+    )
+    body = assert_error(response, 415, "unsupported_media_type")
+    assert "application/json" in body["detail"]
+    # The pages keep their forms.
+    response = client.post("/accounts/login/", {"login": alice.user.email, "password": "x"})
+    assert response.status_code == 200

@@ -85,7 +85,9 @@ class TestApiTokenExpiry:
 
     def sign_in(self, client, user):
         response = client.post(
-            "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json"
+            "/api/v1/auth/token/",
+            {"email": user.email, "password": PASSWORD},
+            content_type="application/json",
         )
         assert response.status_code == 200, response.content
         return response.json()
@@ -199,7 +201,9 @@ class TestApiThrottling:
         rates(login="3/min")
         codes = [
             client.post(
-                "/api/v1/auth/token/", {"email": alice.user.email, "password": "wrong"}
+                "/api/v1/auth/token/",
+                {"email": alice.user.email, "password": "wrong"},
+                content_type="application/json",
             ).status_code
             for _ in range(4)
         ]

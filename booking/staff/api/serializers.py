@@ -1,6 +1,7 @@
 """The staff API's serializers: working hours, time off, attendance and the attendance
 report."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from booking.models import Session
@@ -18,6 +19,8 @@ class IntervalSerializer(serializers.Serializer):
     end = serializers.TimeField(format="%H:%M")
 
 
+# Component names: WorkingHoursRequest in, WorkingHours out (not WorkingHoursInRequest).
+@extend_schema_serializer(component_name="WorkingHours")
 class WorkingHoursInSerializer(serializers.Serializer):
     valid_from = serializers.DateField()
     intervals = IntervalSerializer(many=True, allow_empty=True)
@@ -32,6 +35,7 @@ class InTheWaySerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="WorkingHours")
 class WorkingHoursOutSerializer(serializers.Serializer):
     therapist = serializers.IntegerField()
     timezone = serializers.CharField()
@@ -73,6 +77,7 @@ class TimeOffListSerializer(serializers.Serializer):
     results = TimeOffSerializer(many=True)
 
 
+@extend_schema_serializer(component_name="Attendance")
 class AttendanceInSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["attended", "no_show"])
     areas_treated = serializers.ListField(
@@ -82,6 +87,7 @@ class AttendanceInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+@extend_schema_serializer(component_name="Attendance")
 class AttendanceOutSerializer(serializers.ModelSerializer):
     note = serializers.CharField(source="therapist_note")
 

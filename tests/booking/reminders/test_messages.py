@@ -133,9 +133,10 @@ def test_appointment_reminder_in_clinic_time_with_address_links_and_policy(
 @pytest.mark.parametrize(
     ("kind", "status", "method"),
     [
-        ("confirmation", Session.Status.BOOKED, "PUBLISH"),
+        # iTIP (issue 19): a REQUEST updates the event the runner's calendar holds.
+        ("confirmation", Session.Status.BOOKED, "REQUEST"),
         ("cancellation", Session.Status.CANCELLED, "CANCEL"),
-        ("reschedule", Session.Status.BOOKED, "PUBLISH"),
+        ("reschedule", Session.Status.BOOKED, "REQUEST"),
     ],
 )
 def test_session_emails_carry_an_ics(alice, therapist, mailoutbox, kind, status, method):
@@ -143,7 +144,7 @@ def test_session_emails_carry_an_ics(alice, therapist, mailoutbox, kind, status,
     assert delivery.send_session_email(session.pk, kind) == delivery.SENT
     (message,) = mailoutbox
     name, content, mimetype = message.attachments[0]
-    assert mimetype == "text/calendar" and name.endswith(".ics")
+    assert mimetype == f"text/calendar; method={method}" and name.endswith(".ics")
     cal = Calendar.from_ical(content)
     assert str(cal["method"]) == method
     (event,) = [c for c in cal.walk("VEVENT")]
