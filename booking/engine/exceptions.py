@@ -77,7 +77,8 @@ def format_params(params: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, datetime):
             out[key] = date_filter(value, str(FORMATS["day_time"]))
         elif isinstance(value, date):
-            out[key] = date_filter(value, str(FORMATS["day"]))
+            # Inside a sentence ("on Friday 13 March", "el viernes 13 de marzo").
+            out[key] = date_filter(value, str(_("l j F")))
     return out
 
 

@@ -20,7 +20,7 @@ def _hours_to_rest_days(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0003_move_drf_tokens_to_api_tokens"),
+        ("clinic", "0004_field_labels"),
     ]
 
     operations = [

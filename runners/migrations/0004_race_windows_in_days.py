@@ -14,7 +14,7 @@ def _runner_zone(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("runners", "0002_cadence_label_from_figure"),
+        ("runners", "0003_field_labels"),
     ]
 
     operations = [
