@@ -144,7 +144,8 @@ class Command(BaseCommand):
                 ):
                     # i % 3 == 0: due (half never had a session, half one 60+ days ago);
                     # i % 3 == 1: attended a few days ago; i % 3 == 2: opted out, or
-                    # (i % 6 == 5) opted in with a session booked ahead.
+                    # (i % 6 == 5) opted in with a session booked ahead within the cadence
+                    # (only such a session keeps the reminder away).
                     kind = i % 3
                     if kind == 0 and i % 2 == 0:
                         continue
@@ -156,7 +157,7 @@ class Command(BaseCommand):
                     elif kind == 1:
                         begin, status = recent_base + k * slot, Session.Status.ATTENDED
                     else:
-                        begin, status = now + timedelta(days=20) + k * slot, Session.Status.BOOKED
+                        begin, status = now + timedelta(days=10) + k * slot, Session.Status.BOOKED
                     sessions.append(
                         {
                             "runner": runner,
