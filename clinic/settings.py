@@ -145,7 +145,8 @@ LOGOUT_REDIRECT_URL = "/"
 SITE_ID = 1
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# One password, with a show/hide button instead of typing it twice (runners.account_forms).
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # No enumeration: signing up with a taken address answers exactly as a fresh one ("check
 # your e-mail") and e-mails the owner instead; a password reset for an unknown address
