@@ -274,6 +274,7 @@ class ClinicAdmin(ClinicScopedAdmin):
 
     fieldsets = (
         (None, {"fields": ("name", "slug", "timezone", "address", "phone", "email", "currency")}),
+        (_("Branding"), {"fields": ("accent_colour", "logo")}),
         (
             _("Booking policy"),
             {

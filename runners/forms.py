@@ -12,8 +12,8 @@ from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
 from clinic.policy import MAX_RACE_LENGTH
 from runners.models import Cadence
+from runners.zones import ZoneField
 
-COMMON_ZONES = sorted(zoneinfo.available_timezones())
 MAX_ICS_BYTES = 512 * 1024
 
 
@@ -29,9 +29,7 @@ class ProfileForm(Form):
     language = forms.ChoiceField(
         label=_("Language for e-mails"), choices=[("en", "English"), ("es", "Español")]
     )
-    timezone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(z, z) for z in COMMON_ZONES], initial="Europe/Madrid"
-    )
+    timezone = ZoneField(initial="Europe/Madrid")
     cadence = forms.ChoiceField(
         label=_("How often do you want a massage?"),
         choices=Cadence.choices,
@@ -58,6 +56,7 @@ class ProfileForm(Form):
         if clinic is not None:
             qs = qs.filter(clinic=clinic)
         self.fields["preferred_therapist"].queryset = qs.order_by("display_name")
+        self.fields["timezone"].set_current(self.initial.get("timezone"))
 
 
 # Quick choices for the distance box (a datalist: any other distance may be typed).
@@ -113,9 +112,8 @@ class RaceForm(Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )
-    timezone = forms.ChoiceField(
+    timezone = ZoneField(
         label=_("Time zone of the race"),
-        choices=[(z, z) for z in COMMON_ZONES],
         required=False,
         help_text=_("Where the race is run: its start time is read in that zone."),
     )
@@ -149,6 +147,8 @@ class RaceForm(Form):
         self.tz = tz
         super().__init__(*args, **kwargs)
         self.fields["timezone"].initial = tz.key
+        zone = self.data.get("timezone") if self.is_bound else self.initial.get("timezone")
+        self.fields["timezone"].set_current(zone or tz.key)
 
     def clean_distance_km(self) -> Decimal | None:
         # To the metre: 21.0975 (a half marathon) is kept as 21.098 km.

@@ -56,6 +56,8 @@ class BlockedWindow:
 class Availability:
     slots: list[Slot] = field(default_factory=list)
     blocked: list[BlockedWindow] = field(default_factory=list)
+    # Local dates someone works (not all time off): the others are closed, not full.
+    open_days: set[date] = field(default_factory=set)
 
 
 def _race_sentence(code: str, params: dict) -> str:
@@ -111,7 +113,9 @@ def availability(
         lookback=lookback,
     )
     ctx.policy = ctx.policy.for_service(service.kind)  # its own race rules
-    result = Availability()
+    result = Availability(
+        open_days=rules.open_days(ctx.therapists.values(), ctx.policy.tz, start_date, end_date)
+    )
     if ctx.runner is not None:
         for race, b_start, b_end, code, params in rules.blocked_windows(
             ctx.runner.races, ctx.policy, span_start, span_end

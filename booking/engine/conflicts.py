@@ -52,13 +52,18 @@ class Conflict:
         }
 
 
-def _policies(clinic_ids: set[int], known: Clinic | None = None) -> dict[int, Policy]:
+def _policies(
+    clinic_ids: set[int], known: Clinic | None = None, sessions: Iterable[Session] = ()
+) -> dict[int, Policy]:
     windows: dict[int, list[RaceWindow]] = defaultdict(list)
     for window in RaceWindow.objects.filter(clinic_id__in=clinic_ids):
         windows[window.clinic_id].append(window)
+    # The clinics already read (given, or with the sessions) save a query.
+    read = {c.pk: c for c in [known] if c is not None}
+    read |= {s.clinic_id: s.clinic for s in sessions if Session.clinic.is_cached(s)}
     clinics = (
-        [known]
-        if known is not None and clinic_ids == {known.pk}
+        [read[pk] for pk in clinic_ids]
+        if clinic_ids <= set(read)
         else Clinic.objects.filter(pk__in=clinic_ids)
     )
     return {clinic.pk: Policy.from_clinic(clinic, windows[clinic.pk]) for clinic in clinics}
@@ -105,7 +110,7 @@ def conflicts_for_sessions(
     ]
     if not live:
         return out
-    policies = _policies({s.clinic_id for s in live}, clinic)
+    policies = _policies({s.clinic_id for s in live}, clinic, live)
     if races is None:
         # Wide enough for any window (14-day races, rest days, days after).
         margin = timedelta(days=40)
