@@ -20,6 +20,9 @@ from runners.models import Race, Runner
 RACE_HORIZON = timedelta(days=60)
 # The season the therapist sees around a session: races of the last week too.
 RACE_LOOKBACK = timedelta(days=7)
+# Races that can still clash with a session (14-day races, days after): read with the
+# agenda's sessions so the race re-check needs no query of its own.
+CLASH_LOOKBACK = timedelta(days=40)
 PREVIOUS_RECORDS = 5
 
 
@@ -59,7 +62,7 @@ def agenda(
             Prefetch(
                 "runner__races",
                 queryset=Race.objects.filter(
-                    start__gte=lo - RACE_LOOKBACK, start__lt=hi + RACE_HORIZON
+                    start__gte=lo - CLASH_LOOKBACK, start__lt=hi + RACE_HORIZON
                 ).order_by("start"),
                 to_attr="upcoming_races",
             )
@@ -73,7 +76,8 @@ def agenda(
         for i in range((last - first).days + 1)
     }
     sessions = list(qs)
-    clashes = conflicts.conflicts_for_sessions(sessions, clinic=clinic)
+    read = {r.pk: r for s in sessions for r in s.runner.upcoming_races}  # type: ignore[attr-defined]
+    clashes = conflicts.conflicts_for_sessions(sessions, clinic=clinic, races=read.values())
     for session in sessions:
         ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
         races = []
