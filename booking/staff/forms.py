@@ -131,6 +131,14 @@ class AttendanceForm(Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("status") and data["status"] != "attended":
+            # A missed session has no treatment: whatever is ticked (the areas come
+            # pre-ticked from the runner's discomfort) is ignored, not an error.
+            data["areas_treated"], data["mobilisation_done"] = None, None
+        return data
+
 
 class MoveForm(Form):
     start = forms.DateTimeField(

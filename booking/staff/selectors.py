@@ -4,7 +4,7 @@ in the way. Each is a fixed number of queries whatever the number of sessions.""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
 from django.utils import timezone
 
 from booking.engine.context import therapist_hours
@@ -28,6 +28,11 @@ class AgendaEntry:
     @property
     def runner(self) -> Runner:
         return self.session.runner
+
+    @property
+    def unmarked(self) -> bool:
+        """Over and still booked: attendance not marked yet."""
+        return self.session.status == Session.Status.BOOKED and self.session.end <= timezone.now()
 
 
 @dataclass
@@ -76,6 +81,26 @@ def agenda(
         if ls.date() in days:
             days[ls.date()].entries.append(entry)
     return list(days.values())
+
+
+@dataclass
+class Unmarked:
+    count: int
+    oldest: date | None  # clinic-local day of the oldest one, to go and mark it
+
+
+def past_unmarked(
+    *, user: User, clinic: Clinic, therapist: Therapist | None = None, now: datetime | None = None
+) -> Unmarked:
+    """Sessions of the clinic (or the therapist) that are over and still booked. One query."""
+    qs = staff_sessions(user).filter(
+        clinic=clinic, status=Session.Status.BOOKED, end__lte=now or timezone.now()
+    )
+    if therapist is not None:
+        qs = qs.filter(therapist=therapist)
+    row = qs.aggregate(n=Count("id"), oldest=Min("start"))
+    oldest = row["oldest"].astimezone(clinic.tz).date() if row["oldest"] else None
+    return Unmarked(row["n"], oldest)
 
 
 @dataclass

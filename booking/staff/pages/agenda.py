@@ -19,8 +19,8 @@ from booking.staff.pages.base import (
     staff_required,
     therapist_query,
 )
-from booking.staff.selectors import agenda
-from booking.staff.services import session_mark_attendance
+from booking.staff.selectors import agenda, past_unmarked
+from booking.staff.services import session_mark_attendance, session_mark_attended_as_booked
 from clinic import permissions
 from clinic.errors import CodedError
 
@@ -51,6 +51,7 @@ def agenda_day(request):
             "next": day + timedelta(days=1),
             "query": therapist_query(therapist),
             "own": permissions.own_therapist(request.user) is not None,
+            "unmarked": past_unmarked(user=request.user, clinic=clinic, therapist=therapist),
         },
     )
 
@@ -82,6 +83,7 @@ def agenda_week(request):
             "next": monday + timedelta(days=7),
             "query": therapist_query(therapist),
             "own": permissions.own_therapist(request.user) is not None,
+            "unmarked": past_unmarked(user=request.user, clinic=clinic, therapist=therapist),
         },
     )
 
@@ -100,7 +102,11 @@ def session_detail(request, pk: int):
     session = session_for(request, pk)
     tz = session.clinic.tz
     clinic_today(session.clinic)
-    form = AttendanceForm(
+    return _render_session(request, session, _initial_form(session), tz)
+
+
+def _initial_form(session):
+    return AttendanceForm(
         initial={
             "status": session.status if session.status in ("attended", "no_show") else None,
             "areas_treated": session.areas_treated or session.discomfort_areas,
@@ -108,10 +114,9 @@ def session_detail(request, pk: int):
             "note": session.therapist_note,
         }
     )
-    return _render_session(request, session, form, tz)
 
 
-def _render_session(request, session, form, tz, status=200):
+def _render_session(request, session, form, tz, status=200, error=None):
     races = session.runner.races.filter(start__gte=session.start).order_by("start")[:5]
     events = session.events.select_related("by").order_by("at", "id")
     return render(
@@ -127,6 +132,7 @@ def _render_session(request, session, form, tz, status=200):
             ],
             "events": events,
             "form": form,
+            "error": error,
             "started": timezone.now() >= session.start,
             "markable": session.status in ("booked", "attended", "no_show"),
         },
@@ -139,18 +145,26 @@ def _render_session(request, session, form, tz, status=200):
 def session_attendance(request, pk: int):
     session = session_for(request, pk)
     clinic_today(session.clinic)
+    as_booked = bool(request.POST.get("as_booked"))
     form = AttendanceForm(request.POST)
-    if form.is_valid():
+    if as_booked or form.is_valid():
         try:
-            session_mark_attendance(
-                session=session,
-                status=form.cleaned_data["status"],
-                by=request.user,
-                areas_treated=form.cleaned_data["areas_treated"],
-                mobilisation_done=form.cleaned_data["mobilisation_done"],
-                note=form.cleaned_data["note"],
-            )
+            if as_booked:
+                session_mark_attended_as_booked(session=session, by=request.user)
+            else:
+                session_mark_attendance(
+                    session=session,
+                    status=form.cleaned_data["status"],
+                    by=request.user,
+                    areas_treated=form.cleaned_data["areas_treated"],
+                    mobilisation_done=form.cleaned_data["mobilisation_done"],
+                    note=form.cleaned_data["note"],
+                )
         except CodedError as err:
+            if as_booked:
+                return _render_session(
+                    request, session, _initial_form(session), session.clinic.tz, 400, err.detail
+                )
             form.add_error(None, err.detail)
         else:
             messages.success(request, _("Attendance saved."))
