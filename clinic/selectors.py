@@ -91,8 +91,6 @@ def therapist_for_schedule(user: Actor, therapist_id: int | str) -> Therapist:
     """A therapist whose schedule the user may see and change: their own, or (clinic admin)
     any of their clinic. Another clinic's therapist is 404; a colleague is 403."""
     therapist = therapist_for_staff(user, therapist_id)
-    if permissions.is_clinic_admin(user):
-        return therapist
-    if user is None or therapist.user_id != user.pk:
+    if not permissions.may_change_schedule(user, therapist):
         raise PermissionDenied
     return therapist

@@ -197,3 +197,36 @@ class ReportFilterForm(Form):
         if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 366 * 3:
             raise forms.ValidationError(_("Choose a period of up to three years."))
         return data
+
+
+class BookForm(Form):
+    """Staff book for a runner at a free time of a therapist."""
+
+    runner = forms.ModelChoiceField(label=_("Runner"), queryset=None, widget=forms.RadioSelect)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, empty_label=None)
+    start = forms.DateTimeField(
+        label=_("Start"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    override_reason = forms.CharField(
+        label=_("Book despite a race rule, because"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Only if the runner's race rules refuse this time and you know why it is fine."
+        ),
+    )
+
+    def __init__(self, *args, tz, runners, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["runner"].queryset = runners
+        self.fields["runner"].label_from_instance = lambda r: (
+            f"{r.user.get_full_name()} · {r.user.email}{f' · {r.phone}' if r.phone else ''}"
+        )
+        self.fields["service"].queryset = services
+
+    def clean_start(self):
+        value = self.cleaned_data["start"]
+        return value.replace(tzinfo=None).replace(tzinfo=self.tz)

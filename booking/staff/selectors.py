@@ -4,13 +4,13 @@ in the way. Each is a fixed number of queries whatever the number of sessions.""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.engine.context import therapist_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
-from clinic import timeutils
+from clinic import permissions, timeutils
 from clinic.models import Clinic, Therapist, TimeOff, User
 from runners.models import Race, Runner
 
@@ -144,3 +144,20 @@ def sessions_in_the_way(
         if not timeutils.within_working_hours(s.start, s.end, hours, tz):
             result.append(InTheWay(s, ls, le, "outside_hours"))
     return result
+
+
+def runners_matching(user: User, query: str, *, limit: int = 20) -> QuerySet[Runner]:
+    """The runners the user's clinic serves whose name, e-mail or phone has every word of
+    the query ("ana gar", "ana@", "600 12"). None for an empty query."""
+    runners = permissions.scope(Runner.objects.select_related("user"), user)
+    words = query.split()
+    if not words:
+        return runners.none()
+    for word in words:
+        runners = runners.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    return runners.order_by("user__first_name", "user__last_name", "pk")[:limit]

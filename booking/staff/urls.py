@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, reports, schedule
+from booking.staff.pages import agenda, reports, schedule, sessions
 
 app_name = "staff"
 
@@ -10,10 +10,11 @@ urlpatterns = [
     path("", agenda.home, name="home"),
     path("agenda/", agenda.agenda_day, name="agenda"),
     path("agenda/week/", agenda.agenda_week, name="agenda-week"),
+    path("sessions/new/", sessions.session_book, name="book"),
     path("sessions/<int:pk>/", agenda.session_detail, name="session"),
     path("sessions/<int:pk>/attendance/", agenda.session_attendance, name="attendance"),
-    path("sessions/<int:pk>/move/", schedule.session_move, name="session-move"),
-    path("sessions/<int:pk>/cancel/", schedule.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/move/", sessions.session_move, name="session-move"),
+    path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session-cancel"),
     path("schedule/", schedule.working_hours, name="hours"),
     path("schedule/time-off/", schedule.time_off, name="time-off"),
     path("schedule/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time-off-delete"),

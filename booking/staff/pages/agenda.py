@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from booking.engine.availability import availability
 from booking.engine.selectors import staff_sessions
-from booking.staff.forms import AttendanceForm
+from booking.staff.forms import AttendanceForm, MoveForm
 from booking.staff.pages.base import (
     clinic_therapists,
     clinic_today,
@@ -23,6 +24,7 @@ from booking.staff.selectors import agenda, past_unmarked
 from booking.staff.services import session_mark_attendance, session_mark_attended_as_booked
 from clinic import permissions
 from clinic.errors import CodedError
+from clinic.models import Service
 
 
 @staff_required
@@ -52,8 +54,24 @@ def agenda_day(request):
             "query": therapist_query(therapist),
             "own": permissions.own_therapist(request.user) is not None,
             "unmarked": past_unmarked(user=request.user, clinic=clinic, therapist=therapist),
+            "free": _free_times(request, therapist, day, today),
         },
     )
+
+
+def _free_times(request, therapist, day, today):
+    """The therapist's bookable starts that day, for the clinic's first service (the
+    booking page lets staff pick another), when the user may book for them."""
+    if therapist is None or day < today:
+        return []
+    if not permissions.may_change_schedule(request.user, therapist):
+        return []
+    service = Service.objects.filter(clinic=therapist.clinic, active=True).order_by("name").first()
+    if service is None:
+        return []
+    service.clinic = therapist.clinic
+    found = availability(service=service, start_date=day, end_date=day, therapist=therapist)
+    return [s.start.astimezone(therapist.clinic.tz) for s in found.slots]
 
 
 @staff_required
@@ -100,9 +118,8 @@ def session_for(request, pk):
 @staff_required
 def session_detail(request, pk: int):
     session = session_for(request, pk)
-    tz = session.clinic.tz
     clinic_today(session.clinic)
-    return _render_session(request, session, _initial_form(session), tz)
+    return render_session(request, session)
 
 
 def _initial_form(session):
@@ -116,7 +133,16 @@ def _initial_form(session):
     )
 
 
-def _render_session(request, session, form, tz, status=200, error=None):
+def render_session(request, session, form=None, *, status=200, error=None, move_refusal=None):
+    """The session page: the record, attendance, and (booked, not started, and the user may
+    change the therapist's schedule) move and cancel. move_refusal: (reason, slots)."""
+    tz = session.clinic.tz
+    now = timezone.now()
+    movable = (
+        session.status == "booked"
+        and session.start > now
+        and permissions.may_change_schedule(request.user, session.therapist)
+    )
     races = session.runner.races.filter(start__gte=session.start).order_by("start")[:5]
     events = session.events.select_related("by").order_by("at", "id")
     return render(
@@ -131,9 +157,19 @@ def _render_session(request, session, form, tz, status=200, error=None):
                 for r in races
             ],
             "events": events,
-            "form": form,
+            "form": form or _initial_form(session),
             "error": error,
-            "started": timezone.now() >= session.start,
+            "started": now >= session.start,
+            "movable": movable,
+            "move_form": MoveForm(
+                tz=tz,
+                therapists=clinic_therapists(request.user, session.clinic),
+                initial={"start": session.start.astimezone(tz)},
+                prefix=f"s{session.pk}",
+            )
+            if movable
+            else None,
+            "move_refusal": move_refusal,
             "markable": session.status in ("booked", "attended", "no_show"),
         },
         status=status,
@@ -162,9 +198,7 @@ def session_attendance(request, pk: int):
                 )
         except CodedError as err:
             if as_booked:
-                return _render_session(
-                    request, session, _initial_form(session), session.clinic.tz, 400, err.detail
-                )
+                return render_session(request, session, status=400, error=err.detail)
             form.add_error(None, err.detail)
         else:
             messages.success(request, _("Attendance saved."))
@@ -173,4 +207,4 @@ def session_attendance(request, pk: int):
                 f"{reverse('staff:agenda')}?date={local_day.isoformat()}"
                 f"{therapist_query(session.therapist) if permissions.is_clinic_admin(request.user) else ''}"
             )
-    return _render_session(request, session, form, session.clinic.tz, status=400)
+    return render_session(request, session, form, status=400)

@@ -15,11 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booking.engine import services
 from booking.engine.context import therapist_hours
-from booking.engine.exceptions import BookingError
 from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_intervals
-from booking.staff.pages.agenda import session_for
 from booking.staff.pages.base import clinic_therapists, clinic_today, date_param, staff_required
 from booking.staff.selectors import sessions_in_the_way
 from clinic import permissions, selectors, timeutils
@@ -148,10 +145,10 @@ def time_off_delete(request, pk: int):
 def in_the_way(request):
     therapist = _schedule_therapist(request)
     since_day = date_param(request, "since", clinic_today(therapist.clinic))
-    return _render_in_the_way(request, therapist, since_day)
+    return render_in_the_way(request, therapist, since_day)
 
 
-def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
+def render_in_the_way(request, therapist, since_day, refusal=None, status=200):
     """The list, each with a move form; after a refused move, that session's form shows
     the reason and the nearest slots that pass, one tap each."""
     tz = therapist.clinic.tz
@@ -183,56 +180,3 @@ def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
         {"therapist": therapist, "clinic": therapist.clinic, "items": rows, "since": since_day},
         status=status,
     )
-
-
-def _back_to_in_the_way(session):
-    return redirect(f"{reverse('staff:in-the-way')}?therapist={session.therapist_id}")
-
-
-@staff_required
-@require_POST
-def session_move(request, pk: int):
-    session = session_for(request, pk)
-    therapist = selectors.therapist_for_schedule(request.user, session.therapist_id)
-    clinic = session.clinic
-    clinic_today(clinic)
-    form = MoveForm(
-        request.POST,
-        tz=clinic.tz,
-        therapists=Therapist.objects.filter(clinic=clinic, active=True),
-        prefix=f"s{session.pk}",
-    )
-    if not form.is_valid():
-        messages.error(request, _("Give the new start as a date and a time."))
-        return _back_to_in_the_way(session)
-    try:
-        services.session_reschedule(
-            session=session,
-            start=form.cleaned_data["start"],
-            therapist=form.cleaned_data.get("therapist"),
-            by=request.user,
-        )
-    except BookingError as err:
-        return _render_in_the_way(
-            request,
-            therapist,
-            clinic_today(clinic),
-            refusal=(session.pk, err),
-            status=err.status_code,
-        )
-    messages.success(request, _("Session moved; the runner gets an e-mail."))
-    return _back_to_in_the_way(session)
-
-
-@staff_required
-@require_POST
-def session_cancel(request, pk: int):
-    session = session_for(request, pk)
-    selectors.therapist_for_schedule(request.user, session.therapist_id)
-    try:
-        services.session_cancel(session=session, by=request.user)
-    except BookingError as err:
-        messages.error(request, err.detail)
-    else:
-        messages.success(request, _("Session cancelled; the runner gets an e-mail."))
-    return _back_to_in_the_way(session)
