@@ -277,3 +277,13 @@ def clinic_delete(*, clinic: Clinic, by: User | None = None) -> None:
     therapist_ids = set(clinic.therapists.values_list("pk", flat=True))
     clinic.delete()
     availability_changed(therapist_ids=therapist_ids)
+
+
+def staff_profile_update(*, user: User, first_name: str, last_name: str, language: str) -> User:
+    """A staff member's own settings. The language is kept on the user and applied at
+    every sign-in (runners.adapter.AccountAdapter.post_login)."""
+    if language not in {code for code, _name in User._meta.get_field("language").choices or ()}:
+        raise CodedError(_("Choose English or Spanish."), code="invalid_language")
+    user.first_name, user.last_name, user.language = first_name, last_name, language
+    user.save(update_fields=["first_name", "last_name", "language"])
+    return user

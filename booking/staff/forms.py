@@ -230,3 +230,13 @@ class BookForm(Form):
     def clean_start(self):
         value = self.cleaned_data["start"]
         return value.replace(tzinfo=None).replace(tzinfo=self.tz)
+
+
+class StaffProfileForm(Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("en", "English"), ("es", "Español")],
+        help_text=_("The staff pages and your e-mails come in this language, on every device."),
+    )

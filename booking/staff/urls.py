@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, reports, schedule, sessions
+from booking.staff.pages import agenda, profile, reports, schedule, sessions
 
 app_name = "staff"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("sessions/<int:pk>/attendance/", agenda.session_attendance, name="attendance"),
     path("sessions/<int:pk>/move/", sessions.session_move, name="session-move"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session-cancel"),
+    path("profile/", profile.profile, name="profile"),
     path("schedule/", schedule.working_hours, name="hours"),
     path("schedule/time-off/", schedule.time_off, name="time-off"),
     path("schedule/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time-off-delete"),

@@ -328,6 +328,15 @@ TABLE = [
         {},
         staff_only(therapist="allowed", other="no", admin="allowed"),
     ),
+    (
+        "staff/sessions/<int:pk>/cancel/",
+        "get",
+        "/staff/sessions/{session}/cancel/",
+        None,
+        staff_only(other="no"),
+    ),
+    ("staff/sessions/new/", "get", "/staff/sessions/new/", None, staff_only()),
+    ("staff/profile/", "get", "/staff/profile/", None, staff_only()),
     ("staff/schedule/", "get", "/staff/schedule/", None, staff_only()),
     ("staff/schedule/time-off/", "get", "/staff/schedule/time-off/", None, staff_only()),
     (

@@ -26,7 +26,7 @@ from clinic.models import Therapist, TimeOff
 from clinic.selectors import planned_changes
 
 
-def _schedule_therapist(request):
+def schedule_therapist(request):
     own = permissions.own_therapist(request.user)
     tid = request.GET.get("therapist") or request.POST.get("therapist")
     if tid:
@@ -43,7 +43,7 @@ def _schedule_therapist(request):
 
 @staff_required
 def working_hours(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     clinic = therapist.clinic
     today = clinic_today(clinic)
     shown = date_param(request, "on", today)
@@ -93,7 +93,7 @@ def _in_the_way(therapist, *, since):
 
 @staff_required
 def time_off(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     tz = therapist.clinic.tz
     clinic_today(therapist.clinic)
     if request.method == "POST":
@@ -143,7 +143,7 @@ def time_off_delete(request, pk: int):
 
 @staff_required
 def in_the_way(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     since_day = date_param(request, "since", clinic_today(therapist.clinic))
     return render_in_the_way(request, therapist, since_day)
 

@@ -18,7 +18,7 @@ from booking.engine.exceptions import BookingError
 from booking.staff.forms import BookForm, MoveForm
 from booking.staff.pages.agenda import render_session, session_for
 from booking.staff.pages.base import clinic_today, staff_required
-from booking.staff.pages.schedule import render_in_the_way
+from booking.staff.pages.schedule import render_in_the_way, schedule_therapist
 from booking.staff.selectors import runners_matching
 from clinic import permissions, selectors
 from clinic.models import Service, Therapist
@@ -132,9 +132,7 @@ def session_book(request):
     """Book for a runner at a therapist's free time: find the runner by name, e-mail or
     phone, choose the service, confirm."""
     source = request.POST if request.method == "POST" else request.GET
-    therapist = selectors.therapist_for_schedule(
-        request.user, source.get("therapist") or _own_id(request)
-    )
+    therapist = schedule_therapist(request)
     clinic, tz = therapist.clinic, therapist.clinic.tz
     today = clinic_today(clinic)
     query = (request.GET.get("q") or "").strip()[:100]
@@ -189,8 +187,3 @@ def session_book(request):
         },
         status=status,
     )
-
-
-def _own_id(request):
-    own = permissions.own_therapist(request.user)
-    return own.pk if own else ""
