@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
-from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
+from clinic.models import (
+    Clinic,
+    RaceWindow,
+    ScheduleChange,
+    Service,
+    Therapist,
+    TimeOff,
+    User,
+    WorkingHours,
+)
 
 
 class ScheduleError(CodedError):
@@ -101,13 +110,14 @@ def working_hours_replace(
     the hours before that date stay as they were, so the past still explains itself."""
     intervals = validate_intervals(intervals)
     _lock_therapist(therapist.pk)
+    before = _hours_record(hours_on(therapist=therapist, on=valid_from), valid_from)
     rows = WorkingHours.objects.filter(therapist=therapist)
     rows.filter(valid_from__gte=valid_from).delete()
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
     availability_changed(therapist_ids={therapist.pk})
-    return WorkingHours.objects.bulk_create(
+    created = WorkingHours.objects.bulk_create(
         WorkingHours(
             therapist=therapist,
             weekday=iv.weekday,
@@ -117,6 +127,39 @@ def working_hours_replace(
         )
         for iv in intervals
     )
+    _audit(therapist.pk, by, ScheduleChange.Kind.HOURS, before, _hours_record(created, valid_from))
+    return created
+
+
+def _hours_record(rows: Iterable[WorkingHours], valid_from: date | None) -> dict:
+    days: dict[str, list[str]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.weekday, r.start_time)):
+        days[str(row.weekday)].append(f"{row.start_time:%H:%M}-{row.end_time:%H:%M}")
+    return {"hours": dict(days), "from": valid_from.isoformat() if valid_from else None}
+
+
+def _time_off_record(off: TimeOff | None) -> dict | None:
+    if off is None:
+        return None
+    tz = Therapist.objects.select_related("clinic").get(pk=off.therapist_id).clinic.tz
+    return {
+        "start": off.start.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "end": off.end.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "reason": off.reason,
+    }
+
+
+def _audit(
+    therapist_id: int, by: User | None, kind: str, before: dict | None, after: dict | None
+) -> None:
+    if before != after:
+        ScheduleChange.objects.create(
+            therapist_id=therapist_id,
+            by=by if by is not None and by.pk else None,
+            kind=kind,
+            before=before,
+            after=after,
+        )
 
 
 def _lock_therapist(therapist_id: int) -> None:
@@ -160,15 +203,26 @@ def working_hours_save(*, row: WorkingHours, by: User | None = None) -> WorkingH
             status_code=409,
             extra={"weekday": row.weekday},
         )
-    before = WorkingHours.objects.filter(pk=row.pk).values_list("therapist_id", flat=True).first()
+    old = WorkingHours.objects.filter(pk=row.pk).first() if row.pk else None
+    before = old.therapist_id if old else None
     row.save()
     availability_changed(therapist_ids={row.therapist_id} | ({before} if before else set()))
+    _audit(
+        row.therapist_id,
+        by,
+        ScheduleChange.Kind.HOURS,
+        _hours_record([old], old.valid_from) if old else None,
+        _hours_record([row], row.valid_from),
+    )
     return row
 
 
 @transaction.atomic
 def working_hours_delete(*, row: WorkingHours, by: User | None = None) -> None:
     _lock_therapist(row.therapist_id)
+    _audit(
+        row.therapist_id, by, ScheduleChange.Kind.HOURS, _hours_record([row], row.valid_from), None
+    )
     row.delete()
     availability_changed(therapist_ids={row.therapist_id})
 
@@ -194,10 +248,18 @@ def time_off_save(*, time_off: TimeOff, by: User | None = None) -> TimeOff:
             code=Code.TIME_OFF_OVERLAP,
             status_code=409,
         )
-    before = TimeOff.objects.filter(pk=time_off.pk).values_list("therapist_id", flat=True).first()
+    old = TimeOff.objects.filter(pk=time_off.pk).first() if time_off.pk else None
+    before = old.therapist_id if old else None
     time_off.reason = (time_off.reason or "")[:200]
     time_off.save()
     availability_changed(therapist_ids={time_off.therapist_id} | ({before} if before else set()))
+    _audit(
+        time_off.therapist_id,
+        by,
+        ScheduleChange.Kind.TIME_OFF,
+        _time_off_record(old),
+        _time_off_record(time_off),
+    )
     return time_off
 
 
@@ -217,6 +279,9 @@ def time_off_add(
 @transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
     _lock_therapist(time_off.therapist_id)
+    _audit(
+        time_off.therapist_id, by, ScheduleChange.Kind.TIME_OFF, _time_off_record(time_off), None
+    )
     time_off.delete()
     availability_changed(therapist_ids={time_off.therapist_id})
 

@@ -77,6 +77,7 @@ def working_hours(request):
             "form": form,
             "shown": shown,
             "changes": planned_changes(therapist=therapist, after=shown),
+            "audit": selectors.schedule_changes(therapist=therapist),
             "therapists": clinic_therapists(request.user, clinic)
             if permissions.is_clinic_admin(request.user)
             else None,
@@ -123,6 +124,7 @@ def time_off(request):
             "clinic": therapist.clinic,
             "form": form,
             "offs": [(o, o.start.astimezone(tz), o.end.astimezone(tz)) for o in offs],
+            "changes": selectors.schedule_changes(therapist=therapist),
             "therapists": clinic_therapists(request.user, therapist.clinic)
             if permissions.is_clinic_admin(request.user)
             else None,

@@ -1,0 +1,73 @@
+"""Every schedule change is kept: who, when, before and after; listed on the pages."""
+
+from datetime import date, time
+
+import pytest
+from django.urls import reverse
+
+from clinic import services as schedule
+from clinic.models import ScheduleChange, WorkingHours
+from tests.booking.staff.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+NOW = at(2026, 11, 18, 9)
+
+
+@pytest.mark.clock(NOW)
+def test_hours_and_time_off_changes_are_audited_with_before_and_after(therapist, clinic_admin):
+    schedule.working_hours_replace(
+        therapist=therapist,
+        intervals=[schedule.Interval(0, time(9), time(14))],
+        valid_from=date(2026, 12, 1),
+        by=therapist.user,
+    )
+    off = schedule.time_off_add(
+        therapist=therapist,
+        start=at(2026, 12, 4, 0),
+        end=at(2026, 12, 5, 0),
+        reason="Course",
+        by=therapist.user,
+    )
+    off.reason = "Congress"
+    schedule.time_off_save(time_off=off, by=clinic_admin)
+    schedule.time_off_remove(time_off=off, by=clinic_admin)
+    row = WorkingHours.objects.get(therapist=therapist, valid_from=date(2026, 12, 1))
+    schedule.working_hours_delete(row=row, by=clinic_admin)
+    changes = list(ScheduleChange.objects.order_by("id"))
+    assert [(c.kind, c.by) for c in changes] == [
+        ("hours", therapist.user),
+        ("time_off", therapist.user),
+        ("time_off", clinic_admin),
+        ("time_off", clinic_admin),
+        ("hours", clinic_admin),
+    ]
+    assert changes[0].after == {"hours": {"0": ["09:00-14:00"]}, "from": "2026-12-01"}
+    assert changes[0].before["hours"] != changes[0].after["hours"]
+    assert changes[1].before is None
+    assert changes[1].after == {
+        "start": "2026-12-04 00:00",
+        "end": "2026-12-05 00:00",
+        "reason": "Course",
+    }
+    assert (changes[2].before["reason"], changes[2].after["reason"]) == ("Course", "Congress")
+    assert changes[3].after is None and changes[4].after is None
+    assert all(c.at == NOW for c in changes)
+
+
+@pytest.mark.clock(NOW)
+def test_the_changes_are_listed_on_the_schedule_pages(persona, client, therapist):
+    client = persona("therapist").page
+    r = client.post(reverse("staff:hours"), {"valid_from": "2026-12-01", "day_0": "08:00-12:00"})
+    assert r.status_code == 302
+    html = client.get(reverse("staff:hours")).content.decode()
+    assert "Schedule changes" in html and "Monday: 08:00-12:00" in html
+    assert therapist.user.get_full_name() in html
+    r = client.post(
+        reverse("staff:time-off"),
+        {"start_date": "2026-11-20", "end_date": "2026-11-20", "reason": "Course"},
+    )
+    html = client.get(reverse("staff:time-off")).content.decode()
+    assert "2026-11-20 00:00 – 2026-11-21 00:00 (Course)" in html
+    html = client.get(reverse("staff:time-off"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Cambios de horario" in html
