@@ -18,6 +18,7 @@ urlpatterns = [
     path("profile/", profile.profile, name="profile"),
     path("schedule/", schedule.working_hours, name="hours"),
     path("schedule/time-off/", schedule.time_off, name="time-off"),
+    path("schedule/time-off/<int:pk>/", schedule.time_off_edit, name="time-off-edit"),
     path("schedule/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time-off-delete"),
     path("schedule/in-the-way/", schedule.in_the_way, name="in-the-way"),
     path("reports/", reports.dashboard, name="dashboard"),

@@ -340,6 +340,13 @@ TABLE = [
     ("staff/schedule/", "get", "/staff/schedule/", None, staff_only()),
     ("staff/schedule/time-off/", "get", "/staff/schedule/time-off/", None, staff_only()),
     (
+        "staff/schedule/time-off/<int:pk>/",
+        "get",
+        "/staff/schedule/time-off/{time_off}/",
+        None,
+        staff_only(other="no"),
+    ),
+    (
         "staff/schedule/time-off/<int:pk>/delete/",
         "post",
         "/staff/schedule/time-off/{time_off}/delete/",

@@ -5,6 +5,7 @@ Thin: parse, check who may (clinic.permissions, clinic.selectors), call a servic
 selector, render.
 """
 
+from datetime import time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -129,6 +130,46 @@ def time_off(request):
             if permissions.is_clinic_admin(request.user)
             else None,
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _time_off_initial(off, tz) -> dict:
+    start, end = off.start.astimezone(tz), off.end.astimezone(tz)
+    whole_last_day = end.time() == time.min
+    return {
+        "start_date": start.date(),
+        "start_time": None if start.time() == time.min else start.time(),
+        "end_date": end.date() - timedelta(days=1) if whole_last_day else end.date(),
+        "end_time": None if whole_last_day else end.time(),
+        "reason": off.reason,
+    }
+
+
+@staff_required
+def time_off_edit(request, pk: int):
+    off = get_object_or_404(TimeOff.objects.select_related("therapist__clinic"), pk=pk)
+    therapist = selectors.therapist_for_schedule(request.user, off.therapist_id)
+    tz = therapist.clinic.tz
+    clinic_today(therapist.clinic)
+    if request.method == "POST":
+        form = TimeOffForm(request.POST, tz=tz)
+        if form.is_valid():
+            off.start, off.end = form.cleaned_data["start"], form.cleaned_data["end"]
+            off.reason = form.cleaned_data["reason"]
+            try:
+                schedule.time_off_save(time_off=off, by=request.user)
+            except CodedError as err:
+                form.add_error(None, err.detail)
+            else:
+                messages.success(request, _("Time off saved."))
+                return _in_the_way(therapist, since=off.start.astimezone(tz).date())
+    else:
+        form = TimeOffForm(tz=tz, initial=_time_off_initial(off, tz))
+    return render(
+        request,
+        "staff/time_off_edit.html",
+        {"therapist": therapist, "clinic": therapist.clinic, "form": form, "off": off},
         status=400 if request.method == "POST" else 200,
     )
 

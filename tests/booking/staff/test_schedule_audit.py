@@ -71,3 +71,38 @@ def test_the_changes_are_listed_on_the_schedule_pages(persona, client, therapist
     assert "2026-11-20 00:00 – 2026-11-21 00:00 (Course)" in html
     html = client.get(reverse("staff:time-off"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Cambios de horario" in html
+
+
+@pytest.mark.clock(NOW)
+def test_time_off_can_be_edited_and_the_sessions_in_the_way_follow(
+    persona, client, therapist, make_session
+):
+    from clinic.models import TimeOff
+
+    friday = make_session(at(2026, 11, 20, 10))
+    off = schedule.time_off_add(
+        therapist=therapist, start=at(2026, 11, 19, 0), end=at(2026, 11, 20, 0), reason="Course"
+    )
+    client = persona("therapist").page
+    url = reverse("staff:time-off-edit", args=[off.pk])
+    html = client.get(url).content.decode()
+    assert 'value="2026-11-19"' in html and 'value="Course"' in html
+    r = client.post(url, {"start_date": "2026-11-19", "end_date": "2026-11-18"})
+    assert r.status_code == 400 and "ends before it starts" in r.content.decode()
+    r = client.post(
+        url,
+        {
+            "start_date": "2026-11-19",
+            "end_date": "2026-11-20",
+            "end_time": "12:00",
+            "reason": "Course",
+        },
+    )
+    assert r.status_code == 302
+    off = TimeOff.objects.get()
+    assert (off.start, off.end) == (at(2026, 11, 19, 0), at(2026, 11, 20, 12))
+    assert (
+        reverse("staff:session-move", args=[friday.pk])
+        in client.get(r["Location"]).content.decode()
+    )
+    assert ScheduleChange.objects.filter(kind="time_off", by=therapist.user).count() == 1
