@@ -17,13 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from booking.engine.context import therapist_hours
-from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_intervals
+from booking.staff.forms import (
+    END_OF_DAY,
+    MoveForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    format_intervals,
+)
 from booking.staff.pages.base import clinic_therapists, clinic_today, date_param, staff_required
 from booking.staff.selectors import sessions_in_the_way
 from clinic import permissions, selectors, timeutils
 from clinic import services as schedule
 from clinic.errors import CodedError
-from clinic.models import Therapist, TimeOff
+from clinic.models import Therapist, TimeOff, WorkingHours
 from clinic.selectors import planned_changes
 
 
@@ -48,7 +54,12 @@ def working_hours(request):
     clinic = therapist.clinic
     today = clinic_today(clinic)
     shown = date_param(request, "on", today)
-    if request.method == "POST":
+    plan = timeutils.week_plan(therapist_hours(therapist), shown)
+    status = 200
+    if request.method == "POST" and "add" in request.POST:
+        # "Add an interval" (no JavaScript): the same page, one more empty pair that day.
+        form = _form_with_one_more(request.POST, today)
+    elif request.method == "POST":
         form = WorkingHoursForm(request.POST, today=today)
         if form.is_valid():
             try:
@@ -59,16 +70,23 @@ def working_hours(request):
                     by=request.user,
                 )
             except CodedError as err:
-                field = f"day_{err.extra['weekday']}" if "weekday" in err.extra else None
-                form.add_error(field, err.detail)
+                # Next to the day it is about (its first interval), else above the form.
+                weekday = err.extra.get("weekday")
+                form.add_error(None if weekday is None else f"d{weekday}_0_start", err.detail)
             else:
                 messages.success(request, _("Working hours saved."))
                 return _in_the_way(therapist, since=form.cleaned_data["valid_from"])
+        status = 400
     else:
-        hours = timeutils.week_plan(therapist_hours(therapist), shown)
-        initial = {"valid_from": max(shown, today)}
-        initial.update({f"day_{d}": format_intervals(rows) for d, rows in hours.items()})
-        form = WorkingHoursForm(initial=initial, today=today)
+        initial: dict = {"valid_from": max(shown, today)}
+        for day, rows in plan.items():
+            for i, row in enumerate(rows):
+                initial[f"d{day}_{i}_start"] = row.start_time
+                initial[f"d{day}_{i}_end"] = (
+                    time.min if row.end_time == END_OF_DAY else row.end_time
+                )
+        counts = {day: len(plan.get(day, [])) + 1 for day in range(7)}
+        form = WorkingHoursForm(initial=initial, today=today, rows=counts)
     return render(
         request,
         "staff/working_hours.html",
@@ -77,14 +95,32 @@ def working_hours(request):
             "clinic": clinic,
             "form": form,
             "shown": shown,
+            "summary": [
+                (label, format_intervals(plan.get(day, [])))
+                for day, label in WorkingHours.Weekday.choices
+            ],
             "changes": planned_changes(therapist=therapist, after=shown),
             "audit": selectors.schedule_changes(therapist=therapist),
             "therapists": clinic_therapists(request.user, clinic)
             if permissions.is_clinic_admin(request.user)
             else None,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _form_with_one_more(data, today):
+    try:
+        day = int(data["add"])
+    except ValueError:
+        day = -1
+    counts = {}
+    for d in range(7):
+        try:
+            counts[d] = int(data.get(f"d{d}_rows", 1)) + (1 if d == day else 0)
+        except ValueError:
+            counts[d] = 1
+    return WorkingHoursForm(initial=dict(data.items()), today=today, rows=counts)
 
 
 def _in_the_way(therapist, *, since):

@@ -106,3 +106,69 @@ def test_time_off_can_be_edited_and_the_sessions_in_the_way_follow(
         in client.get(r["Location"]).content.decode()
     )
     assert ScheduleChange.objects.filter(kind="time_off", by=therapist.user).count() == 1
+
+
+@pytest.mark.clock(NOW)
+def test_working_hours_with_time_fields_add_and_remove_intervals(persona, client, therapist):
+    client = persona("therapist").page
+    html = client.get(reverse("staff:hours")).content.decode()
+    # Monday's two intervals as time fields, and one empty pair to add another.
+    assert 'name="d0_0_start" value="09:00"' in html and 'name="d0_1_end" value="20:00"' in html
+    assert 'name="d0_2_start"' in html and 'type="time"' in html
+    # "Add an interval" without JavaScript: the same page, one more empty pair on Tuesday.
+    r = client.post(
+        reverse("staff:hours"), {"valid_from": "2026-12-01", "d1_rows": "1", "add": "1"}
+    )
+    assert r.status_code == 200 and 'name="d1_1_start"' in r.content.decode()
+    assert not ScheduleChange.objects.exists()
+    r = client.post(
+        reverse("staff:hours"),
+        {
+            "valid_from": "2026-12-01",
+            **{f"d{d}_rows": "1" for d in range(7)},
+            "d0_rows": "3",
+            "d0_0_start": "09:00",
+            "d0_0_end": "14:00",
+            "d0_1_start": "15:00",
+            "d0_1_end": "20:00",
+            "d0_1_remove": "on",  # Monday afternoon off from December
+            "d0_2_start": "16:00",
+            "d0_2_end": "00:00",  # until the end of the day
+            "d2_0_start": "08:00",  # the end is missing
+        },
+    )
+    assert r.status_code == 400 and "give both the start and the end" in r.content.decode()
+    assert not WorkingHours.objects.filter(valid_from=date(2026, 12, 1)).exists()
+    r = client.post(
+        reverse("staff:hours"),
+        {
+            "valid_from": "2026-12-01",
+            "d0_rows": "3",
+            "d0_0_start": "09:00",
+            "d0_0_end": "14:00",
+            "d0_1_start": "15:00",
+            "d0_1_end": "20:00",
+            "d0_1_remove": "on",
+            "d0_2_start": "16:00",
+            "d0_2_end": "00:00",
+        },
+    )
+    assert r.status_code == 302
+    rows = WorkingHours.objects.filter(therapist=therapist, valid_from=date(2026, 12, 1))
+    assert sorted((r.weekday, r.start_time, r.end_time) for r in rows) == [
+        (0, time(9), time(14)),
+        (0, time(16), time(23, 59, 59)),
+    ]
+
+
+@pytest.mark.clock(NOW)
+def test_typed_hours_accept_whole_hours(persona, client, therapist):
+    # Regression: "9-14" was refused.
+    client = persona("therapist").page
+    r = client.post(reverse("staff:hours"), {"valid_from": "2026-12-01", "day_3": "9-14, 15-19"})
+    assert r.status_code == 302
+    rows = WorkingHours.objects.filter(therapist=therapist, valid_from=date(2026, 12, 1))
+    assert sorted((r.start_time, r.end_time) for r in rows) == [
+        (time(9), time(14)),
+        (time(15), time(19)),
+    ]
