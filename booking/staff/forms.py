@@ -66,6 +66,8 @@ class WorkingHoursForm(Form):
                 except (TypeError, ValueError):
                     count = 1
             self.rows[value] = max(1, min(MAX_ROWS, count or 1))
+            # The day typed as text (not shown; a form field so it is cleaned like any).
+            self.fields[f"day_{value}"] = forms.CharField(required=False, max_length=500)
             for i in range(self.rows[value]):
                 self.fields[f"d{value}_{i}_start"] = forms.TimeField(
                     label=_("From"), required=False, widget=_time_input()
@@ -78,7 +80,8 @@ class WorkingHoursForm(Form):
                 )
 
     def days(self):
-        """For the template: (weekday, label, row count, [(start, end, remove), ...])."""
+        """For the template: (weekday, label, row count, [(start, end, remove), ...], the
+        errors of the day typed as text)."""
         return [
             (
                 value,
@@ -92,6 +95,7 @@ class WorkingHoursForm(Form):
                     )
                     for i in range(self.rows[value])
                 ],
+                self[f"day_{value}"].errors,
             )
             for value, label in WorkingHours.Weekday.choices
         ]
@@ -106,8 +110,8 @@ class WorkingHoursForm(Form):
         data = super().clean()
         intervals = []
         for value, label in WorkingHours.Weekday.choices:
-            typed = self.data.get(f"day_{value}")
-            if typed is not None:
+            typed = data.get(f"day_{value}")
+            if f"day_{value}" in self.data and typed is not None:
                 try:
                     intervals += parse_intervals(value, typed)
                 except forms.ValidationError as err:
