@@ -13,6 +13,9 @@ from booking.staff.pages.base import admin_required, clinic_today
 from clinic import selectors
 from clinic.models import Therapist
 
+# The dashboard's default period: the last eight weeks.
+DEFAULT_WEEKS = 8
+
 
 def _report_filters(request):
     user = request.user
@@ -33,7 +36,7 @@ def _report_filters(request):
         raise Http404  # a therapist of another clinic
     therapist = data.get("therapist")
     end = data.get("end") or today
-    start = data.get("start") or (end - timedelta(days=7 * 12 - 1))
+    start = data.get("start") or (end - timedelta(days=7 * DEFAULT_WEEKS - 1))
     group_by = data.get("group_by") or "week"
     if valid or not form.is_bound:
         # Show the period actually reported, defaults included.
