@@ -3,6 +3,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from clinic.models import Therapist
 
 # The dashboard's default period: the last eight weeks.
 DEFAULT_WEEKS = 8
+# Runners per page of the adherence list.
+ADHERENCE_PAGE = 50
 
 
 def _report_filters(request):
@@ -91,13 +94,18 @@ def adherence(request):
         clinic=clinic, start=start, end=end, sort=sort, overdue_only=overdue_only
     )
     base = {"clinic": clinic.pk, "start": start, "end": end}
+    page = Paginator(rows, ADHERENCE_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "staff/adherence.html",
         {
             "form": form,
             "clinic": clinic,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "page_query": urlencode(
+                base | {"sort": sort} | ({"overdue": 1} if overdue_only else {})
+            ),
             "overdue_count": sum(1 for r in rows if r.overdue),
             "overrides": reports.race_overrides(clinic=clinic, start=start, end=end)[:200],
             "sort": sort,
