@@ -23,6 +23,7 @@ urlpatterns = [
     path("schedule/in-the-way/", schedule.in_the_way, name="in-the-way"),
     path("reports/", reports.dashboard, name="dashboard"),
     path("reports/adherence/", reports.adherence, name="adherence"),
+    path("reports/adherence/<int:runner_id>/remind/", reports.remind_now, name="remind"),
     path("reports/attendance.csv", reports.export_report, name="export-report"),
     path("reports/sessions.csv", reports.export_sessions, name="export-sessions"),
 ]

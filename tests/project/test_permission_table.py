@@ -356,6 +356,13 @@ TABLE = [
     ("staff/schedule/in-the-way/", "get", "/staff/schedule/in-the-way/", None, staff_only()),
     ("staff/reports/", "get", "/staff/reports/", None, REPORTS),
     ("staff/reports/adherence/", "get", "/staff/reports/adherence/", None, REPORTS),
+    (
+        "staff/reports/adherence/<int:runner_id>/remind/",
+        "post",
+        "/staff/reports/adherence/{alice}/remind/",
+        {},
+        {**REPORTS, "clinic_admin": "allowed"},
+    ),
     ("staff/reports/attendance.csv", "get", "/staff/reports/attendance.csv", None, REPORTS),
     ("staff/reports/sessions.csv", "get", "/staff/reports/sessions.csv", None, REPORTS),
     # Calendar feeds: the page is anyone's own; the feed's secret address is the credential.

@@ -178,3 +178,34 @@ def test_adherence_targets_are_whole_sessions_and_the_list_is_paginated(
     assert html.count('<th scope="row">') == ADHERENCE_PAGE and "Page 1 of 2" in html
     html = page.get(url + "&page=2").content.decode()
     assert html.count('<th scope="row">') == 1 and "Previous page" in html
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_send_a_reminder_now_exactly_once_per_due_period(
+    persona, client, clinic_admin, alice, bob, make_session, mailoutbox
+):
+    from django.urls import reverse
+
+    make_session(at(2026, 10, 1, 10), "attended", runner=alice)  # overdue since mid-October
+    make_session(at(2026, 11, 28, 10), "attended", runner=bob)  # not due
+    page = persona("clinic_admin").page
+    html = page.get(reverse("staff:adherence")).content.decode()
+    assert reverse("staff:remind", args=[alice.pk]) in html
+    assert reverse("staff:remind", args=[bob.pk]) not in html
+    r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
+    assert "Reminder sent to Alice Runner." in r.content.decode()
+    assert [m.to for m in mailoutbox] == [["alice@runners.test"]]
+    r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
+    assert "Alice Runner was already reminded for this period" in r.content.decode()
+    assert len(mailoutbox) == 1
+    r = page.post(reverse("staff:remind", args=[bob.pk]), follow=True)
+    assert "Bob Runner is not due for a reminder." in r.content.decode()
+    assert len(mailoutbox) == 1
+    # A therapist may not; another clinic's runner is not found.
+    assert (
+        persona("therapist").page.post(reverse("staff:remind", args=[alice.pk])).status_code == 403
+    )
+    assert (
+        persona("other_admin").page.post(reverse("staff:remind", args=[alice.pk])).status_code
+        == 404
+    )
