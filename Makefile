@@ -44,13 +44,15 @@ test: install browser-deps
 	@eval "$$($(BIN)/python scripts/services.py)" && \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The layout's contracts run here too: import-linter (.importlinter) and mypy (mypy.ini).
+## The layout's contracts run here too: import-linter (.importlinter) and mypy (mypy.ini);
+## every catalogue entry translated and none fuzzy (scripts/check_translations.py).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_translations.py
 
 ## Load test: gunicorn on PostgreSQL + Redis, locust headless for LOAD_DURATION seconds
 ## (default 60), then the figures and a check for double bookings (scripts/load/run.py).

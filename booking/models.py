@@ -33,13 +33,28 @@ class Session(models.Model):
     Status = SessionStatus
     ACTIVE_STATUSES = ACTIVE_STATUSES
 
-    runner = models.ForeignKey("runners.Runner", on_delete=models.PROTECT, related_name="sessions")
-    therapist = models.ForeignKey(
-        "clinic.Therapist", on_delete=models.PROTECT, related_name="sessions"
+    runner = models.ForeignKey(
+        "runners.Runner",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("runner"),
     )
-    service = models.ForeignKey("clinic.Service", on_delete=models.PROTECT, related_name="sessions")
+    therapist = models.ForeignKey(
+        "clinic.Therapist",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("therapist"),
+    )
+    service = models.ForeignKey(
+        "clinic.Service",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("service"),
+    )
     # Denormalised from the therapist so reports filter and group by clinic on one index.
-    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="sessions")
+    clinic = models.ForeignKey(
+        "clinic.Clinic", on_delete=models.PROTECT, related_name="sessions", verbose_name=_("clinic")
+    )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
@@ -64,13 +79,21 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("race rule overridden by"),
     )
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
     # SHA-256 of the request that first sent the key (booking.engine.idempotency): the same key with
     # any other request is refused, never answered with this session.
-    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    idempotency_fingerprint = models.CharField(
+        _("idempotency fingerprint"), max_length=64, blank=True, default=""
+    )
     rescheduled_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved from"),
     )
 
     # iCalendar SEQUENCE of the session's event (booking.engine.calendar): 0 when booked,
@@ -79,10 +102,10 @@ class Session(models.Model):
     calendar_sequence = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    attended_at = models.DateTimeField(null=True, blank=True)
-    no_show_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    attended_at = models.DateTimeField(_("marked attended at"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("marked no-show at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("session")
@@ -153,17 +176,30 @@ class SessionEvent(models.Model):
         RECORD = "record", _("Treatment record updated")
         OVERRIDE = "override", _("Race rule overridden")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=Kind)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="events", verbose_name=_("session")
     )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    old_start = models.DateTimeField(null=True, blank=True)
-    new_start = models.DateTimeField(null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("what happened"), max_length=20, choices=Kind)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # The choices give the status's translated label (get_from_status_display) to the
+    # staff history and the admin; the column keeps the code.
+    from_status = models.CharField(
+        _("status before"), max_length=16, blank=True, choices=SessionStatus
+    )
+    to_status = models.CharField(
+        _("status after"), max_length=16, blank=True, choices=SessionStatus
+    )
+    old_start = models.DateTimeField(_("previous start"), null=True, blank=True)
+    new_start = models.DateTimeField(_("new start"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("session event")
@@ -191,19 +227,29 @@ class Reminder(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    runner = models.ForeignKey("runners.Runner", on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=16, choices=Kind)
+    runner = models.ForeignKey(
+        "runners.Runner",
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("runner"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     # The due period (e.g. "2026-11-23" for a cadence reminder) or the session id and
     # its version (e.g. "s42@2026-11-24T09:00") for session e-mails.
-    key = models.CharField(max_length=100)
+    key = models.CharField(_("key"), max_length=100)
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("session"),
     )
-    state = models.CharField(max_length=8, choices=State, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
 
@@ -284,7 +285,9 @@ class RaceWindow(models.Model):
     A race gets the largest window of the clinic default and every rule that matches it.
     """
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="race_windows")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="race_windows", verbose_name=_("clinic")
+    )
     min_distance_km = models.DecimalField(
         _("from distance (km)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
@@ -307,8 +310,12 @@ class RaceWindow(models.Model):
 
 
 class Therapist(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist")
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="therapists")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="therapist", verbose_name=_("user")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="therapists", verbose_name=_("clinic")
+    )
     display_name = models.CharField(_("display name"), max_length=200)
     qualifications = models.TextField(_("qualifications"), blank=True)
     specialties = models.TextField(_("specialties"), blank=True)
@@ -325,7 +332,9 @@ class Therapist(models.Model):
 
 
 class Service(models.Model):
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="services", verbose_name=_("clinic")
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveIntegerField(
@@ -366,16 +375,20 @@ class WorkingHours(models.Model):
     change of hours applies from a chosen date and the old hours still explain the past.
     """
 
+    # A label of its own (capitalised in Spanish, "Lunes"); the bare "Monday" msgid is
+    # Django's, used inside dates ("lunes, 7 de diciembre"), and ours would override it.
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
+        MONDAY = 0, pgettext_lazy("weekday label", "Monday")
+        TUESDAY = 1, pgettext_lazy("weekday label", "Tuesday")
+        WEDNESDAY = 2, pgettext_lazy("weekday label", "Wednesday")
+        THURSDAY = 3, pgettext_lazy("weekday label", "Thursday")
+        FRIDAY = 4, pgettext_lazy("weekday label", "Friday")
+        SATURDAY = 5, pgettext_lazy("weekday label", "Saturday")
+        SUNDAY = 6, pgettext_lazy("weekday label", "Sunday")
 
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="hours")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="hours", verbose_name=_("therapist")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
@@ -407,7 +420,9 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="time_off", verbose_name=_("therapist")
+    )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)

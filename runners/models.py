@@ -39,7 +39,10 @@ CADENCE_DAYS: dict[str, int] = {
 
 class Runner(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runner"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="runner",
+        verbose_name=_("user"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     timezone = models.CharField(
@@ -71,7 +74,7 @@ class Runner(models.Model):
     discomfort_areas = models.JSONField(
         _("usual areas of discomfort"), default=list, blank=True, validators=[validate_body_areas]
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("runner")
@@ -99,7 +102,9 @@ def estimate_duration(distance_km: Decimal | float | None) -> timedelta:
 class Race(models.Model):
     Priority = RacePriority
 
-    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="races")
+    runner = models.ForeignKey(
+        Runner, on_delete=models.CASCADE, related_name="races", verbose_name=_("runner")
+    )
     name = models.CharField(_("name"), max_length=200)
     start = models.DateTimeField(_("start"))
     finish = models.DateTimeField(_("expected finish"))
@@ -108,7 +113,7 @@ class Race(models.Model):
     )
     priority = models.CharField(_("priority"), max_length=1, choices=Priority, default=Priority.B)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("race")

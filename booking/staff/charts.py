@@ -99,8 +99,10 @@ def series_labels() -> dict[str, str]:
 
 def _label(report: AttendanceReport, period) -> str:
     if report.group_by == "month":
-        return date_format(period, "M Y")
-    return date_format(period, "j M")
+        # Translators: Django date format for a month on a chart's axis, e.g. "Nov 2026".
+        return date_format(period, _("M Y"))
+    # Translators: Django date format for a day on a chart's axis, e.g. "27 Nov".
+    return date_format(period, _("j M"))
 
 
 TICKS = 4  # gridlines above zero

@@ -1,26 +1,30 @@
 """Dates for the runner's pages in the active language's word order.
 
 `{{ session.start|when:"day" }}` gives "Wednesday 4 March" in English and
-"miércoles 4 de marzo" in Spanish; the formats are translatable strings, so each
-language sets its own order. Values are converted to the current time zone first
+"miércoles, 4 de marzo" in Spanish; the formats are translatable strings, so each
+language sets its own order. "day", "day_year" and "day_year_time" stand alone (a
+heading, a list, a definition); "day_time" sits inside a sentence ("until Wednesday 4
+March, 10:00"), where Spanish drops the comma after the weekday. Values are converted to the current time zone first
 (use it inside `{% timezone clinic.timezone %}`).
 """
 
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 FORMATS = {
-    # Translators: Django date format for a day, e.g. "Thursday 27 November".
-    "day": _("l j F"),
-    # Translators: Django date format, e.g. "Thursday 27 November 2026".
-    "day_year": _("l j F Y"),
-    # Translators: Django date format for an appointment, e.g. "Thursday 27 November, 09:00".
+    # Translators: Django date format for a day standing alone (a heading, a list), e.g.
+    # "Thursday 27 November"; Spanish: "l, j \d\e F" ("jueves, 27 de noviembre").
+    "day": pgettext_lazy("standalone date", "l j F"),
+    # Translators: Django date format standing alone, e.g. "Thursday 27 November 2026".
+    "day_year": pgettext_lazy("standalone date", "l j F Y"),
+    # Translators: Django date format inside a sentence ("until Thursday 27 November, 09:00").
     "day_time": _("l j F, H:i"),
-    # Translators: Django date format, e.g. "Thursday 27 November 2026, 09:00".
-    "day_year_time": _("l j F Y, H:i"),
+    # Translators: Django date format standing alone, e.g. "Thursday 27 November 2026, 09:00".
+    "day_year_time": pgettext_lazy("standalone date", "l j F Y, H:i"),
     # Translators: short Django date format, e.g. "Thu 27 Nov".
     "short": _("D j M"),
     # Translators: short Django date format, e.g. "Thu 27 Nov, 09:00".

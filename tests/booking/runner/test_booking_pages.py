@@ -127,7 +127,7 @@ def test_slots_page_in_spanish(es_client, service, therapist, race):
     ).content.decode()
     assert "Elige una hora" in html
     assert "Demasiado pronto después de City 10K" in html
-    assert "miércoles 11 de marzo" in html.lower()
+    assert "miércoles, 11 de marzo" in html.lower()
 
 
 def test_slots_page_query_count_does_not_grow_with_days_or_slots(
@@ -351,7 +351,7 @@ def test_my_sessions_in_spanish(es_client, alice, service, therapist, alices_ses
     alices_session(date(2026, 3, 4), 10)
     html = es_client.get(reverse("booking:my_sessions")).content.decode()
     assert "Mis sesiones" in html
-    assert "miércoles 4 de marzo, 10:00" in html.lower()
+    assert "miércoles, 4 de marzo, 10:00" in html.lower()
 
 
 def test_my_sessions_query_count_is_flat(

@@ -229,6 +229,20 @@ def test_attended_as_booked_in_one_tap_from_the_agenda(
     assert r.status_code == 400 and "has not started" in r.content.decode()
 
 
+def test_history_lines_name_the_statuses_in_the_readers_language(persona, clock, session):
+    client = persona("therapist").page
+    clock.move_to(at(2026, 11, 18, 11))
+    r = client.post(reverse("staff:attendance", args=[session.pk]), {"status": "no_show"})
+    assert r.status_code == 302
+    english = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+    client.cookies["django_language"] = "es"
+    spanish = client.get(reverse("staff:session", args=[session.pk])).content.decode()
+    assert "Marked no-show (Booked → No-show)" in english
+    assert "Marcada como no presentada (Reservada → No se presentó)" in spanish
+    for html in (english, spanish):
+        assert "(booked → no_show)" not in html  # the raw codes, as before
+
+
 @pytest.mark.clock(NOW)
 def test_working_hours_form(persona, client, therapist, make_session):
     late = make_session(at(2026, 12, 1, 17))

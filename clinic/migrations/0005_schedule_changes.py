@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_move_drf_tokens_to_api_tokens'),
+        ('clinic', '0004_field_labels'),
     ]
 
     operations = [
