@@ -273,6 +273,7 @@ class ClinicAdmin(ClinicScopedAdmin):
 
     fieldsets = (
         (None, {"fields": ("name", "slug", "timezone", "address", "phone", "email", "currency")}),
+        (_("Branding"), {"fields": ("accent_colour", "logo")}),
         (
             _("Booking policy"),
             {

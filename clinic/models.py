@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS as KNOX
+
+from clinic import colours
 
 
 class BodyArea(models.TextChoices):
@@ -213,6 +215,21 @@ class Clinic(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # Branding: the header shows the name and the logo, buttons and links the accent.
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        default=colours.DEFAULT_ACCENT,
+        validators=[colours.validate_accent_colour],
+        help_text=_("Buttons and links; white text must stay readable on it (WCAG AA)."),
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="clinic-logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), colours.validate_logo],
+        help_text=_("PNG, JPEG or WebP, square, at most 200 KB."),
+    )
 
     min_notice_minutes = models.PositiveIntegerField(
         _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 14)]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from clinic import device_views, views
+from clinic import branding, device_views, views
 from clinic.api import docs
 
 urlpatterns = [
@@ -20,6 +20,10 @@ urlpatterns += [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", views.home, name="home"),
+    path("manifest.webmanifest", branding.manifest, name="manifest"),
+    path("favicon.ico", branding.favicon),
+    path("brand/<slug:slug>.css", branding.brand_css, name="brand-css"),
+    path("brand/<slug:slug>/logo", branding.brand_logo, name="brand-logo"),
     path("", include("runners.urls")),
     path("", include("booking.runner.urls")),
     path("", include("booking.runner.privacy_urls")),

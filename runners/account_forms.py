@@ -5,8 +5,12 @@ change nothing else.
 """
 
 from allauth.account import forms as allauth
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import RefuseControlCharacters
+from runners.zones import ZoneField
 
 
 class LoginForm(RefuseControlCharacters, allauth.LoginForm):
@@ -14,7 +18,27 @@ class LoginForm(RefuseControlCharacters, allauth.LoginForm):
 
 
 class SignupForm(RefuseControlCharacters, allauth.SignupForm):
-    pass
+    """One screen: first name, e-mail, one password (with show/hide), language and time
+    zone (the browser's, preselected). The adapter stores them (runners.adapter)."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("en", "English"), ("es", "Español")], required=False
+    )
+    timezone = ZoneField(detect=True, initial="Europe/Madrid", required=False)
+    field_order = ["first_name", "email", "password1", "language", "timezone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = (translation.get_language() or "en")[:2]
+        password = self.fields["password1"].widget
+        password.attrs["data-show"] = _("Show")
+        password.attrs["data-hide"] = _("Hide")
+        self.order_fields(self.field_order)
 
 
 class ReauthenticateForm(RefuseControlCharacters, allauth.ReauthenticateForm):

@@ -13,14 +13,19 @@ from runners.services import runner_create, unambiguous_clinic
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        data = getattr(form, "cleaned_data", {})
+        if data.get("first_name"):
+            user.first_name = data["first_name"]
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            lang = (getattr(request, "LANGUAGE_CODE", "") or "")[:2]
+            lang = data.get("language") or (getattr(request, "LANGUAGE_CODE", "") or "")[:2]
             if lang in ("en", "es") and user.language != lang:
                 user.language = lang
                 user.save(update_fields=["language"])
             # The runner's profile, with their clinic when there is only one to choose.
-            runner_create(user=user, clinic=unambiguous_clinic())
+            runner_create(
+                user=user, clinic=unambiguous_clinic(), timezone=data.get("timezone") or None
+            )
         return user
 
     def post_login(self, request, user, **kwargs):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
 from runners.models import Cadence
+from runners.zones import ZoneField
 
-COMMON_ZONES = sorted(zoneinfo.available_timezones())
 MAX_ICS_BYTES = 512 * 1024
 
 
@@ -28,9 +28,7 @@ class ProfileForm(Form):
     language = forms.ChoiceField(
         label=_("Language for e-mails"), choices=[("en", "English"), ("es", "Español")]
     )
-    timezone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(z, z) for z in COMMON_ZONES], initial="Europe/Madrid"
-    )
+    timezone = ZoneField(initial="Europe/Madrid")
     cadence = forms.ChoiceField(
         label=_("How often do you want a massage?"),
         choices=Cadence.choices,
@@ -57,6 +55,7 @@ class ProfileForm(Form):
         if clinic is not None:
             qs = qs.filter(clinic=clinic)
         self.fields["preferred_therapist"].queryset = qs.order_by("display_name")
+        self.fields["timezone"].set_current(self.initial.get("timezone"))
 
 
 def parse_duration(value: str) -> timedelta | None:

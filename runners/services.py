@@ -30,10 +30,13 @@ def unambiguous_clinic() -> Clinic | None:
     return clinics[0] if len(clinics) == 1 else None
 
 
-def runner_create(*, user: User, clinic: Clinic | None) -> Runner:
+def runner_create(*, user: User, clinic: Clinic | None, timezone: str | None = None) -> Runner:
     """The runner profile of a new account (sign-up), with the clinic the runner chose or
-    none yet; an existing profile is returned as it is."""
-    runner, _created = Runner.objects.get_or_create(user=user, defaults={"clinic": clinic})
+    none yet, and the time zone they confirmed; an existing profile is returned as it is."""
+    defaults: dict = {"clinic": clinic}
+    if timezone:
+        defaults["timezone"] = timezone
+    runner, _created = Runner.objects.get_or_create(user=user, defaults=defaults)
     return runner
 
 

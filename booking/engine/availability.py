@@ -55,6 +55,8 @@ class BlockedWindow:
 class Availability:
     slots: list[Slot] = field(default_factory=list)
     blocked: list[BlockedWindow] = field(default_factory=list)
+    # Local dates someone works (not all time off): the others are closed, not full.
+    open_days: set[date] = field(default_factory=set)
 
 
 def _race_sentence(code: str, race_name: str, hours: int) -> str:
@@ -109,7 +111,9 @@ def availability(
         span_end=span_end,
         lookback=lookback,
     )
-    result = Availability()
+    result = Availability(
+        open_days=rules.open_days(ctx.therapists.values(), ctx.policy.tz, start_date, end_date)
+    )
     if ctx.runner is not None:
         for race, b_start, b_end, code, hours in rules.blocked_windows(
             ctx.runner.races, ctx.policy, span_start, span_end

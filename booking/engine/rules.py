@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from booking.engine.codes import RACE_CODES, Code
 from clinic.policy import Policy
-from clinic.timeutils import HoursRule, within_working_hours, working_intervals
+from clinic.timeutils import HoursRule, local_date, within_working_hours, working_intervals
 
 ZERO = timedelta(0)
 
@@ -248,6 +249,22 @@ def free_starts(
                 starts.append(slot)
                 slot += step
     return starts
+
+
+def open_days(
+    therapists: Iterable[TherapistInfo], tz: ZoneInfo, first: date, last: date
+) -> set[date]:
+    """The local dates first..last on which at least one active therapist works some time
+    not covered by time off: the other days the pages call "closed", not "full"."""
+    days: set[date] = set()
+    for therapist in therapists:
+        if not therapist.active:
+            continue
+        off = _merge(therapist.time_off)
+        for ws, we in working_intervals(therapist.hours, tz, first, last):
+            if not any(s <= ws and we <= e for s, e in off):
+                days.add(local_date(ws, tz))
+    return days
 
 
 def blocked_windows(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.engine import series, services
 from booking.engine.exceptions import BookingError, IdempotencyKeyReused
+from booking.engine.refusal import violation_error
 from booking.runner.forms import ConfirmForm, parse_day, parse_start
 from booking.runner.picker import build_picker
 from booking.runner.refusals import render_refusal, suggestion_links
@@ -95,6 +96,7 @@ def book_slots(request, service_id: int):
         page_url=page_url,
         slot_href=slot_href,
         extra_params=extra,
+        first_free="day" not in request.GET,
     )
     context = {
         "plan": plan,
@@ -182,9 +184,21 @@ def book_confirm(request, service_id: int):
         except BookingError as error:
             links = suggestion_links(error, service, "booking:book_confirm", [service.pk])
             return render_refusal(
-                request, error, clinic=service.clinic, suggestions=links, back_href=back_href
+                request,
+                error,
+                clinic=service.clinic,
+                suggestions=links,
+                back_href=back_href,
+                refused_start=start,
             )
         return redirect(f"{reverse('booking:session_detail', args=[session.pk])}?booked=1")
+    # Opened directly (a shared or old link): say now why this time cannot be booked.
+    blockers = [
+        violation_error(v).detail
+        for v in services.session_violations(
+            runner=runner, service=service, therapist=therapist, start=start
+        )
+    ]
     return render(
         request,
         "booking/confirm.html",
@@ -198,5 +212,6 @@ def book_confirm(request, service_id: int):
             "runner": runner,
             "back_href": back_href,
             "free_until": start - service.clinic.cancellation_window,
+            "blockers": blockers,
         },
     )

@@ -36,6 +36,7 @@ class DayCell:
     day: date
     free: int = 0
     blocked: bool = False
+    closed: bool = False
     selected: bool = False
     href: str = ""
 
@@ -66,10 +67,15 @@ def build_picker(
     slot_href,
     exclude_session: Session | None = None,
     extra_params: dict | None = None,
+    first_free: bool = False,
 ) -> Picker:
     """Slots of `day` and a strip of the next days, in two availability reads: one for the
     runner (race-aware, with ideal marks) and one without, so the slots a race blocks can
-    be shown disabled with the rule that blocks them."""
+    be shown disabled with the rule that blocks them.
+
+    `first_free` (the page opened without a chosen day): when `day` has no free time, the
+    first day of the strip that has one is selected instead; past the strip, the first
+    bookable day further on opens (a few more reads, only then)."""
     clinic = service.clinic
     first = day
     last = day + timedelta(days=STRIP_DAYS - 1)
@@ -155,12 +161,97 @@ def build_picker(
                 start=start, therapist_id=slot.therapist_id, ideal=slot.ideal, href=slot_href(slot)
             )
 
-    picker = Picker(day=day)
-    picker.rows = sorted(rows_by_day.get(day, {}).values(), key=lambda r: r.start)
-    day_start = datetime.combine(day, datetime.min.time(), tzinfo=clinic.tz)
+    selected = day
+    if first_free and not any(r.free for r in rows_by_day.get(day, {}).values()):
+        in_strip = sorted(
+            d for d, rows in rows_by_day.items() if any(r.free for r in rows.values())
+        )
+        if in_strip:
+            selected = in_strip[0]
+        else:
+            later = first_free_day(
+                service=service,
+                therapist=therapist,
+                runner=runner,
+                after=last,
+                now=now,
+                exclude_session_id=exclude,
+            )
+            if later is not None:
+                return build_picker(
+                    service=service,
+                    therapist=therapist,
+                    runner=runner,
+                    day=later,
+                    now=now,
+                    page_url=page_url,
+                    slot_href=slot_href,
+                    exclude_session=exclude_session,
+                    extra_params=extra_params,
+                )
+    picker = _assemble(
+        day=day,
+        selected=selected,
+        rows_by_day=rows_by_day,
+        windows=windows,
+        open_days=mine.open_days | everyone.open_days,
+        clinic=clinic,
+        now=now,
+        page_url=page_url,
+        params={"therapist": _therapist_param(therapist), **(extra_params or {})},
+    )
+    return picker
+
+
+def first_free_day(
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    runner,
+    after: date,
+    now: datetime,
+    exclude_session_id: int | None = None,
+) -> date | None:
+    """The first local date after `after` with a time the runner may book, looking a
+    fortnight at a time up to the clinic's last bookable day."""
+    clinic = service.clinic
+    last_day = timezone.localdate(now + timedelta(days=clinic.max_days_ahead), clinic.tz)
+    first = after + timedelta(days=1)
+    while first <= last_day:
+        last = min(first + timedelta(days=13), last_day)
+        found = availability.availability(
+            service=service,
+            start_date=first,
+            end_date=last,
+            therapist=therapist,
+            runner=runner,
+            now=now,
+            exclude_session_id=exclude_session_id,
+        )
+        if found.slots:
+            return found.slots[0].start.astimezone(clinic.tz).date()
+        first = last + timedelta(days=1)
+    return None
+
+
+def _assemble(
+    *,
+    day: date,
+    selected: date,
+    rows_by_day: dict[date, dict[datetime, SlotRow]],
+    windows: list[dict],
+    open_days: set[date],
+    clinic,
+    now: datetime,
+    page_url: str,
+    params: dict,
+) -> Picker:
+    """The page's picker: `selected`'s rows and race windows, the strip from `day`."""
+    picker = Picker(day=selected)
+    picker.rows = sorted(rows_by_day.get(selected, {}).values(), key=lambda r: r.start)
+    day_start = datetime.combine(selected, datetime.min.time(), tzinfo=clinic.tz)
     day_end = day_start + timedelta(days=1)
     picker.windows = [w for w in windows if w["start"] < day_end and w["end"] > day_start]
-    params = {"therapist": _therapist_param(therapist), **(extra_params or {})}
     for offset in range(STRIP_DAYS):
         d = day + timedelta(days=offset)
         cells = rows_by_day.get(d, {}).values()
@@ -169,7 +260,8 @@ def build_picker(
             day=d,
             free=n_free,
             blocked=bool(cells) and n_free == 0,
-            selected=d == day,
+            closed=not cells and d not in open_days,
+            selected=d == selected,
             href=f"{page_url}?{urlencode({**params, 'day': d.isoformat()})}",
         )
         picker.strip.append(cell)
@@ -180,7 +272,7 @@ def build_picker(
     next_day = day + timedelta(days=STRIP_DAYS)
     picker.next_href = f"{page_url}?{urlencode({**params, 'day': next_day.isoformat()})}"
     if not any(r.free for r in picker.rows):
-        later = next((c for c in picker.strip if c.day > day and c.free), None)
+        later = next((c for c in picker.strip if c.day > selected and c.free), None)
         if later:
             picker.next_free_href = later.href
     return picker

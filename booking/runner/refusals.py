@@ -96,7 +96,16 @@ def suggestion_links(error: BookingError, service: Service, url_name: str, args)
     ]
 
 
-def render_refusal(request, error: BookingError, *, clinic: Clinic, suggestions, back_href: str):
+def render_refusal(
+    request,
+    error: BookingError,
+    *,
+    clinic: Clinic,
+    suggestions,
+    back_href: str,
+    refused_start=None,
+):
+    """`refused_start`: the time the runner asked for, named on the page."""
     title, hint = refusal_page(error.code)
     return render(
         request,
@@ -108,6 +117,7 @@ def render_refusal(request, error: BookingError, *, clinic: Clinic, suggestions,
             "suggestions": suggestions,
             "clinic": clinic,
             "back_href": back_href,
+            "refused_start": refused_start,
             "is_race": error.code in ("too_soon_after_race", "too_close_before_race"),
         },
         status=error.status_code,

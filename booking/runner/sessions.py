@@ -203,7 +203,12 @@ def session_reschedule_confirm(request, pk: int):
                 error, session.service, "booking:session_reschedule_confirm", [session.pk]
             )
             return render_refusal(
-                request, error, clinic=session.clinic, suggestions=links, back_href=page_url
+                request,
+                error,
+                clinic=session.clinic,
+                suggestions=links,
+                back_href=page_url,
+                refused_start=start,
             )
         messages.success(request, _("Your session is moved."))
         return redirect("booking:session_detail", pk=moved.pk)

@@ -470,11 +470,11 @@ def pages(alice, therapist, service, world, clinic_admin):
             None,
             "/accounts/signup/",
             {
+                "first_name": "Pablo",
                 "email": "new@runners.test",
                 "password1": "a-long-pass-phrase",
-                "password2": "a-long-pass-phrase",
             },
-            ["email", "password1", "password2"],
+            ["first_name", "email", "password1"],
             302,
         ),
         "password reset": (

@@ -26,7 +26,7 @@ def _allauth_emails(client) -> None:
     """Sign-up (address confirmation), a password reset, a reset for an unknown address."""
     client.post(
         "/accounts/signup/",
-        {"email": "newcomer@runners.test", "password1": PASSWORD, "password2": PASSWORD},
+        {"first_name": "Nina", "email": "newcomer@runners.test", "password1": PASSWORD},
     )
     client.logout()
     client.post("/accounts/password/reset/", {"email": "alice@runners.test"})

@@ -36,7 +36,7 @@ def _sign_up(email: str, lang: str = "en"):
     client = Client()
     client.cookies["django_language"] = lang
     response = client.post(
-        SIGNUP, {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        SIGNUP, {"first_name": "Pablo", "email": email, "password1": NEW_PASSWORD}
     )
     return _as_seen(client, response, email)
 
@@ -114,7 +114,7 @@ def test_a_fresh_sign_up_confirms_its_address_and_is_signed_in(clinic, mailoutbo
     client.cookies["django_language"] = "es"
     client.post(
         SIGNUP,
-        {"email": "nueva@runners.test", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {"first_name": "Nuria", "email": "nueva@runners.test", "password1": NEW_PASSWORD},
     )
     (mail,) = mailoutbox
     assert "Confirma tu dirección de correo" in mail.subject

@@ -86,6 +86,11 @@ TABLE = [
     ("api/redoc/", "get", "/api/redoc/", None, PUBLIC),
     ("", "get", "/", None, PUBLIC),
     ("self-care/", "get", "/self-care/", None, PUBLIC),
+    ("manifest.webmanifest", "get", "/manifest.webmanifest", None, PUBLIC),
+    ("favicon.ico", "get", "/favicon.ico", None, dict.fromkeys(PERSONAS, "allowed")),
+    ("brand/<slug:slug>.css", "get", "/brand/madrid.css", None, PUBLIC),
+    # No logo uploaded: 404 for everyone; uploaded, it is as public as the clinic's name.
+    ("brand/<slug:slug>/logo", "get", "/brand/madrid/logo", None, dict.fromkeys(PERSONAS, "no")),
     ("api/v1/^clinics/$", "get", "/api/v1/clinics/", None, PUBLIC),
     ("api/v1/^clinics/(?P<pk>[^/.]+)/$", "get", "/api/v1/clinics/{clinic}/", None, PUBLIC),
     ("api/v1/^services/$", "get", "/api/v1/services/", None, PUBLIC),

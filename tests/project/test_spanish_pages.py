@@ -193,7 +193,7 @@ USTED = re.compile(
 def test_the_account_emails_speak_spanish_with_tu(spanish, alice, mailoutbox):
     alice.user.language = "es"  # e-mails to an account go in its owner's language
     alice.user.save()
-    signup = {"password1": PASSWORD, "password2": PASSWORD}
+    signup = {"first_name": "Pablo", "password1": PASSWORD}
     for email in ["nueva@runners.test", "alice@runners.test"]:  # the second one is taken
         spanish(None).post(reverse("account_signup"), {"email": email, **signup})
     for email in ["alice@runners.test", "nadie@runners.test"]:

@@ -48,9 +48,9 @@ def test_signup_creates_a_runner_and_logs_in_once_the_address_is_confirmed(
     response = client.post(
         reverse("account_signup"),
         {
+            "first_name": "Pablo",
             "email": "new@runner.test",
             "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
         },
     )
     assert response.status_code == 302

@@ -64,9 +64,9 @@ def test_signup_gives_no_clinic_when_the_choice_is_ambiguous(client, clinic, oth
     response = client.post(
         reverse("account_signup"),
         {
+            "first_name": "Pablo",
             "email": "new@runner.test",
             "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
         },
     )
     assert response.status_code == 302

@@ -100,6 +100,8 @@ def test_working_hours_error_is_shown_next_to_the_day(browser_page, live_server,
     page.get_by_label("Until · Tuesday 2").fill("16:00")
     page.get_by_label("From · Tuesday 2").fill("13:00")
     page.get_by_role("button", name="Save working hours").click()
+    # is_visible() does not wait: let the form's answer arrive first.
+    page.get_by_text("Tuesday: 09:00–14:00 and 13:00–16:00 overlap.").wait_for()
     assert page.get_by_text("Tuesday: 09:00–14:00 and 13:00–16:00 overlap.").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
