@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0004_field_labels'),
+        ('clinic', '0005_clinic_branding'),
     ]
 
     operations = [
