@@ -22,6 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -75,6 +76,27 @@ class RefuseControlCharactersAdmin:
             yield formset, inline
 
 
+def _in_clinic_time(request, view, *args, **kwargs):
+    """A clinic's admin reads and types times in the clinic's own zone, as on the staff
+    pages (a superuser, who may see several clinics, in UTC). The response is rendered
+    here, while the zone is active."""
+    from clinic.models import Clinic
+    from clinic.permissions import single_clinic_id
+
+    clinic_id = single_clinic_id(request.user)
+    clinic = Clinic.objects.filter(pk=clinic_id).only("timezone").first() if clinic_id else None
+    if clinic is None:
+        return view(request, *args, **kwargs)
+    timezone.activate(clinic.tz)
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response
+    finally:
+        timezone.deactivate()
+
+
 class ClinicAdminSite(AdminSite):
     def has_permission(self, request):
         from clinic.permissions import may_use_admin
@@ -102,7 +124,7 @@ class ClinicAdminSite(AdminSite):
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
-            return self._refuse(request) or guarded(request, *args, **kwargs)
+            return self._refuse(request) or _in_clinic_time(request, guarded, *args, **kwargs)
 
         return update_wrapper(inner if cacheable else never_cache(inner), guarded)
 

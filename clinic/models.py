@@ -494,3 +494,35 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist}: {self.start:%Y-%m-%d %H:%M} – {self.end:%Y-%m-%d %H:%M}"
+
+
+class ScheduleChange(models.Model):
+    """Who changed a therapist's schedule, when, and what it was before and after
+    (clinic.services writes one with every change, in the same transaction).
+
+    before/after: {"hours": {"0": ["09:00-14:00", ...], ...}, "from": "2026-12-01"} for
+    weekly hours; {"start": ..., "end": ..., "reason": ...} (clinic-local) for time off."""
+
+    class Kind(models.TextChoices):
+        HOURS = "hours", _("Working hours")
+        TIME_OFF = "time_off", _("Time off")
+
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, related_name="schedule_changes"
+    )
+    by = models.ForeignKey(
+        "clinic.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=16, choices=Kind)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["therapist", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

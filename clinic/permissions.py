@@ -125,6 +125,14 @@ def may_use_admin(user: Actor) -> bool:
     return bool(is_clinic_admin(user) and isinstance(user, User) and user.is_staff)
 
 
+def may_change_schedule(user: Actor, therapist: Therapist) -> bool:
+    """A therapist's hours, time off and sessions (book, move, cancel for them): the
+    therapist themselves, or an admin of their clinic (or a superuser)."""
+    if is_clinic_admin(user):
+        return acts_for_clinic(user, therapist.clinic_id)
+    return user is not None and therapist.user_id == user.pk
+
+
 def may_use_booking_api(user: Actor) -> bool:
     """Runners book for themselves; a clinic's staff book for its runners. A half-made
     staff account (a therapist without a profile, an admin without a clinic) is neither."""

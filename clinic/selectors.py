@@ -11,9 +11,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from clinic import permissions
-from clinic.models import Clinic, Service, Therapist, WorkingHours
+from clinic.models import Clinic, ScheduleChange, Service, Therapist, WorkingHours
 from clinic.permissions import Actor
 
 
@@ -91,8 +92,28 @@ def therapist_for_schedule(user: Actor, therapist_id: int | str) -> Therapist:
     """A therapist whose schedule the user may see and change: their own, or (clinic admin)
     any of their clinic. Another clinic's therapist is 404; a colleague is 403."""
     therapist = therapist_for_staff(user, therapist_id)
-    if permissions.is_clinic_admin(user):
-        return therapist
-    if user is None or therapist.user_id != user.pk:
+    if not permissions.may_change_schedule(user, therapist):
         raise PermissionDenied
     return therapist
+
+
+def _describe(change: ScheduleChange, record: dict | None) -> str:
+    if not record:
+        return "—"
+    if change.kind == ScheduleChange.Kind.TIME_OFF:
+        reason = f" ({record['reason']})" if record.get("reason") else ""
+        return f"{record['start']} – {record['end']}{reason}"
+    days = [
+        f"{WorkingHours.Weekday(int(day)).label}: {', '.join(ranges)}"
+        for day, ranges in sorted(record.get("hours", {}).items())
+    ]
+    text = "; ".join(days) or str(_("no hours"))
+    if record.get("from"):
+        text += " · " + str(_("from %(day)s") % {"day": record["from"]})
+    return text
+
+
+def schedule_changes(*, therapist: Therapist, limit: int = 20) -> list[tuple]:
+    """The therapist's latest schedule changes: (change, before, after) as text. One query."""
+    changes = therapist.schedule_changes.select_related("by").order_by("-at", "-id")[:limit]
+    return [(c, _describe(c, c.before), _describe(c, c.after)) for c in changes]

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
-from clinic.models import Clinic, RaceWindow, Service, Therapist, TimeOff, User, WorkingHours
+from clinic.models import (
+    Clinic,
+    RaceWindow,
+    ScheduleChange,
+    Service,
+    Therapist,
+    TimeOff,
+    User,
+    WorkingHours,
+)
 from clinic.policy import DEFAULT_RACE_RULES
 
 
@@ -102,13 +111,14 @@ def working_hours_replace(
     the hours before that date stay as they were, so the past still explains itself."""
     intervals = validate_intervals(intervals)
     _lock_therapist(therapist.pk)
+    before = _hours_record(hours_on(therapist=therapist, on=valid_from), valid_from)
     rows = WorkingHours.objects.filter(therapist=therapist)
     rows.filter(valid_from__gte=valid_from).delete()
     rows.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=valid_from)).update(
         valid_until=valid_from
     )
     availability_changed(therapist_ids={therapist.pk})
-    return WorkingHours.objects.bulk_create(
+    created = WorkingHours.objects.bulk_create(
         WorkingHours(
             therapist=therapist,
             weekday=iv.weekday,
@@ -118,6 +128,39 @@ def working_hours_replace(
         )
         for iv in intervals
     )
+    _audit(therapist.pk, by, ScheduleChange.Kind.HOURS, before, _hours_record(created, valid_from))
+    return created
+
+
+def _hours_record(rows: Iterable[WorkingHours], valid_from: date | None) -> dict:
+    days: dict[str, list[str]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.weekday, r.start_time)):
+        days[str(row.weekday)].append(f"{row.start_time:%H:%M}-{row.end_time:%H:%M}")
+    return {"hours": dict(days), "from": valid_from.isoformat() if valid_from else None}
+
+
+def _time_off_record(off: TimeOff | None) -> dict | None:
+    if off is None:
+        return None
+    tz = Therapist.objects.select_related("clinic").get(pk=off.therapist_id).clinic.tz
+    return {
+        "start": off.start.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "end": off.end.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "reason": off.reason,
+    }
+
+
+def _audit(
+    therapist_id: int, by: User | None, kind: str, before: dict | None, after: dict | None
+) -> None:
+    if before != after:
+        ScheduleChange.objects.create(
+            therapist_id=therapist_id,
+            by=by if by is not None and by.pk else None,
+            kind=kind,
+            before=before,
+            after=after,
+        )
 
 
 def _lock_therapist(therapist_id: int) -> None:
@@ -161,15 +204,26 @@ def working_hours_save(*, row: WorkingHours, by: User | None = None) -> WorkingH
             status_code=409,
             extra={"weekday": row.weekday},
         )
-    before = WorkingHours.objects.filter(pk=row.pk).values_list("therapist_id", flat=True).first()
+    old = WorkingHours.objects.filter(pk=row.pk).first() if row.pk else None
+    before = old.therapist_id if old else None
     row.save()
     availability_changed(therapist_ids={row.therapist_id} | ({before} if before else set()))
+    _audit(
+        row.therapist_id,
+        by,
+        ScheduleChange.Kind.HOURS,
+        _hours_record([old], old.valid_from) if old else None,
+        _hours_record([row], row.valid_from),
+    )
     return row
 
 
 @transaction.atomic
 def working_hours_delete(*, row: WorkingHours, by: User | None = None) -> None:
     _lock_therapist(row.therapist_id)
+    _audit(
+        row.therapist_id, by, ScheduleChange.Kind.HOURS, _hours_record([row], row.valid_from), None
+    )
     row.delete()
     availability_changed(therapist_ids={row.therapist_id})
 
@@ -195,10 +249,18 @@ def time_off_save(*, time_off: TimeOff, by: User | None = None) -> TimeOff:
             code=Code.TIME_OFF_OVERLAP,
             status_code=409,
         )
-    before = TimeOff.objects.filter(pk=time_off.pk).values_list("therapist_id", flat=True).first()
+    old = TimeOff.objects.filter(pk=time_off.pk).first() if time_off.pk else None
+    before = old.therapist_id if old else None
     time_off.reason = (time_off.reason or "")[:200]
     time_off.save()
     availability_changed(therapist_ids={time_off.therapist_id} | ({before} if before else set()))
+    _audit(
+        time_off.therapist_id,
+        by,
+        ScheduleChange.Kind.TIME_OFF,
+        _time_off_record(old),
+        _time_off_record(time_off),
+    )
     return time_off
 
 
@@ -218,6 +280,9 @@ def time_off_add(
 @transaction.atomic
 def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
     _lock_therapist(time_off.therapist_id)
+    _audit(
+        time_off.therapist_id, by, ScheduleChange.Kind.TIME_OFF, _time_off_record(time_off), None
+    )
     time_off.delete()
     availability_changed(therapist_ids={time_off.therapist_id})
 
@@ -299,3 +364,13 @@ def clinic_seed_race_rules(*, clinic: Clinic) -> int:
     )
     availability_changed(clinic_id=clinic.pk)
     return len(rows)
+
+
+def staff_profile_update(*, user: User, first_name: str, last_name: str, language: str) -> User:
+    """A staff member's own settings. The language is kept on the user and applied at
+    every sign-in (runners.adapter.AccountAdapter.post_login)."""
+    if language not in {code for code, _name in User._meta.get_field("language").choices or ()}:
+        raise CodedError(_("Choose English or Spanish."), code="invalid_language")
+    user.first_name, user.last_name, user.language = first_name, last_name, language
+    user.save(update_fields=["first_name", "last_name", "language"])
+    return user

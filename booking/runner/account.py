@@ -83,6 +83,8 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
     "clinic.Therapist": "a staff member's profile; a runner's account has none",
     "booking.CalendarFeed": "the secret address of the calendar feed: a credential; the "
     "sessions it lists are exported",
+    "clinic.ScheduleChange": "changes to a therapist's schedule (its user is the staff "
+    "member who made them); a runner's account makes none",
 }
 
 

@@ -105,13 +105,16 @@ def _label(report: AttendanceReport, period) -> str:
     return date_format(period, _("j M"))
 
 
-def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
-        if value <= step * 5:
-            return -(-value // step) * step
-    return value
+TICKS = 4  # gridlines above zero
+
+
+def _whole_step(value: int) -> int:
+    """The step of the count axis: a whole, round number of sessions, so that no tick
+    reads "1.25 sessions"; the axis tops at TICKS steps."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
+        if value <= step * TICKS:
+            return step
+    return -(-value // TICKS)
 
 
 def _grid(plot_h: float, values: list[tuple[float, str]]) -> list[GridLine]:
@@ -136,14 +139,15 @@ def counts_chart(report: AttendanceReport) -> Chart:
     """Stacked bars: what became of the sessions of each period."""
     n = max(len(report.rows), 1)
     plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
-    top = _nice_max(max((r.booked for r in report.rows), default=0))
+    step = _whole_step(max((r.booked for r in report.rows), default=0))
+    top = step * TICKS
     slot = plot_w / n
     bar = max(slot * 0.7, 1)
     chart = Chart(
         id="counts",
         title=_("Sessions by outcome"),
         desc=_("Stacked bars per period; the table below has the same figures."),
-        grid=_grid(plot_h, [(i / 4, f"{top * i / 4:g}") for i in range(5)]),
+        grid=_grid(plot_h, [(i / TICKS, str(step * i)) for i in range(TICKS + 1)]),
     )
     labels = series_labels()
     for i, row in enumerate(report.rows):

@@ -10,19 +10,22 @@ from clinic.forms import Form, body_areas_field
 from clinic.models import WorkingHours
 from clinic.services import Interval
 
-_INTERVAL = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*[-–]\s*(\d{1,2})[:.h](\d{2})\s*$")
+_INTERVAL = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*[-–]\s*(\d{1,2})(?:[:.h](\d{2}))?\s*$")
+END_OF_DAY = time.max.replace(microsecond=0)
+MAX_ROWS = 8  # intervals a day
 
 
 def parse_intervals(weekday: int, text: str) -> list[Interval]:
-    """ "09:00-14:00, 15:00-20:00" -> intervals; ValidationError with the piece that is wrong."""
+    """ "09:00-14:00, 15:00-20:00" or "9-14, 15-20" -> intervals; ValidationError with the
+    piece that is wrong."""
     result = []
     for piece in filter(None, (p.strip() for p in re.split(r"[,;\n]", text or ""))):
         m = _INTERVAL.match(piece)
         try:
             if not m:
                 raise ValueError
-            h1, m1, h2, m2 = (int(g) for g in m.groups())
-            end = time.max.replace(microsecond=0) if (h2, m2) == (24, 0) else time(h2, m2)
+            h1, m1, h2, m2 = (int(g or 0) for g in m.groups())
+            end = END_OF_DAY if (h2, m2) == (24, 0) else time(h2, m2)
             result.append(Interval(weekday, time(h1, m1), end))
         except ValueError:
             raise forms.ValidationError(
@@ -37,24 +40,65 @@ def format_intervals(rows) -> str:
     return ", ".join(f"{r.start_time:%H:%M}-{r.end_time:%H:%M}" for r in rows)
 
 
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
 class WorkingHoursForm(Form):
+    """A week of hours from a date: for each weekday, intervals as pairs of time fields
+    (d<day>_<i>_start / _end, with _remove), one empty pair to add another, and an
+    "add an interval" button that brings one more without JavaScript. A day typed as text
+    (day_<day>: "09:00-14:00, 15:00-20:00", as the page had before) is still understood."""
+
     valid_from = forms.DateField(
         label=_("Apply from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, today: date, rows: dict[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        for value, label in WorkingHours.Weekday.choices:
-            self.fields[f"day_{value}"] = forms.CharField(
-                label=label,
-                required=False,
-                help_text=_("Time ranges separated by commas, e.g. 09:00-14:00, 15:00-20:00"),
-                widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
-            )
+        self.rows = {}
+        for value, _label in WorkingHours.Weekday.choices:
+            count = (rows or {}).get(value)
+            if count is None and self.is_bound:
+                try:
+                    count = int(self.data.get(f"d{value}_rows", 1))
+                except (TypeError, ValueError):
+                    count = 1
+            self.rows[value] = max(1, min(MAX_ROWS, count or 1))
+            # The day typed as text (not shown; a form field so it is cleaned like any).
+            self.fields[f"day_{value}"] = forms.CharField(required=False, max_length=500)
+            for i in range(self.rows[value]):
+                self.fields[f"d{value}_{i}_start"] = forms.TimeField(
+                    label=_("From"), required=False, widget=_time_input()
+                )
+                self.fields[f"d{value}_{i}_end"] = forms.TimeField(
+                    label=_("Until"), required=False, widget=_time_input()
+                )
+                self.fields[f"d{value}_{i}_remove"] = forms.BooleanField(
+                    label=_("Remove"), required=False
+                )
 
-    def day_fields(self):
-        return [self[f"day_{v}"] for v, _label in WorkingHours.Weekday.choices]
+    def days(self):
+        """For the template: (weekday, label, row count, [(start, end, remove), ...], the
+        errors of the day typed as text)."""
+        return [
+            (
+                value,
+                label,
+                self.rows[value],
+                [
+                    (
+                        self[f"d{value}_{i}_start"],
+                        self[f"d{value}_{i}_end"],
+                        self[f"d{value}_{i}_remove"],
+                    )
+                    for i in range(self.rows[value])
+                ],
+                self[f"day_{value}"].errors,
+            )
+            for value, label in WorkingHours.Weekday.choices
+        ]
 
     def clean_valid_from(self):
         value = self.cleaned_data["valid_from"]
@@ -65,12 +109,27 @@ class WorkingHoursForm(Form):
     def clean(self):
         data = super().clean()
         intervals = []
-        for value, _label in WorkingHours.Weekday.choices:
-            name = f"day_{value}"
-            try:
-                intervals += parse_intervals(value, data.get(name, ""))
-            except forms.ValidationError as err:
-                self.add_error(name, err)
+        for value, label in WorkingHours.Weekday.choices:
+            typed = data.get(f"day_{value}")
+            if f"day_{value}" in self.data and typed is not None:
+                try:
+                    intervals += parse_intervals(value, typed)
+                except forms.ValidationError as err:
+                    self.add_error(None, err)
+                continue
+            for i in range(self.rows[value]):
+                start, end = data.get(f"d{value}_{i}_start"), data.get(f"d{value}_{i}_end")
+                if data.get(f"d{value}_{i}_remove") or (start is None and end is None):
+                    continue
+                if start is None or end is None:
+                    self.add_error(
+                        f"d{value}_{i}_start",
+                        _("%(day)s: give both the start and the end.") % {"day": label},
+                    )
+                    continue
+                if end == time.min:  # until 00:00: the end of the day
+                    end = END_OF_DAY
+                intervals.append(Interval(value, start, end))
         data["intervals"] = intervals
         return data
 
@@ -131,6 +190,14 @@ class AttendanceForm(Form):
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def clean(self):
+        data = super().clean()
+        if data.get("status") and data["status"] != "attended":
+            # A missed session has no treatment: whatever is ticked (the areas come
+            # pre-ticked from the runner's discomfort) is ignored, not an error.
+            data["areas_treated"], data["mobilisation_done"] = None, None
+        return data
+
 
 class MoveForm(Form):
     start = forms.DateTimeField(
@@ -189,3 +256,46 @@ class ReportFilterForm(Form):
         if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 366 * 3:
             raise forms.ValidationError(_("Choose a period of up to three years."))
         return data
+
+
+class BookForm(Form):
+    """Staff book for a runner at a free time of a therapist."""
+
+    runner = forms.ModelChoiceField(label=_("Runner"), queryset=None, widget=forms.RadioSelect)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, empty_label=None)
+    start = forms.DateTimeField(
+        label=_("Start"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    override_reason = forms.CharField(
+        label=_("Book despite a race rule, because"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Only if the runner's race rules refuse this time and you know why it is fine."
+        ),
+    )
+
+    def __init__(self, *args, tz, runners, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["runner"].queryset = runners
+        self.fields["runner"].label_from_instance = lambda r: (
+            f"{r.user.get_full_name()} · {r.user.email}{f' · {r.phone}' if r.phone else ''}"
+        )
+        self.fields["service"].queryset = services
+
+    def clean_start(self):
+        value = self.cleaned_data["start"]
+        return value.replace(tzinfo=None).replace(tzinfo=self.tz)
+
+
+class StaffProfileForm(Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("en", "English"), ("es", "Español")],
+        help_text=_("The staff pages and your e-mails come in this language, on every device."),
+    )

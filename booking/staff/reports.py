@@ -153,7 +153,7 @@ class Adherence:
     runner: Runner
     cadence_days: int
     attended: int
-    expected: float
+    expected: int  # whole sessions the cadence asks for in the period
     last_attended: datetime | None
     next_booked: datetime | None
     longest_gap_days: int | None
@@ -252,7 +252,7 @@ def adherence(
                 runner=r,
                 cadence_days=cadence_days,
                 attended=r.attended_in_period,
-                expected=round(period_days / cadence_days, 1),
+                expected=max(1, int(period_days / cadence_days + 0.5)),
                 last_attended=r.last_attended,
                 next_booked=r.next_booked,
                 longest_gap_days=int(gaps[r.pk]) if r.pk in gaps else None,

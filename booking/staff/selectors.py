@@ -5,14 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from booking.engine import conflicts
 from booking.engine.context import therapist_hours
 from booking.engine.selectors import staff_sessions
 from booking.models import Session
-from clinic import timeutils
+from clinic import permissions, timeutils
 from clinic.models import Clinic, Therapist, TimeOff, User
 from runners.models import Race, Runner
 
@@ -38,6 +38,11 @@ class AgendaEntry:
     @property
     def runner(self) -> Runner:
         return self.session.runner
+
+    @property
+    def unmarked(self) -> bool:
+        """Over and still booked: attendance not marked yet."""
+        return self.session.status == Session.Status.BOOKED and self.session.end <= timezone.now()
 
 
 @dataclass
@@ -95,6 +100,26 @@ def agenda(
         if ls.date() in days:
             days[ls.date()].entries.append(entry)
     return list(days.values())
+
+
+@dataclass
+class Unmarked:
+    count: int
+    oldest: date | None  # clinic-local day of the oldest one, to go and mark it
+
+
+def past_unmarked(
+    *, user: User, clinic: Clinic, therapist: Therapist | None = None, now: datetime | None = None
+) -> Unmarked:
+    """Sessions of the clinic (or the therapist) that are over and still booked. One query."""
+    qs = staff_sessions(user).filter(
+        clinic=clinic, status=Session.Status.BOOKED, end__lte=now or timezone.now()
+    )
+    if therapist is not None:
+        qs = qs.filter(therapist=therapist)
+    row = qs.aggregate(n=Count("id"), oldest=Min("start"))
+    oldest = row["oldest"].astimezone(clinic.tz).date() if row["oldest"] else None
+    return Unmarked(row["n"], oldest)
 
 
 @dataclass
@@ -176,3 +201,20 @@ def runner_season(session: Session) -> Season:
         ),
         previous=previous,
     )
+
+
+def runners_matching(user: User, query: str, *, limit: int = 20) -> QuerySet[Runner]:
+    """The runners the user's clinic serves whose name, e-mail or phone has every word of
+    the query ("ana gar", "ana@", "600 12"). None for an empty query."""
+    runners = permissions.scope(Runner.objects.select_related("user"), user)
+    words = query.split()
+    if not words:
+        return runners.none()
+    for word in words:
+        runners = runners.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    return runners.order_by("user__first_name", "user__last_name", "pk")[:limit]

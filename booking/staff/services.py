@@ -144,3 +144,19 @@ def session_mark_attendance(
             )
             SessionEvent.objects.bulk_create(events)
     return session
+
+
+def session_mark_attended_as_booked(
+    *, session: Session, by: User, note: str | None = None, now: datetime | None = None
+) -> Session:
+    """ "Attended as booked", in one tap: the areas the runner flagged as discomfort were
+    treated, and the session closed with mobilisation and stretching."""
+    return session_mark_attendance(
+        session=session,
+        status=Session.Status.ATTENDED,
+        by=by,
+        areas_treated=list(session.discomfort_areas or []),
+        mobilisation_done=True,
+        note=note,
+        now=now,
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, reports, schedule
+from booking.staff.pages import agenda, profile, reports, schedule, sessions
 
 app_name = "staff"
 
@@ -10,16 +10,20 @@ urlpatterns = [
     path("", agenda.home, name="home"),
     path("agenda/", agenda.agenda_day, name="agenda"),
     path("agenda/week/", agenda.agenda_week, name="agenda-week"),
+    path("sessions/new/", sessions.session_book, name="book"),
     path("sessions/<int:pk>/", agenda.session_detail, name="session"),
     path("sessions/<int:pk>/attendance/", agenda.session_attendance, name="attendance"),
-    path("sessions/<int:pk>/move/", schedule.session_move, name="session-move"),
-    path("sessions/<int:pk>/cancel/", schedule.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/move/", sessions.session_move, name="session-move"),
+    path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session-cancel"),
+    path("profile/", profile.profile, name="profile"),
     path("schedule/", schedule.working_hours, name="hours"),
     path("schedule/time-off/", schedule.time_off, name="time-off"),
+    path("schedule/time-off/<int:pk>/", schedule.time_off_edit, name="time-off-edit"),
     path("schedule/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time-off-delete"),
     path("schedule/in-the-way/", schedule.in_the_way, name="in-the-way"),
     path("reports/", reports.dashboard, name="dashboard"),
     path("reports/adherence/", reports.adherence, name="adherence"),
+    path("reports/adherence/<int:runner_id>/remind/", reports.remind_now, name="remind"),
     path("reports/attendance.csv", reports.export_report, name="export-report"),
     path("reports/sessions.csv", reports.export_sessions, name="export-sessions"),
 ]

@@ -333,8 +333,24 @@ TABLE = [
         {},
         staff_only(therapist="allowed", other="no", admin="allowed"),
     ),
+    (
+        "staff/sessions/<int:pk>/cancel/",
+        "get",
+        "/staff/sessions/{session}/cancel/",
+        None,
+        staff_only(other="no"),
+    ),
+    ("staff/sessions/new/", "get", "/staff/sessions/new/", None, staff_only()),
+    ("staff/profile/", "get", "/staff/profile/", None, staff_only()),
     ("staff/schedule/", "get", "/staff/schedule/", None, staff_only()),
     ("staff/schedule/time-off/", "get", "/staff/schedule/time-off/", None, staff_only()),
+    (
+        "staff/schedule/time-off/<int:pk>/",
+        "get",
+        "/staff/schedule/time-off/{time_off}/",
+        None,
+        staff_only(other="no"),
+    ),
     (
         "staff/schedule/time-off/<int:pk>/delete/",
         "post",
@@ -345,6 +361,13 @@ TABLE = [
     ("staff/schedule/in-the-way/", "get", "/staff/schedule/in-the-way/", None, staff_only()),
     ("staff/reports/", "get", "/staff/reports/", None, REPORTS),
     ("staff/reports/adherence/", "get", "/staff/reports/adherence/", None, REPORTS),
+    (
+        "staff/reports/adherence/<int:runner_id>/remind/",
+        "post",
+        "/staff/reports/adherence/{alice}/remind/",
+        {},
+        {**REPORTS, "clinic_admin": "allowed"},
+    ),
     ("staff/reports/attendance.csv", "get", "/staff/reports/attendance.csv", None, REPORTS),
     ("staff/reports/sessions.csv", "get", "/staff/reports/sessions.csv", None, REPORTS),
     # Calendar feeds: the page is anyone's own; the feed's secret address is the credential.

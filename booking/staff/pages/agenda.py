@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from booking.engine.availability import availability
 from booking.engine.selectors import staff_sessions
-from booking.staff.forms import AttendanceForm
+from booking.staff.forms import AttendanceForm, MoveForm
 from booking.staff.pages.base import (
     clinic_therapists,
     clinic_today,
@@ -19,10 +20,11 @@ from booking.staff.pages.base import (
     staff_required,
     therapist_query,
 )
-from booking.staff.selectors import agenda, runner_season
-from booking.staff.services import session_mark_attendance
+from booking.staff.selectors import agenda, past_unmarked, runner_season
+from booking.staff.services import session_mark_attendance, session_mark_attended_as_booked
 from clinic import permissions
 from clinic.errors import CodedError
+from clinic.models import Service
 
 
 @staff_required
@@ -51,8 +53,25 @@ def agenda_day(request):
             "next": day + timedelta(days=1),
             "query": therapist_query(therapist),
             "own": permissions.own_therapist(request.user) is not None,
+            "unmarked": past_unmarked(user=request.user, clinic=clinic, therapist=therapist),
+            "free": _free_times(request, therapist, day, today),
         },
     )
+
+
+def _free_times(request, therapist, day, today):
+    """The therapist's bookable starts that day, for the clinic's first service (the
+    booking page lets staff pick another), when the user may book for them."""
+    if therapist is None or day < today:
+        return []
+    if not permissions.may_change_schedule(request.user, therapist):
+        return []
+    service = Service.objects.filter(clinic=therapist.clinic, active=True).order_by("name").first()
+    if service is None:
+        return []
+    service.clinic = therapist.clinic
+    found = availability(service=service, start_date=day, end_date=day, therapist=therapist)
+    return [s.start.astimezone(therapist.clinic.tz) for s in found.slots]
 
 
 @staff_required
@@ -82,6 +101,7 @@ def agenda_week(request):
             "next": monday + timedelta(days=7),
             "query": therapist_query(therapist),
             "own": permissions.own_therapist(request.user) is not None,
+            "unmarked": past_unmarked(user=request.user, clinic=clinic, therapist=therapist),
         },
     )
 
@@ -98,9 +118,12 @@ def session_for(request, pk):
 @staff_required
 def session_detail(request, pk: int):
     session = session_for(request, pk)
-    tz = session.clinic.tz
     clinic_today(session.clinic)
-    form = AttendanceForm(
+    return render_session(request, session)
+
+
+def _initial_form(session):
+    return AttendanceForm(
         initial={
             "status": session.status if session.status in ("attended", "no_show") else None,
             "areas_treated": session.areas_treated or session.discomfort_areas,
@@ -108,10 +131,18 @@ def session_detail(request, pk: int):
             "note": session.therapist_note,
         }
     )
-    return _render_session(request, session, form, tz)
 
 
-def _render_session(request, session, form, tz, status=200):
+def render_session(request, session, form=None, *, status=200, error=None, move_refusal=None):
+    """The session page: the record, attendance, and (booked, not started, and the user may
+    change the therapist's schedule) move and cancel. move_refusal: (reason, slots)."""
+    tz = session.clinic.tz
+    now = timezone.now()
+    movable = (
+        session.status == "booked"
+        and session.start > now
+        and permissions.may_change_schedule(request.user, session.therapist)
+    )
     season = runner_season(session)
     events = session.events.select_related("by").order_by("at", "id")
     return render(
@@ -125,8 +156,19 @@ def _render_session(request, session, form, tz, status=200):
             "race_conflicts": season.conflicts,
             "previous": season.previous,
             "events": events,
-            "form": form,
-            "started": timezone.now() >= session.start,
+            "form": form or _initial_form(session),
+            "error": error,
+            "started": now >= session.start,
+            "movable": movable,
+            "move_form": MoveForm(
+                tz=tz,
+                therapists=clinic_therapists(request.user, session.clinic),
+                initial={"start": session.start.astimezone(tz)},
+                prefix=f"s{session.pk}",
+            )
+            if movable
+            else None,
+            "move_refusal": move_refusal,
             "markable": session.status in ("booked", "attended", "no_show"),
         },
         status=status,
@@ -138,18 +180,24 @@ def _render_session(request, session, form, tz, status=200):
 def session_attendance(request, pk: int):
     session = session_for(request, pk)
     clinic_today(session.clinic)
+    as_booked = bool(request.POST.get("as_booked"))
     form = AttendanceForm(request.POST)
-    if form.is_valid():
+    if as_booked or form.is_valid():
         try:
-            session_mark_attendance(
-                session=session,
-                status=form.cleaned_data["status"],
-                by=request.user,
-                areas_treated=form.cleaned_data["areas_treated"],
-                mobilisation_done=form.cleaned_data["mobilisation_done"],
-                note=form.cleaned_data["note"],
-            )
+            if as_booked:
+                session_mark_attended_as_booked(session=session, by=request.user)
+            else:
+                session_mark_attendance(
+                    session=session,
+                    status=form.cleaned_data["status"],
+                    by=request.user,
+                    areas_treated=form.cleaned_data["areas_treated"],
+                    mobilisation_done=form.cleaned_data["mobilisation_done"],
+                    note=form.cleaned_data["note"],
+                )
         except CodedError as err:
+            if as_booked:
+                return render_session(request, session, status=400, error=err.detail)
             form.add_error(None, err.detail)
         else:
             messages.success(request, _("Attendance saved."))
@@ -158,4 +206,4 @@ def session_attendance(request, pk: int):
                 f"{reverse('staff:agenda')}?date={local_day.isoformat()}"
                 f"{therapist_query(session.therapist) if permissions.is_clinic_admin(request.user) else ''}"
             )
-    return _render_session(request, session, form, session.clinic.tz, status=400)
+    return render_session(request, session, form, status=400)

@@ -3,15 +3,29 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from booking.models import Reminder
+from booking.reminders import scans, tasks
 from booking.staff import charts, exports, reports
 from booking.staff.forms import ReportFilterForm
 from booking.staff.pages.base import admin_required, clinic_today
-from clinic import selectors
+from clinic import permissions, selectors
 from clinic.models import Therapist
+from runners.models import Runner
+
+# The dashboard's default period: the last eight weeks.
+DEFAULT_WEEKS = 8
+# Runners per page of the adherence list.
+ADHERENCE_PAGE = 50
 
 
 def _report_filters(request):
@@ -33,7 +47,7 @@ def _report_filters(request):
         raise Http404  # a therapist of another clinic
     therapist = data.get("therapist")
     end = data.get("end") or today
-    start = data.get("start") or (end - timedelta(days=7 * 12 - 1))
+    start = data.get("start") or (end - timedelta(days=7 * DEFAULT_WEEKS - 1))
     group_by = data.get("group_by") or "week"
     if valid or not form.is_bound:
         # Show the period actually reported, defaults included.
@@ -88,13 +102,18 @@ def adherence(request):
         clinic=clinic, start=start, end=end, sort=sort, overdue_only=overdue_only
     )
     base = {"clinic": clinic.pk, "start": start, "end": end}
+    page = Paginator(rows, ADHERENCE_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "staff/adherence.html",
         {
             "form": form,
             "clinic": clinic,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "page_query": urlencode(
+                base | {"sort": sort} | ({"overdue": 1} if overdue_only else {})
+            ),
             "overdue_count": sum(1 for r in rows if r.overdue),
             "overrides": reports.race_overrides(clinic=clinic, start=start, end=end)[:200],
             "sort": sort,
@@ -137,3 +156,37 @@ def export_sessions(request):
         exports.sessions_csv(clinic=clinic, start=start, end=end, therapist=therapist),
         f"sessions-{clinic.slug}-{start}-{end}.csv",
     )
+
+
+@admin_required
+@require_POST
+def remind_now(request, runner_id: int):
+    """ "Send a reminder now" for an overdue runner: the cadence reminder the hourly scan
+    would send (booking.reminders), under the same key, so at most once per due period."""
+    runner = get_object_or_404(
+        permissions.scope(Runner.objects.select_related("user"), request.user), pk=runner_id
+    )
+    name = runner.user.get_full_name()
+    now = timezone.now()
+    due = scans.cadence_due_keys(runner_ids=[runner.pk], now=now)
+    if not due:
+        messages.info(request, _("%(name)s is not due for a reminder.") % {"name": name})
+    else:
+        sent = Reminder.objects.filter(
+            runner=runner, kind=Reminder.Kind.CADENCE, key=due[0].key, state=Reminder.State.SENT
+        ).first()
+        if sent is not None:
+            messages.info(
+                request,
+                _("%(name)s was already reminded for this period, on %(day)s.")
+                % {"name": name, "day": date_format(sent.sent_at, "j F Y")},
+            )
+        elif tasks.run_cadence_batch([runner.pk], now=now):
+            messages.error(
+                request,
+                _("The e-mail to %(name)s could not be sent; it is retried.") % {"name": name},
+            )
+        else:
+            messages.success(request, _("Reminder sent to %(name)s.") % {"name": name})
+    back = request.POST.get("back", "")
+    return redirect(f"{reverse('staff:adherence')}?{back}" if back else reverse("staff:adherence"))

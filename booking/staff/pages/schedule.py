@@ -5,6 +5,7 @@ Thin: parse, check who may (clinic.permissions, clinic.selectors), call a servic
 selector, render.
 """
 
+from datetime import time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,21 +16,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booking.engine import services
 from booking.engine.context import therapist_hours
-from booking.engine.exceptions import BookingError
-from booking.staff.forms import MoveForm, TimeOffForm, WorkingHoursForm, format_intervals
-from booking.staff.pages.agenda import session_for
+from booking.staff.forms import (
+    END_OF_DAY,
+    MoveForm,
+    TimeOffForm,
+    WorkingHoursForm,
+    format_intervals,
+)
 from booking.staff.pages.base import clinic_therapists, clinic_today, date_param, staff_required
 from booking.staff.selectors import sessions_in_the_way
 from clinic import permissions, selectors, timeutils
 from clinic import services as schedule
 from clinic.errors import CodedError
-from clinic.models import Therapist, TimeOff
+from clinic.models import Therapist, TimeOff, WorkingHours
 from clinic.selectors import planned_changes
 
 
-def _schedule_therapist(request):
+def schedule_therapist(request):
     own = permissions.own_therapist(request.user)
     tid = request.GET.get("therapist") or request.POST.get("therapist")
     if tid:
@@ -46,11 +50,16 @@ def _schedule_therapist(request):
 
 @staff_required
 def working_hours(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     clinic = therapist.clinic
     today = clinic_today(clinic)
     shown = date_param(request, "on", today)
-    if request.method == "POST":
+    plan = timeutils.week_plan(therapist_hours(therapist), shown)
+    status = 200
+    if request.method == "POST" and "add" in request.POST:
+        # "Add an interval" (no JavaScript): the same page, one more empty pair that day.
+        form = _form_with_one_more(request.POST, today)
+    elif request.method == "POST":
         form = WorkingHoursForm(request.POST, today=today)
         if form.is_valid():
             try:
@@ -61,16 +70,23 @@ def working_hours(request):
                     by=request.user,
                 )
             except CodedError as err:
-                field = f"day_{err.extra['weekday']}" if "weekday" in err.extra else None
-                form.add_error(field, err.detail)
+                # Next to the day it is about (its first interval), else above the form.
+                weekday = err.extra.get("weekday")
+                form.add_error(None if weekday is None else f"d{weekday}_0_start", err.detail)
             else:
                 messages.success(request, _("Working hours saved."))
                 return _in_the_way(therapist, since=form.cleaned_data["valid_from"])
+        status = 400
     else:
-        hours = timeutils.week_plan(therapist_hours(therapist), shown)
-        initial = {"valid_from": max(shown, today)}
-        initial.update({f"day_{d}": format_intervals(rows) for d, rows in hours.items()})
-        form = WorkingHoursForm(initial=initial, today=today)
+        initial: dict = {"valid_from": max(shown, today)}
+        for day, rows in plan.items():
+            for i, row in enumerate(rows):
+                initial[f"d{day}_{i}_start"] = row.start_time
+                initial[f"d{day}_{i}_end"] = (
+                    time.min if row.end_time == END_OF_DAY else row.end_time
+                )
+        counts = {day: len(plan.get(day, [])) + 1 for day in range(7)}
+        form = WorkingHoursForm(initial=initial, today=today, rows=counts)
     return render(
         request,
         "staff/working_hours.html",
@@ -79,13 +95,32 @@ def working_hours(request):
             "clinic": clinic,
             "form": form,
             "shown": shown,
+            "summary": [
+                (label, format_intervals(plan.get(day, [])))
+                for day, label in WorkingHours.Weekday.choices
+            ],
             "changes": planned_changes(therapist=therapist, after=shown),
+            "audit": selectors.schedule_changes(therapist=therapist),
             "therapists": clinic_therapists(request.user, clinic)
             if permissions.is_clinic_admin(request.user)
             else None,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _form_with_one_more(data, today):
+    try:
+        day = int(data["add"])
+    except ValueError:
+        day = -1
+    counts = {}
+    for d in range(7):
+        try:
+            counts[d] = int(data.get(f"d{d}_rows", 1)) + (1 if d == day else 0)
+        except ValueError:
+            counts[d] = 1
+    return WorkingHoursForm(initial=dict(data.items()), today=today, rows=counts)
 
 
 def _in_the_way(therapist, *, since):
@@ -96,7 +131,7 @@ def _in_the_way(therapist, *, since):
 
 @staff_required
 def time_off(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     tz = therapist.clinic.tz
     clinic_today(therapist.clinic)
     if request.method == "POST":
@@ -126,10 +161,51 @@ def time_off(request):
             "clinic": therapist.clinic,
             "form": form,
             "offs": [(o, o.start.astimezone(tz), o.end.astimezone(tz)) for o in offs],
+            "changes": selectors.schedule_changes(therapist=therapist),
             "therapists": clinic_therapists(request.user, therapist.clinic)
             if permissions.is_clinic_admin(request.user)
             else None,
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _time_off_initial(off, tz) -> dict:
+    start, end = off.start.astimezone(tz), off.end.astimezone(tz)
+    whole_last_day = end.time() == time.min
+    return {
+        "start_date": start.date(),
+        "start_time": None if start.time() == time.min else start.time(),
+        "end_date": end.date() - timedelta(days=1) if whole_last_day else end.date(),
+        "end_time": None if whole_last_day else end.time(),
+        "reason": off.reason,
+    }
+
+
+@staff_required
+def time_off_edit(request, pk: int):
+    off = get_object_or_404(TimeOff.objects.select_related("therapist__clinic"), pk=pk)
+    therapist = selectors.therapist_for_schedule(request.user, off.therapist_id)
+    tz = therapist.clinic.tz
+    clinic_today(therapist.clinic)
+    if request.method == "POST":
+        form = TimeOffForm(request.POST, tz=tz)
+        if form.is_valid():
+            off.start, off.end = form.cleaned_data["start"], form.cleaned_data["end"]
+            off.reason = form.cleaned_data["reason"]
+            try:
+                schedule.time_off_save(time_off=off, by=request.user)
+            except CodedError as err:
+                form.add_error(None, err.detail)
+            else:
+                messages.success(request, _("Time off saved."))
+                return _in_the_way(therapist, since=off.start.astimezone(tz).date())
+    else:
+        form = TimeOffForm(tz=tz, initial=_time_off_initial(off, tz))
+    return render(
+        request,
+        "staff/time_off_edit.html",
+        {"therapist": therapist, "clinic": therapist.clinic, "form": form, "off": off},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -146,12 +222,12 @@ def time_off_delete(request, pk: int):
 
 @staff_required
 def in_the_way(request):
-    therapist = _schedule_therapist(request)
+    therapist = schedule_therapist(request)
     since_day = date_param(request, "since", clinic_today(therapist.clinic))
-    return _render_in_the_way(request, therapist, since_day)
+    return render_in_the_way(request, therapist, since_day)
 
 
-def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
+def render_in_the_way(request, therapist, since_day, refusal=None, status=200):
     """The list, each with a move form; after a refused move, that session's form shows
     the reason and the nearest slots that pass, one tap each."""
     tz = therapist.clinic.tz
@@ -183,56 +259,3 @@ def _render_in_the_way(request, therapist, since_day, refusal=None, status=200):
         {"therapist": therapist, "clinic": therapist.clinic, "items": rows, "since": since_day},
         status=status,
     )
-
-
-def _back_to_in_the_way(session):
-    return redirect(f"{reverse('staff:in-the-way')}?therapist={session.therapist_id}")
-
-
-@staff_required
-@require_POST
-def session_move(request, pk: int):
-    session = session_for(request, pk)
-    therapist = selectors.therapist_for_schedule(request.user, session.therapist_id)
-    clinic = session.clinic
-    clinic_today(clinic)
-    form = MoveForm(
-        request.POST,
-        tz=clinic.tz,
-        therapists=Therapist.objects.filter(clinic=clinic, active=True),
-        prefix=f"s{session.pk}",
-    )
-    if not form.is_valid():
-        messages.error(request, _("Give the new start as a date and a time."))
-        return _back_to_in_the_way(session)
-    try:
-        services.session_reschedule(
-            session=session,
-            start=form.cleaned_data["start"],
-            therapist=form.cleaned_data.get("therapist"),
-            by=request.user,
-        )
-    except BookingError as err:
-        return _render_in_the_way(
-            request,
-            therapist,
-            clinic_today(clinic),
-            refusal=(session.pk, err),
-            status=err.status_code,
-        )
-    messages.success(request, _("Session moved; the runner gets an e-mail."))
-    return _back_to_in_the_way(session)
-
-
-@staff_required
-@require_POST
-def session_cancel(request, pk: int):
-    session = session_for(request, pk)
-    selectors.therapist_for_schedule(request.user, session.therapist_id)
-    try:
-        services.session_cancel(session=session, by=request.user)
-    except BookingError as err:
-        messages.error(request, err.detail)
-    else:
-        messages.success(request, _("Session cancelled; the runner gets an e-mail."))
-    return _back_to_in_the_way(session)

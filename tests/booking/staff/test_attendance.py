@@ -3,7 +3,11 @@
 import pytest
 
 from booking.models import SessionEvent
-from booking.staff.services import AttendanceError, session_mark_attendance
+from booking.staff.services import (
+    AttendanceError,
+    session_mark_attendance,
+    session_mark_attended_as_booked,
+)
 from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +127,17 @@ def test_defaults_to_the_real_clock(therapist, make_session):
     session_mark_attendance(session=s, status="attended", by=therapist.user)
     s.refresh_from_db()
     assert s.status == "attended"
+
+
+def test_attended_as_booked_treats_the_discomfort_and_closes_with_mobilisation(
+    therapist, make_session
+):
+    s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs", "glutes"])
+    session_mark_attended_as_booked(session=s, by=therapist.user, now=at(2026, 11, 18, 11))
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated, s.mobilisation_done) == (
+        "attended",
+        ["legs", "glutes"],
+        True,
+    )
+    assert list(s.events.values_list("kind", flat=True).order_by("id")) == ["attended", "record"]

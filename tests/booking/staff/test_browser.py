@@ -96,7 +96,9 @@ def test_working_hours_error_is_shown_next_to_the_day(browser_page, live_server,
     _login(browser_page, live_server, therapist.user)
     page = browser_page.new_page()
     page.goto(f"{live_server.url}/staff/schedule/")
-    page.get_by_label("Tuesday").fill("09:00-14:00, 13:00-16:00")
+    # Tuesday's hours are time fields: 09:00-14:00, 15:00-20:00 and an empty pair.
+    page.get_by_label("Until · Tuesday 2").fill("16:00")
+    page.get_by_label("From · Tuesday 2").fill("13:00")
     page.get_by_role("button", name="Save working hours").click()
     # is_visible() does not wait: let the form's answer arrive first.
     page.get_by_text("Tuesday: 09:00–14:00 and 13:00–16:00 overlap.").wait_for()

@@ -54,3 +54,19 @@ def test_chart_coordinates_keep_a_decimal_point_in_spanish(clinic, make_session)
     numbers = re.findall(r' (?:x|y|cx|cy|x1|x2|y1|y2)="([^"]*)"', svg)
     assert numbers and all(re.fullmatch(r"-?\d+(\.\d)?", n) for n in numbers), numbers
     assert '<title id="rate-t">Tasa de asistencia</title>' in svg
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_the_count_axis_has_whole_numbers_and_the_period_is_the_last_eight_weeks(
+    persona, client, clinic_admin, make_session
+):
+    # Regression: with a handful of sessions the axis read 0, 1.25, 2.5, 3.75, 5.
+    for day in (2, 3, 4):
+        make_session(at(2026, 11, 20 + day, 10), status="attended")
+    html = persona("clinic_admin").page.get(reverse("staff:dashboard")).content.decode()
+    ticks = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]+)</text>', html)
+    counts = ticks[: len(ticks) // 2]
+    assert counts == ["0", "1", "2", "3", "4"]
+    assert 'value="2026-10-07"' in html  # 8 weeks ending today
+    assert "All sessions" in html and ">Booked<" not in html
+    assert '<h3 id="counts-h">Sessions by outcome</h3>' in html

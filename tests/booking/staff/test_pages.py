@@ -130,7 +130,9 @@ def test_agenda_shows_what_the_therapist_needs(
     for i in range(5):  # more sessions: the query count stays the same
         make_session(at(2026, 11, 18, 11 + i))
     client = persona("therapist").page
-    with django_assert_max_num_queries(12):
+    # 12 before the day view listed the free times (service + availability, 3) and the
+    # count of past unmarked sessions (1); still the same whatever the number of sessions.
+    with django_assert_max_num_queries(16):
         r = client.get(reverse("staff:agenda"))
     html = r.content.decode()
     assert r.status_code == 200
@@ -179,6 +181,52 @@ def test_mark_attendance_through_the_page(persona, clock, client, therapist, ses
         True,
     )
     assert "Marked attended" in r.content.decode()
+
+
+def test_no_show_with_the_areas_still_ticked_is_saved(
+    persona, clock, client, therapist, make_session
+):
+    # Regression: the areas come pre-ticked from the runner's discomfort; choosing No-show
+    # failed with "A session the runner missed has no areas treated".
+    s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs"])
+    client = persona("therapist").page
+    clock.move_to(at(2026, 11, 18, 11))
+    page = client.get(reverse("staff:session", args=[s.pk])).content.decode()
+    assert 'value="legs"' in page and "checked" in page  # pre-ticked from the discomfort
+    r = client.post(
+        reverse("staff:attendance", args=[s.pk]),
+        {"status": "no_show", "areas_treated": ["legs"], "mobilisation_done": "on"},
+    )
+    assert r.status_code == 302
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated, s.mobilisation_done) == ("no_show", [], None)
+
+
+def test_attended_as_booked_in_one_tap_from_the_agenda(
+    persona, clock, client, therapist, make_session
+):
+    s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs", "lumbar"])
+    make_session(at(2026, 11, 17, 10))  # yesterday, never marked
+    make_session(at(2026, 11, 18, 16))  # later today: not over yet
+    client = persona("therapist").page
+    clock.move_to(at(2026, 11, 18, 11))
+    html = client.get(reverse("staff:agenda")).content.decode()
+    assert "2 past sessions not marked yet" in html and "?date=2026-11-17" in html
+    assert html.count("Attended as booked") == 1 and "Not marked yet" in html
+    r = client.post(reverse("staff:attendance", args=[s.pk]), {"as_booked": "1"})
+    assert r.status_code == 302 and r["Location"].endswith("?date=2026-11-18")
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated, s.mobilisation_done) == (
+        "attended",
+        ["legs", "lumbar"],
+        True,
+    )
+    html = client.get(reverse("staff:agenda"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "1 sesión pasada sin marcar" in html
+    # Before the session started, the one tap is refused with the reason, not a 500.
+    later = make_session(at(2026, 11, 18, 17))
+    r = client.post(reverse("staff:attendance", args=[later.pk]), {"as_booked": "1"})
+    assert r.status_code == 400 and "has not started" in r.content.decode()
 
 
 def test_history_lines_name_the_statuses_in_the_readers_language(persona, clock, session):

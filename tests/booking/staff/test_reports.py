@@ -157,3 +157,55 @@ def test_overdue_in_the_report_is_due_as_the_reminder_scan_decides(
     assert not scans.due_runners(clinic=clinic, now=earlier).filter(pk=alice.pk).exists()
     (row,) = adherence(clinic=clinic, start=date(2026, 11, 1), end=date(2026, 11, 30), now=earlier)
     assert row.overdue is False
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_adherence_targets_are_whole_sessions_and_the_list_is_paginated(
+    persona, client, clinic, clinic_admin
+):
+    from django.urls import reverse
+
+    from booking.staff.pages.reports import ADHERENCE_PAGE
+
+    for _ in range(ADHERENCE_PAGE + 1):
+        RunnerFactory(clinic=clinic, cadence="fortnightly")
+    (row, *_rest) = adherence(clinic=clinic, start=date(2026, 9, 9), end=date(2026, 11, 30))
+    assert row.expected == 6 and isinstance(row.expected, int)  # 83 days / 14: not 5.9
+    page = persona("clinic_admin").page
+    url = reverse("staff:adherence") + "?start=2026-09-09&end=2026-11-30"
+    html = page.get(url).content.decode()
+    assert "0 / 6" in html and "5.9" not in html
+    assert html.count('<th scope="row">') == ADHERENCE_PAGE and "Page 1 of 2" in html
+    html = page.get(url + "&page=2").content.decode()
+    assert html.count('<th scope="row">') == 1 and "Previous page" in html
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_send_a_reminder_now_exactly_once_per_due_period(
+    persona, client, clinic_admin, alice, bob, make_session, mailoutbox
+):
+    from django.urls import reverse
+
+    make_session(at(2026, 10, 1, 10), "attended", runner=alice)  # overdue since mid-October
+    make_session(at(2026, 11, 28, 10), "attended", runner=bob)  # not due
+    page = persona("clinic_admin").page
+    html = page.get(reverse("staff:adherence")).content.decode()
+    assert reverse("staff:remind", args=[alice.pk]) in html
+    assert reverse("staff:remind", args=[bob.pk]) not in html
+    r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
+    assert "Reminder sent to Alice Runner." in r.content.decode()
+    assert [m.to for m in mailoutbox] == [["alice@runners.test"]]
+    r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
+    assert "Alice Runner was already reminded for this period" in r.content.decode()
+    assert len(mailoutbox) == 1
+    r = page.post(reverse("staff:remind", args=[bob.pk]), follow=True)
+    assert "Bob Runner is not due for a reminder." in r.content.decode()
+    assert len(mailoutbox) == 1
+    # A therapist may not; another clinic's runner is not found.
+    assert (
+        persona("therapist").page.post(reverse("staff:remind", args=[alice.pk])).status_code == 403
+    )
+    assert (
+        persona("other_admin").page.post(reverse("staff:remind", args=[alice.pk])).status_code
+        == 404
+    )

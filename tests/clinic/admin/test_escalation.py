@@ -141,6 +141,8 @@ def test_a_clinic_admin_cannot_set_staff_or_superuser_flags(as_persona, world):
 
 
 def session_form(runner, therapist, service, start):
+    # A clinic's admin types the clinic's wall-clock time (clinic.admin_site).
+    start = start.astimezone(therapist.clinic.tz)
     return {
         "runner": runner.pk,
         "therapist": therapist.pk,

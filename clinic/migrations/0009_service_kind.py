@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0007_clinic_spacing'),
+        ('clinic', '0008_clinic_spacing'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def _hours_to_rest_days(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0005_clinic_branding"),
+        ("clinic", "0006_schedule_changes"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0006_race_windows_in_days'),
+        ('clinic', '0007_race_windows_in_days'),
     ]
 
     operations = [
