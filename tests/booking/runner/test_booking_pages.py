@@ -659,4 +659,5 @@ def test_confirm_page_warns_about_a_session_days_before(
 
 def test_a_refusal_names_the_time_it_refused(persona, service, therapist, race):
     html = book(persona("alice").page, service, therapist, local(MORNING_AFTER, 9)).content.decode()
-    assert 'id="asked"' in html and "Instead of Wednesday 11 March, 09:00" in html
+    assert 'id="asked"' in html and "You asked for Wednesday 11 March, 09:00." in html
+    assert html.count("Wednesday 11 March, 09:00") == 1  # named once, not twice
