@@ -9,7 +9,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking.api.permissions import in_staff_scope
 from booking.api.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -52,7 +51,7 @@ class AvailabilityView(APIView):
         service = data["service"]
         runner = runner_of(request.user)
         if "runner" in data and roles.is_clinic_staff(request.user):
-            if not in_staff_scope(request.user, service.clinic_id):
+            if not roles.acts_for_clinic(request.user, service.clinic_id):
                 raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
             runner = runner_in_scope(request.user, data["runner"])
         # Cached per day for anonymous lookups (hardening: booking/availability_cache.py).

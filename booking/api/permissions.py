@@ -8,19 +8,6 @@ from rest_framework import permissions
 from clinic import permissions as roles
 
 
-def staff_clinic_id(user) -> int | None:
-    """The clinic a staff member works for; None for a superuser (every clinic), -1 (no
-    clinic at all) for anyone else."""
-    ids = roles.clinic_ids(user)
-    if ids is None:
-        return None
-    return ids[0] if ids else -1
-
-
-def in_staff_scope(user, clinic_id: int) -> bool:
-    return roles.acts_for_clinic(user, clinic_id)
-
-
 class CanBook(permissions.BasePermission):
     """Runners, therapists and clinic admins use the booking API."""
 

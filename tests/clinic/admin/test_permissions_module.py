@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
-from booking.api.permissions import in_staff_scope
 from clinic import permissions
 from clinic.models import User
 from devtools.factories import UserFactory
@@ -42,7 +41,7 @@ def test_a_half_made_staff_account_has_no_staff_power_anywhere(world, client, ac
     with pytest.raises(PermissionDenied):
         permissions.require_clinic_staff(user)
     assert not permissions.acts_for_clinic(user, world.a.clinic.pk)
-    assert not in_staff_scope(user, world.a.clinic.pk)
+    assert not permissions.acts_for_clinic(user, world.a.clinic.pk)
     assert not permissions.may_use_admin(user)
     client.force_login(user)
     assert client.get("/admin/").status_code == 403
