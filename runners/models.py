@@ -75,6 +75,17 @@ class Runner(models.Model):
         _("usual areas of discomfort"), default=list, blank=True, validators=[validate_body_areas]
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A runner the staff added at the desk agreed, there and then, to the clinic keeping
+    # their details: when, and who recorded it (not editable: a record, not a setting).
+    consent_at = models.DateTimeField(_("consent recorded at"), null=True, editable=False)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("runner")

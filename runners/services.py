@@ -4,10 +4,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone as django_timezone
 from django.utils.translation import gettext as _
 
+from clinic import permissions
+from clinic.errors import CodedError
 from clinic.models import Clinic, User
 from clinic.policy import MAX_RACE_LENGTH
 from runners import race_checks
@@ -53,6 +57,71 @@ def runner_get_or_create(*, user: User, clinic: Clinic | None = None) -> Runner:
     if clinic is None:
         raise NoRunnerProfile()
     return runner_create(user=user, clinic=clinic)
+
+
+class RunnerError(CodedError):
+    pass
+
+
+def runner_invite(
+    *,
+    request: HttpRequest,
+    clinic: Clinic,
+    by: User,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    phone: str = "",
+    language: str = "es",
+    consent: bool,
+) -> Runner:
+    """A walk-in's account, made by the clinic's staff at the desk: a runner of the clinic
+    with no password yet, their consent recorded (when, by whom). Once committed, the
+    account flow's own "set your password" e-mail (allauth's password reset, in the
+    runner's language) lets them in; until then they simply cannot sign in."""
+    # Imported here: the account forms import this module (through the adapter).
+    from allauth.account.models import EmailAddress
+
+    from runners.account_forms import ResetPasswordForm
+
+    if not permissions.acts_for_clinic(by, clinic.pk):
+        raise PermissionDenied
+    if not consent:
+        raise RunnerError(
+            _("Ask the runner first: without their consent, no account."), code="consent_required"
+        )
+    email = User.objects.normalize_email(email).lower()
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise RunnerError(
+                _("There is already an account with that e-mail: search for it instead."),
+                code="email_taken",
+                status_code=409,
+            )
+        user = User.objects.create_user(
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            language=language if language in ("en", "es") else "es",
+            role=User.Role.RUNNER,
+        )
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        runner = Runner.objects.create(
+            user=user,
+            clinic=clinic,
+            timezone=clinic.timezone,
+            phone=phone.strip(),
+            consent_at=django_timezone.now(),
+            consent_recorded_by=by,
+        )
+
+        def invite() -> None:
+            form = ResetPasswordForm(data={"email": email})
+            if form.is_valid():
+                form.save(request)
+
+        transaction.on_commit(invite)
+    return runner
 
 
 @transaction.atomic

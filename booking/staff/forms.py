@@ -299,3 +299,31 @@ class StaffProfileForm(Form):
         choices=[("en", "English"), ("es", "Español")],
         help_text=_("The staff pages and your e-mails come in this language, on every device."),
     )
+
+
+class NewRunnerForm(Form):
+    """A walk-in's account, made by the staff at the desk (runners.services.runner_invite)."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("es", "Español"), ("en", "English")],
+        help_text=_("Their e-mails and pages come in this language."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The runner agrees that the clinic keeps these details and the notes of their "
+            "sessions, and sends them e-mails about their bookings."
+        ),
+        error_messages={"required": _("Ask the runner first: without their consent, no account.")},
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, profile, reports, schedule, sessions
+from booking.staff.pages import agenda, calendar, profile, reports, schedule, sessions
 
 app_name = "staff"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", agenda.home, name="home"),
     path("agenda/", agenda.agenda_day, name="agenda"),
     path("agenda/week/", agenda.agenda_week, name="agenda-week"),
+    path("calendar/", calendar.calendar_day, name="calendar"),
+    path("calendar/week/", calendar.calendar_week, name="calendar-week"),
     path("sessions/new/", sessions.session_book, name="book"),
     path("sessions/<int:pk>/", agenda.session_detail, name="session"),
     path("sessions/<int:pk>/attendance/", agenda.session_attendance, name="attendance"),

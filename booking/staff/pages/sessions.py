@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from booking.engine import services
 from booking.engine.exceptions import BookingError
-from booking.staff.forms import BookForm, MoveForm
+from booking.staff.forms import BookForm, MoveForm, NewRunnerForm
 from booking.staff.pages.agenda import render_session, session_for
 from booking.staff.pages.base import clinic_today, staff_required
 from booking.staff.pages.schedule import render_in_the_way, schedule_therapist
@@ -23,9 +23,10 @@ from booking.staff.selectors import runners_matching
 from clinic import permissions, selectors
 from clinic.models import Service, Therapist
 from runners.models import Runner
+from runners.services import RunnerError, runner_invite
 
 # Where a move or a cancellation returns to: the page it was started from.
-BACKS = ("in-the-way", "agenda", "session")
+BACKS = ("in-the-way", "agenda", "session", "calendar")
 
 
 def _back_of(request) -> str:
@@ -39,6 +40,8 @@ def _back(request, session, therapist_id: int, back: str):
     a colleague's schedule pages)."""
     if back == "session":
         return redirect("staff:session", session.pk)
+    if back == "calendar":
+        return _to_calendar(session)
     if back == "agenda":
         day = session.start.astimezone(session.clinic.tz).date().isoformat()
         query = {"date": day}
@@ -46,6 +49,11 @@ def _back(request, session, therapist_id: int, back: str):
             query["therapist"] = therapist_id
         return redirect(f"{reverse('staff:agenda')}?{urlencode(query)}")
     return redirect(f"{reverse('staff:in-the-way')}?therapist={therapist_id}")
+
+
+def _to_calendar(session):
+    day = session.start.astimezone(session.clinic.tz).date().isoformat()
+    return redirect(f"{reverse('staff:calendar')}?{urlencode({'date': day})}")
 
 
 def _slots(err: BookingError, clinic, tz):
@@ -80,7 +88,7 @@ def session_move(request, pk: int):
             by=request.user,
         )
     except BookingError as err:
-        if back == "session":
+        if back in ("session", "calendar"):
             return render_session(
                 request,
                 session,
@@ -127,10 +135,19 @@ def session_cancel(request, pk: int):
     return _back(request, session, therapist.pk, back)
 
 
+def _booked_redirect(request, session, therapist):
+    if (request.POST.get("back") or request.GET.get("back")) == "calendar":
+        return _to_calendar(session)
+    day = session.start.astimezone(therapist.clinic.tz).date().isoformat()
+    return redirect(
+        f"{reverse('staff:agenda')}?{urlencode({'date': day, 'therapist': therapist.pk})}"
+    )
+
+
 @staff_required
 def session_book(request):
     """Book for a runner at a therapist's free time: find the runner by name, e-mail or
-    phone, choose the service, confirm."""
+    phone (or add a walk-in on the spot), choose the service, confirm."""
     source = request.POST if request.method == "POST" else request.GET
     therapist = schedule_therapist(request)
     clinic, tz = therapist.clinic, therapist.clinic.tz
@@ -140,7 +157,42 @@ def session_book(request):
     runners = permissions.scope(Runner.objects.select_related("user"), request.user)
     services_qs = Service.objects.filter(clinic=clinic, active=True).order_by("name")
     status, refusal = 200, None
-    if request.method == "POST":
+    new_runner = NewRunnerForm(prefix="new", initial={"language": request.LANGUAGE_CODE[:2]})
+    form = BookForm(
+        tz=tz,
+        runners=found,
+        services=services_qs,
+        initial={
+            "start": source.get("start"),
+            "service": services_qs.first(),
+            "runner": found[0] if len(found) == 1 else None,
+        },
+    )
+    if request.method == "POST" and "new-email" in request.POST:
+        new_runner = NewRunnerForm(request.POST, prefix="new")
+        status = 400
+        if new_runner.is_valid():
+            data = new_runner.cleaned_data
+            try:
+                runner = runner_invite(request=request, clinic=clinic, by=request.user, **data)
+            except RunnerError as err:
+                new_runner.add_error(None, err.detail)
+                status = err.status_code
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s added; they get an e-mail to choose a password. Now book.")
+                    % {"name": runner.user.get_full_name()},
+                )
+                query = {
+                    "therapist": therapist.pk,
+                    "q": runner.user.email,
+                    "start": source.get("start", ""),
+                }
+                if source.get("back") == "calendar":
+                    query["back"] = "calendar"
+                return redirect(f"{reverse('staff:book')}?{urlencode(query)}")
+    elif request.method == "POST":
         form = BookForm(request.POST, tz=tz, runners=runners, services=services_qs)
         if form.is_valid():
             data = form.cleaned_data
@@ -157,20 +209,10 @@ def session_book(request):
                 status, refusal = err.status_code, (err.detail, _slots(err, clinic, tz))
             else:
                 messages.success(request, _("Session booked; the runner gets an e-mail."))
-                day = session.start.astimezone(tz).date().isoformat()
-                return redirect(
-                    f"{reverse('staff:agenda')}?{urlencode({'date': day, 'therapist': therapist.pk})}"
-                )
+                return _booked_redirect(request, session, therapist)
         else:
             status = 400
         found = runners.filter(pk=request.POST.get("runner")) if not query else found
-    else:
-        form = BookForm(
-            tz=tz,
-            runners=found,
-            services=services_qs,
-            initial={"start": request.GET.get("start"), "service": services_qs.first()},
-        )
     form.fields["runner"].queryset = found
     return render(
         request,
@@ -180,10 +222,12 @@ def session_book(request):
             "clinic": clinic,
             "today": today,
             "form": form,
+            "new_runner": new_runner,
             "query": query,
             "found": found,
             "refusal": refusal,
             "start_value": (source.get("start") or "")[:16],
+            "back": "calendar" if source.get("back") == "calendar" else "",
         },
         status=status,
     )
