@@ -311,6 +311,8 @@ TABLE = [
     ("staff/", "get", "/staff/", None, staff_only()),
     ("staff/agenda/", "get", "/staff/agenda/", None, staff_only()),
     ("staff/agenda/week/", "get", "/staff/agenda/week/", None, staff_only()),
+    ("staff/calendar/", "get", "/staff/calendar/", None, staff_only()),
+    ("staff/calendar/week/", "get", "/staff/calendar/week/", None, staff_only()),
     ("staff/sessions/<int:pk>/", "get", "/staff/sessions/{session}/", None, staff_only(other="no")),
     (
         "staff/sessions/<int:pk>/attendance/",
@@ -685,6 +687,8 @@ def test_lists_and_exports_never_show_alices_session(client, world, persona):
         assert b"Alice" not in body
         agenda = client.get("/staff/agenda/week/")
         assert "Alice" not in agenda.content.decode()
+        for calendar in ("/staff/calendar/", "/staff/calendar/week/"):
+            assert "Alice" not in client.get(calendar).content.decode()
 
 
 def test_the_owner_and_the_clinic_see_alices_session(client, world):
