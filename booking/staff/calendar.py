@@ -38,6 +38,7 @@ class Block:
     end: datetime
     entry: AgendaEntry | None = None
     reason: str = ""
+    label: str = ""  # time off: its hours that day, "" for all day
     movable: bool = False
 
     # Plain strings for the template (its filters and number formatting cost a
@@ -101,6 +102,16 @@ def _local_intervals(
     ]
 
 
+def _off_label(off: TimeOff, midnight: datetime, tz) -> str:
+    """Time off's own hours on the day starting at `midnight` ("" when it covers it all)."""
+    next_midnight = midnight + timedelta(days=1)
+    start, end = max(off.start, midnight), min(off.end, next_midnight)
+    if (start, end) == (midnight, next_midnight):
+        return ""
+    until = "24:00" if end == next_midnight else f"{end.astimezone(tz):%H:%M}"
+    return f"{start.astimezone(tz):%H:%M}–{until}"
+
+
 def calendar_grid(
     *,
     user: User,
@@ -162,7 +173,8 @@ def calendar_grid(
 
     columns = []
     for day in days:
-        grid_lo = datetime.combine(day, time(), tzinfo=tz) + timedelta(minutes=opens)
+        midnight = datetime.combine(day, time(), tzinfo=tz)
+        grid_lo = midnight + timedelta(minutes=opens)
         for t in therapists:
             bookable = permissions.may_change_schedule(user, t)
             column = Column(day=day, therapist=t, bookable=bookable)
@@ -185,12 +197,21 @@ def calendar_grid(
                     )
                 if e is not None:
                     cursor = max(cursor, e)
+            grid_hi = grid_lo + timedelta(minutes=rows * step)
             for o in day_offs:
                 s, e = max(o.start.astimezone(tz), grid_lo), o.end.astimezone(tz)
-                if s.date() != day or s >= e:
+                if s.date() != day or s >= min(e, grid_hi):
                     continue
                 column.blocks.append(
-                    Block("off", row_of(s), span_of(s, e, day), s, e, reason=o.reason)
+                    Block(
+                        "off",
+                        row_of(s),
+                        span_of(s, e, day),
+                        s,
+                        e,
+                        reason=o.reason,
+                        label=_off_label(o, midnight, tz),
+                    )
                 )
             for entry in day_entries:
                 column.blocks.append(

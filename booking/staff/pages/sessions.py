@@ -5,6 +5,7 @@ Thin: parse, check who may (clinic.selectors.therapist_for_schedule), call the b
 services, render. Every page works without JavaScript.
 """
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -135,6 +136,14 @@ def session_cancel(request, pk: int):
     return _back(request, session, therapist.pk, back)
 
 
+def _local_start(value: str | None, tz) -> datetime | None:
+    """The time being booked, to say it in the page's heading (the form parses it again)."""
+    try:
+        return datetime.fromisoformat((value or "")[:16]).replace(tzinfo=tz)
+    except ValueError:
+        return None
+
+
 def _booked_redirect(request, session, therapist):
     if (request.POST.get("back") or request.GET.get("back")) == "calendar":
         return _to_calendar(session)
@@ -227,6 +236,7 @@ def session_book(request):
             "found": found,
             "refusal": refusal,
             "start_value": (source.get("start") or "")[:16],
+            "start_local": _local_start(source.get("start"), tz),
             "back": "calendar" if source.get("back") == "calendar" else "",
         },
         status=status,
