@@ -15,7 +15,8 @@ from booking.models import Session
 from clinic.models import TimeOff
 from devtools.factories import RunnerFactory, ServiceFactory, SessionFactory, TherapistFactory
 from runners.models import Runner
-from tests.support.browser import artifacts, axe_serious, chromium, page  # noqa: F401
+from tests.support.browser import *  # noqa: F403 (Chromium, the page, artifacts)
+from tests.support.browser import axe_serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
