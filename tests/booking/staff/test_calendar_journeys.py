@@ -171,7 +171,7 @@ def test_a_therapist_adds_time_off_and_moves_what_is_in_the_way(
     with translation.override(lang):
         moved = _("Session moved; the runner gets an e-mail.")
         all_day = _("Time off, all day")
-    assert page.get_by_text("Irene Sanz").is_visible()
+    assert page.locator("h2", has_text="Irene Sanz").is_visible()
     _check_screen(page, shots, f"in-the-way-{lang}-{width}", width)
     next_day = day + timedelta(days=1)
     page.locator(f"[name=s{session.pk}-start]").fill(f"{next_day.isoformat()}T11:00")
