@@ -68,8 +68,9 @@ class Column:
     blocks: list[Block] = field(default_factory=list)
 
     @property
-    def sessions(self) -> list[Block]:
-        return [b for b in self.blocks if b.kind == "session"]
+    def closed_all_day(self) -> bool:
+        """No hours and nothing booked: the phone's list says so in words."""
+        return all(b.kind in ("closed", "now") for b in self.blocks)
 
 
 @dataclass

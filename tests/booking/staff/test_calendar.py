@@ -212,3 +212,40 @@ def test_the_calendar_reads_in_a_constant_number_of_queries(
     with django_assert_num_queries(len(small)):
         page = client.get(url, params).content.decode()
     assert page.count('class="cal-session') == 80
+
+
+@pytest.mark.clock(NOW)
+def test_a_walk_in_is_only_added_by_the_clinics_staff(persona, therapist, other_admin):
+    book = reverse("staff:book")
+    assert (
+        persona("other_admin").page.post(book, _new_runner(therapist=therapist.pk)).status_code
+        == 404
+    )
+    assert persona("alice").page.post(book, _new_runner(therapist=therapist.pk)).status_code == 403
+    assert not Runner.objects.filter(user__email="walk.in@runners.test").exists()
+
+
+@pytest.mark.clock(NOW)
+def test_time_off_says_its_own_hours_or_all_day(persona, therapist):
+    schedule.time_off_add(therapist=therapist, start=at(2026, 11, 17, 16), end=at(2026, 11, 19, 12))
+    client = persona("therapist").page
+    week = client.get(WEEK, {"date": "2026-11-17"}).content.decode()
+    assert "Time off 16:00–24:00" in week and "Time off, all day" in week
+    assert "Time off 00:00–12:00" in week
+    assert week.count("Not working") == 2  # Saturday and Sunday
+
+
+@pytest.mark.clock(at(2026, 10, 24, 12))
+def test_the_grid_keeps_wall_clock_rows_across_the_dst_change(persona, clinic, service):
+    # Sunday 25 October 2026: Madrid's clocks go back at 03:00.
+    from datetime import time
+
+    sunday = TherapistFactory(
+        clinic=clinic, display_name="Sunday Sam", hours=[(6, time(9), time(14))]
+    )
+    SessionFactory(therapist=sunday, service=service, start=at(2026, 10, 25, 10))
+    page = persona("clinic_admin").page.get(DAY, {"date": "2026-10-25"}).content.decode()
+    assert "10:00–11:00" in page
+    assert "start=2026-10-25T09:00&amp;back" in page and "start=2026-10-25T11:00&amp;back" in page
+    # 09:00 is the grid's first row (a 15-minute step), 10:00 the fifth, as on any day.
+    assert re.search(r'class="cal-session booked row-5 span-4"', page)
