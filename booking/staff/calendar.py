@@ -10,6 +10,7 @@ sides of a DST change.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -95,7 +96,7 @@ def _minutes(moment: datetime) -> int:
 
 
 def _local_intervals(
-    rules, tz, day: date, lo: datetime, hi: datetime
+    rules: list[timeutils.HoursRule], tz: ZoneInfo, day: date, lo: datetime, hi: datetime
 ) -> list[tuple[datetime, datetime]]:
     return [
         (max(s, lo).astimezone(tz), min(e, hi).astimezone(tz))
@@ -103,7 +104,7 @@ def _local_intervals(
     ]
 
 
-def _off_label(off: TimeOff, midnight: datetime, tz) -> str:
+def _off_label(off: TimeOff, midnight: datetime, tz: ZoneInfo) -> str:
     """Time off's own hours on the day starting at `midnight` ("" when it covers it all)."""
     next_midnight = midnight + timedelta(days=1)
     start, end = max(off.start, midnight), min(off.end, next_midnight)
@@ -189,16 +190,14 @@ def calendar_grid(
             ]
             busy += [(o.start, o.end) for o in day_offs]
             # Closed: the grid's rows outside the working intervals.
-            cursor = grid_lo
-            for s, e in [*working, (None, None)]:
-                stop = s if s is not None else grid_lo + timedelta(minutes=rows * step)
-                if stop > cursor:
-                    column.blocks.append(
-                        Block("closed", row_of(cursor), span_of(cursor, stop, day), cursor, stop)
-                    )
-                if e is not None:
-                    cursor = max(cursor, e)
             grid_hi = grid_lo + timedelta(minutes=rows * step)
+            cursor = grid_lo
+            for s, e in [*working, (grid_hi, grid_hi)]:
+                if s > cursor:
+                    column.blocks.append(
+                        Block("closed", row_of(cursor), span_of(cursor, s, day), cursor, s)
+                    )
+                cursor = max(cursor, e)
             for o in day_offs:
                 s, e = max(o.start.astimezone(tz), grid_lo), o.end.astimezone(tz)
                 if s.date() != day or s >= min(e, grid_hi):
