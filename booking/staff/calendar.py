@@ -6,6 +6,10 @@ agenda's sessions (booking.staff.selectors.agenda), every column's weekly hours 
 read, booking.engine.context.weekly_hours) and time off. The grid itself is pure: rows are
 the clinic's slot step in clinic-local wall time, so 09:00 sits on the same row on both
 sides of a DST change.
+
+A free cell is a step inside the hours in force (clinic.timeutils) that no session or time
+off holds: a place to tap, not a promise. The booking service decides, with the
+validator's reasons (notice, buffer, race rules) when it refuses.
 """
 
 from dataclasses import dataclass, field
