@@ -157,6 +157,8 @@ def test_a_walk_in_is_added_on_the_spot_then_booked(
     # The account flow's own e-mail to choose a password, in the runner's language.
     (invite,) = mail.outbox
     assert invite.to == ["walk.in@runners.test"] and "/accounts/password/reset/key/" in invite.body
+    assert invite.subject.endswith("Elige tu contraseña")
+    assert "Tu clínica te ha creado una cuenta para reservar tus masajes de descarga" in invite.body
     # The booking page now finds them, chosen, with the time kept.
     page = client.get(r["Location"]).content.decode()
     assert "Walk In" in page and 'value="2026-11-16T15:00"' in page and "checked" in page
