@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext as _
@@ -91,20 +91,25 @@ def runner_invite(
             _("Ask the runner first: without their consent, no account."), code="consent_required"
         )
     email = User.objects.normalize_email(email).lower()
+    taken = RunnerError(
+        _("There is already an account with that e-mail: search for it instead."),
+        code="email_taken",
+        status_code=409,
+    )
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise RunnerError(
-                _("There is already an account with that e-mail: search for it instead."),
-                code="email_taken",
-                status_code=409,
-            )
-        user = User.objects.create_user(
-            email=email,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            language=language if language in ("en", "es") else "es",
-            role=User.Role.RUNNER,
-        )
+            raise taken
+        try:
+            with transaction.atomic():  # the same walk-in added twice at once
+                user = User.objects.create_user(
+                    email=email,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    language=language if language in ("en", "es") else "es",
+                    role=User.Role.RUNNER,
+                )
+        except IntegrityError:
+            raise taken from None
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
         runner = Runner.objects.create(
             user=user,

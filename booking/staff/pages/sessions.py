@@ -153,6 +153,28 @@ def _booked_redirect(request, session, therapist):
     )
 
 
+def _add_walk_in(request, clinic, therapist, source):
+    """A walk-in added on the spot: (the form, None, the status) when refused, or (the
+    form, a redirect back to the booking page with the runner found and the time kept)."""
+    form = NewRunnerForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return form, None, 400
+    try:
+        runner = runner_invite(request=request, clinic=clinic, by=request.user, **form.cleaned_data)
+    except RunnerError as err:
+        form.add_error(None, err.detail)
+        return form, None, err.status_code
+    messages.success(
+        request,
+        _("%(name)s added; they get an e-mail to choose a password. Now book.")
+        % {"name": runner.user.get_full_name()},
+    )
+    query = {"therapist": therapist.pk, "q": runner.user.email, "start": source.get("start", "")}
+    if source.get("back") == "calendar":
+        query["back"] = "calendar"
+    return form, redirect(f"{reverse('staff:book')}?{urlencode(query)}"), 302
+
+
 @staff_required
 def session_book(request):
     """Book for a runner at a therapist's free time: find the runner by name, e-mail or
@@ -178,29 +200,9 @@ def session_book(request):
         },
     )
     if request.method == "POST" and "new-email" in request.POST:
-        new_runner = NewRunnerForm(request.POST, prefix="new")
-        status = 400
-        if new_runner.is_valid():
-            data = new_runner.cleaned_data
-            try:
-                runner = runner_invite(request=request, clinic=clinic, by=request.user, **data)
-            except RunnerError as err:
-                new_runner.add_error(None, err.detail)
-                status = err.status_code
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s added; they get an e-mail to choose a password. Now book.")
-                    % {"name": runner.user.get_full_name()},
-                )
-                query = {
-                    "therapist": therapist.pk,
-                    "q": runner.user.email,
-                    "start": source.get("start", ""),
-                }
-                if source.get("back") == "calendar":
-                    query["back"] = "calendar"
-                return redirect(f"{reverse('staff:book')}?{urlencode(query)}")
+        new_runner, added, status = _add_walk_in(request, clinic, therapist, source)
+        if added is not None:
+            return added
     elif request.method == "POST":
         form = BookForm(request.POST, tz=tz, runners=runners, services=services_qs)
         if form.is_valid():
