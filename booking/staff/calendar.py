@@ -7,8 +7,9 @@ read, booking.engine.context.weekly_hours) and time off. The grid itself is pure
 the clinic's slot step in clinic-local wall time, so 09:00 sits on the same row on both
 sides of a DST change.
 
-A free cell is a step inside the hours in force (clinic.timeutils) that no session or time
-off holds: a place to tap, not a promise. The booking service decides, with the
+A free cell is a step where the clinic's shortest service fits inside the hours in force
+(clinic.timeutils) and no session or time off holds that time: a place to tap, not a
+promise. The booking service decides, with the
 validator's reasons (notice, buffer, race rules) when it refuses.
 """
 
@@ -16,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Min
 from django.utils import timezone
 
 from booking.engine.context import weekly_hours
 from booking.models import ACTIVE_STATUSES
 from booking.staff.selectors import AgendaEntry, agenda
 from clinic import permissions, timeutils
-from clinic.models import Clinic, Therapist, TimeOff, User, WorkingHours
+from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
 
 # The grid when no column has hours that day: a usual clinic day.
 DEFAULT_OPEN, DEFAULT_CLOSE = 8 * 60, 20 * 60
@@ -149,6 +151,12 @@ def calendar_grid(
     offs = list(
         TimeOff.objects.filter(therapist_id__in=ids, start__lt=hi, end__gt=lo).order_by("start")
     )
+    shortest = timedelta(
+        minutes=Service.objects.filter(clinic=clinic, active=True).aggregate(
+            m=Min("duration_minutes")
+        )["m"]
+        or step
+    )
 
     # The grid's span: the earliest opening to the latest closing of the columns, and any
     # session outside them (booked before the hours changed), to whole hours.
@@ -231,14 +239,16 @@ def calendar_grid(
                         and entry.session.start > now,
                     )
                 )
-            # Free: each future step inside the hours with nothing holding it.
+            # Free: each future step where the clinic's shortest service fits inside the
+            # hours with nothing holding that time.
             for s, e in working:
                 cell = s
-                while cell + timedelta(minutes=step) <= e:
-                    cell_end = cell + timedelta(minutes=step)
-                    if cell >= now and not any(b < cell_end and cell < f for b, f in busy):
+                while cell + shortest <= e:
+                    fits_until = cell + shortest
+                    if cell >= now and not any(b < fits_until and cell < f for b, f in busy):
+                        cell_end = cell + timedelta(minutes=step)
                         column.blocks.append(Block("free", row_of(cell), 1, cell, cell_end))
-                    cell = cell_end
+                    cell += timedelta(minutes=step)
             local_now = now.astimezone(tz)
             if grid_lo <= local_now < grid_lo + timedelta(minutes=rows * step):
                 column.blocks.append(Block("now", row_of(local_now), 1, local_now, local_now))

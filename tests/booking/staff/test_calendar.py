@@ -47,14 +47,15 @@ def test_the_day_shows_every_therapist_with_sessions_free_times_and_now(
     assert "1 past session not marked yet" in page
     # The therapist books their own free times (future ones, not over a session) ...
     own = _free_links(page, therapist)
-    assert "2026-11-16T11:15" in own and "2026-11-16T11:00" not in own
-    assert "2026-11-16T12:00" not in own and "2026-11-16T13:45" in own
+    # The hour-long service fits from 13:00 before lunch, not from 11:15 before the session.
+    assert "2026-11-16T11:00" not in own and "2026-11-16T11:15" not in own
+    assert "2026-11-16T13:00" in own and "2026-11-16T13:15" not in own
     assert "2026-11-16T14:00" not in own and "2026-11-16T15:00" in own  # lunch is closed
     # ... not a colleague's (only admins book for anyone).
     assert _free_links(page, colleague) == []
     admin_page = persona("clinic_admin").page.get(DAY).content.decode()
     theirs = _free_links(admin_page, colleague)
-    assert "2026-11-16T16:45" in theirs and "2026-11-16T17:00" not in theirs  # time off
+    assert "2026-11-16T16:00" in theirs and "2026-11-16T16:15" not in theirs  # time off
 
 
 @pytest.mark.clock(NOW)
