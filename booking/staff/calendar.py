@@ -45,7 +45,7 @@ class Block:
     end: datetime
     entry: AgendaEntry | None = None
     reason: str = ""
-    label: str = ""  # time off: its hours that day, "" for all day
+    label: str = ""  # time off: its hours that day, "" for all day; now: its place in the row
     movable: bool = False
 
     # Plain strings for the template (its filters and number formatting cost a
@@ -251,7 +251,11 @@ def calendar_grid(
                     cell += timedelta(minutes=step)
             local_now = now.astimezone(tz)
             if grid_lo <= local_now < grid_lo + timedelta(minutes=rows * step):
-                column.blocks.append(Block("now", row_of(local_now), 1, local_now, local_now))
+                # Within its row, in fifths of the step (static/css/calendar.css, .at-N).
+                fifth = ((_minutes(local_now) - opens) % step) * 5 // step
+                column.blocks.append(
+                    Block("now", row_of(local_now), 1, local_now, local_now, label=f"at-{fifth}")
+                )
             order = {"closed": 0, "off": 1, "now": 2, "session": 3, "free": 3}
             column.blocks.sort(key=lambda b: (b.start, order[b.kind]))
             columns.append(column)

@@ -44,6 +44,8 @@ def test_the_day_shows_every_therapist_with_sessions_free_times_and_now(
     assert "Alice Runner" in page and "12:00–13:00" in page
     assert "Time off 17:00–19:00 · Dentist" in page
     assert "Now, 11:05" in page
+    # The line: 11:00's row (a 15-minute step from 09:00), a fifth of the way down.
+    assert 'class="cal-now row-9 span-1 at-1"' in page
     assert "1 past session not marked yet" in page
     # The therapist books their own free times (future ones, not over a session) ...
     own = _free_links(page, therapist)
