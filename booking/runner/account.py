@@ -123,9 +123,9 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
     from allauth.account.models import EmailAddress
 
     now = now or timezone.now()
-    runner = Runner.objects.select_related("user__clinic", "clinic", "preferred_therapist").get(
-        pk=runner.pk
-    )
+    runner = Runner.objects.select_related(
+        "user__clinic", "clinic", "preferred_therapist", "consent_recorded_by__therapist"
+    ).get(pk=runner.pk)
     user = runner.user
     sessions = list(
         Session.objects.filter(runner=runner)
@@ -180,7 +180,10 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
                 "health_notes",
                 "discomfort_areas",
                 "created_at",
+                "consent_at",
             ),
+            # A walk-in's consent, recorded at the desk: by whom (runners.services.runner_invite).
+            "consent_recorded_by": _who(runner.consent_recorded_by, me=user),
             "home_clinic": runner.clinic.name if runner.clinic else None,
             "preferred_therapist": (
                 runner.preferred_therapist.display_name if runner.preferred_therapist else None
