@@ -15,7 +15,7 @@ class BookingConfig(AppConfig):
         from booking.reminders import tasks  # noqa: F401
         from runners import race_checks
 
-        race_checks.connect(affected=_affected_sessions, changed=conflicts.race_changed)
+        race_checks.connect(affected=_affected_sessions, changed=conflicts.races_changed)
 
 
 def _affected_sessions(races):

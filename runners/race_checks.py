@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 AffectedSessions = Callable[[Iterable[Any]], dict[int, list[dict[str, Any]]]]
-RaceChanged = Callable[[Any], None]
+RacesChanged = Callable[[list[Any]], None]
 
 _affected: AffectedSessions | None = None
-_changed: RaceChanged | None = None
+_changed: RacesChanged | None = None
 
 
-def connect(*, affected: AffectedSessions, changed: RaceChanged) -> None:
+def connect(*, affected: AffectedSessions, changed: RacesChanged) -> None:
     global _affected, _changed
     _affected, _changed = affected, changed
 
@@ -27,8 +27,10 @@ def affected_sessions(races: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
     return _affected(races)
 
 
-def race_changed(race: Any) -> None:
-    """After a race is logged, edited or imported: the clashes it makes are told to the
-    runner once (booking records one e-mail per race change)."""
-    if _changed is not None:
-        _changed(race)
+def races_changed(races: Iterable[Any]) -> None:
+    """After races are logged, edited or imported (one change: a form, an API call, one
+    .ics import): the clashes they make are told to the runner once (booking records one
+    e-mail per change, whatever the number of races)."""
+    races = list(races)
+    if _changed is not None and races:
+        _changed(races)

@@ -108,7 +108,7 @@ def _check_race_times(start: datetime, finish: datetime) -> None:
         )
 
 
-def race_create(
+def _race_new(
     *,
     runner: Runner,
     name: str,
@@ -119,8 +119,6 @@ def race_create(
     location: str = "",
     timezone: str = "",
 ) -> Race:
-    """Log a race. Without a finish, it is estimated from the distance; without a zone,
-    it is run in the runner's."""
     finish = finish or Race.finish_for(start, distance_km)
     _check_race_times(start, finish)
     race = Race(
@@ -135,8 +133,30 @@ def race_create(
     )
     race.full_clean()
     race.save()
-    race_checks.race_changed(race)
     return race
+
+
+def race_create(*, runner: Runner, **fields: Any) -> Race:
+    """Log a race (the fields of `_race_new`). Without a finish, it is estimated from the
+    distance; without a zone, it is run in the runner's."""
+    race = _race_new(runner=runner, **fields)
+    race_checks.races_changed([race])
+    return race
+
+
+@transaction.atomic
+def races_import(*, runner: Runner, candidates: list[dict[str, Any]]) -> list[Race]:
+    """The races of one .ics import (each a `_race_new`'s fields): those that do not
+    pass are left out; the clashes of all of them are one race change (one e-mail)."""
+    created = []
+    for fields in candidates:
+        try:
+            with transaction.atomic():
+                created.append(_race_new(runner=runner, **fields))
+        except ValidationError:
+            continue
+    race_checks.races_changed(created)
+    return created
 
 
 def race_update(*, race: Race, **fields: Any) -> Race:
@@ -154,7 +174,7 @@ def race_update(*, race: Race, **fields: Any) -> Race:
     _check_race_times(race.start, race.finish)
     race.full_clean()
     race.save()
-    race_checks.race_changed(race)
+    race_checks.races_changed([race])
     return race
 
 

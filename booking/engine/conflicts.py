@@ -9,6 +9,7 @@ window rules, the races; plus the sessions when asked from races)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -175,32 +176,50 @@ def conflicts_for_races(
     return out
 
 
-def race_email_key(race: Race, conflicts: list[Conflict]) -> str:
-    """One e-mail per race change: the race's id, the figures that decide its window and
-    the sessions it clashes with. Saving the race again unchanged gives the same key (no
-    second e-mail); moving it, or a new clash, gives a new one."""
+# At most this many races name themselves in an e-mail's key (an import of many).
+KEY_RACES = 8
+
+
+def race_email_key(races: list[Race], conflicts: list[Conflict]) -> str:
+    """One e-mail per race change (one race, or the races of one .ics import): the races'
+    ids, then a digest of the figures that decide their windows and of the sessions they
+    clash with. Saving a race again unchanged gives the same key (no second e-mail);
+    moving it, or a new clash, gives a new one."""
+    figures = ";".join(
+        f"{r.pk}@{r.start.astimezone(UTC):%Y%m%dT%H%M}-{r.finish.astimezone(UTC):%Y%m%dT%H%M}"
+        f"-{r.timezone}-{r.distance_km}-{r.priority}"
+        for r in races
+    )
     sessions = ",".join(str(c.session_id) for c in conflicts)
-    return (
-        f"r{race.pk}@{race.start.astimezone(UTC):%Y%m%dT%H%M}-"
-        f"{race.finish.astimezone(UTC):%Y%m%dT%H%M}-{race.timezone}-"
-        f"{race.distance_km}-{race.priority}:{sessions}"
-    )[:100]
+    digest = hashlib.sha256(f"{figures}:{sessions}".encode()).hexdigest()[:24]
+    return f"r{'.'.join(str(r.pk) for r in races[:KEY_RACES])}@{digest}"
 
 
-def race_changed(race: Race) -> None:
-    """A race was logged, edited or imported: if it now clashes with booked sessions, the
-    runner gets one e-mail (booking.reminders: the clashes and three times to move each
-    one to), recorded with the change and sent once committed."""
-    found = conflicts_for_races([race]).get(race.pk, [])
-    if not found:
+def races_of_key(key: str) -> list[int]:
+    """The race ids an e-mail's key names (race_email_key)."""
+    head = key.split("@", 1)[0]
+    if not head.startswith("r"):
+        return []
+    return [int(part) for part in head[1:].split(".") if part.isdigit()]
+
+
+def races_changed(races: Iterable[Race]) -> None:
+    """Races were logged, edited or imported (one change): if they now clash with booked
+    sessions, the runner gets one e-mail (booking.reminders: the clashes and three times
+    to move each one to), recorded with the change and sent once committed."""
+    races = list(races)
+    found = conflicts_for_races(races)
+    clashing = [r for r in races if found.get(r.pk)]
+    if not clashing:
         return
+    every = [c for r in clashing for c in found[r.pk]]
     (reminder,) = Reminder.objects.bulk_create(
         [
             Reminder(
-                runner_id=race.runner_id,
+                runner_id=clashing[0].runner_id,
                 kind=Reminder.Kind.RACE_CONFLICT,
-                key=race_email_key(race, found),
-                session_id=found[0].session_id,
+                key=race_email_key(clashing, every),
+                session_id=every[0].session_id,
             )
         ],
         update_conflicts=True,

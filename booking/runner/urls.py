@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.runner import booking, feeds, sessions
+from booking.runner import booking, feeds, plan, sessions
 
 app_name = "booking"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("book/", booking.book_start, name="book"),
     path("book/<int:service_id>/", booking.book_slots, name="book_slots"),
     path("book/<int:service_id>/confirm/", booking.book_confirm, name="book_confirm"),
+    path("plan/", plan.plan_page, name="plan"),
     path("sessions/", sessions.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<int:pk>/calendar.ics", sessions.session_calendar, name="session_ics"),

@@ -190,6 +190,10 @@ TABLE = [
     ("book/<int:service_id>/", "get", "/book/{service}/", None, runner_only()),
     ("book/<int:service_id>/confirm/", "get", "/book/{service}/confirm/", None, runner_only()),
     ("sessions/", "get", "/sessions/", None, runner_only()),
+    ("plan/", "get", "/plan/", None, runner_only()),
+    ("plan/", "post", "/plan/", {}, runner_only()),
+    ("api/v1/plan/", "get", "/api/v1/plan/", None, runner_only()),
+    ("api/v1/plan/", "post", "/api/v1/plan/", {}, runner_only("allowed", "allowed")),
     ("account/privacy/", "get", "/account/privacy/", None, runner_only()),
     ("account/privacy/download/", "get", "/account/privacy/download/", None, runner_only()),
     (
