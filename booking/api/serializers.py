@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from booking.engine import conflicts, services
 from booking.engine.availability import Slot
-from booking.engine.rules import clinic_mismatch
 from booking.engine.plan import MAX_PROPOSALS, Reason, SeasonPlan
+from booking.engine.rules import clinic_mismatch
 from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS, SeriesResult
 from booking.models import Session, SessionEvent
 from clinic import permissions

@@ -103,6 +103,26 @@ class _Work:
     runner: rules.RunnerInfo
     therapists: list[rules.TherapistInfo]
     proposals: list[Proposal] = field(default_factory=list)
+    # (service kind, therapist id, local day): its free starts, swept once. A proposal
+    # only takes time away, so a start missing here never becomes free; one listed may
+    # have been taken since: the validator says so.
+    swept: dict[tuple[str, int, date], list[datetime]] = field(default_factory=dict)
+
+    def free_on(
+        self, therapist: rules.TherapistInfo, offer: Offer, policy: Policy, now: datetime, day: date
+    ) -> list[datetime]:
+        key = (offer.kind, therapist.id, day)
+        if key not in self.swept:
+            self.swept[key] = rules.free_starts(
+                therapist=therapist,
+                runner=self.runner,
+                policy=policy,
+                now=now,
+                first=day,
+                last=day,
+                duration=offer.duration,
+            )
+        return self.swept[key]
 
     def add(self, proposal: Proposal) -> Proposal:
         busy = rules.Busy(proposal.start, proposal.end)
@@ -138,15 +158,7 @@ def _first_passing(
     wanted = preferred.hour * 60 + preferred.minute if preferred else 0
     candidates: list[tuple[int, int, datetime, rules.TherapistInfo]] = []
     for therapist in work.therapists:
-        for start in rules.free_starts(
-            therapist=therapist,
-            runner=work.runner,
-            policy=kind_policy,
-            now=now,
-            first=day,
-            last=day,
-            duration=offer.duration,
-        ):
+        for start in work.free_on(therapist, offer, kind_policy, now, day):
             if not_before is not None and start < not_before:
                 continue
             if not_after is not None and start + offer.duration > not_after:
@@ -339,7 +351,7 @@ def season_plan(
         (s for s in unloading_services if last is not None and s.pk == last[0]),
         unloading_services[0],
     )
-    recovery = (by_kind.get(ServiceKind.RECOVERY) or [None])[0]
+    recovery = next(iter(by_kind.get(ServiceKind.RECOVERY, [])), None)
     tz = clinic.tz
     first = timeutils.local_date(now, tz)
     horizon = min(timedelta(weeks=weeks), timedelta(days=clinic.max_days_ahead))
@@ -365,7 +377,8 @@ def season_plan(
         ),
     )
     preferred = last[2].astimezone(tz).time() if last else None
-    assert ctx.runner is not None
+    if ctx.runner is None:  # never: a runner was given (for the type checker)
+        return plan
     plan.proposals = propose(
         therapists=therapists,
         runner=ctx.runner,
@@ -426,4 +439,3 @@ def plan_book(
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
     )
-

@@ -54,9 +54,9 @@ def test_the_plan_lists_proposals_with_reasons(
     assert proposals == sorted(proposals, key=lambda p: p["start"])
     # In Spanish when asked.
     es = persona("alice").api.get(PLAN, {"weeks": 4}, HTTP_ACCEPT_LANGUAGE="es")
-    assert "días" in next(p for p in es.json()["proposals"] if p["reason_code"] == "cadence")[
-        "reason"
-    ]
+    assert (
+        "días" in next(p for p in es.json()["proposals"] if p["reason_code"] == "cadence")["reason"]
+    )
 
 
 def test_default_twelve_weeks_and_bad_weeks_are_a_400(persona, alice, service, therapist):

@@ -66,9 +66,12 @@ def test_a_marathon_gets_a_session_before_its_window_and_a_recovery_after(
     assert cadence and day(cadence[0].start) == date(2026, 12, 1)
     for p in plan.proposals:
         service_used = service if p.service_id == service.pk else recovery
-        assert services.session_violations(
-            runner=alice, service=service_used, therapist=therapist, start=p.start, now=at_now
-        ) == [], p
+        assert (
+            services.session_violations(
+                runner=alice, service=service_used, therapist=therapist, start=p.start, now=at_now
+            )
+            == []
+        ), p
 
 
 def test_no_recovery_service_no_recovery_proposal_and_b_races_get_none(
@@ -98,7 +101,9 @@ def test_a_session_booked_in_the_week_before_the_race_is_its_session(
     alice, service, therapist, at_now
 ):
     marathon(alice)
-    SessionFactory(runner=alice, therapist=therapist, service=service, start=local(2026, 12, 16, 10))
+    SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=local(2026, 12, 16, 10)
+    )
     plan = season.season_plan(alice, weeks=4, now=at_now)
     assert season.Reason.BEFORE_RACE not in [p.reason for p in plan.proposals]
     # And the cadence counts it: nothing else in the 13 days before it or after it.

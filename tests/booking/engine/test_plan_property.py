@@ -28,9 +28,7 @@ WEEKS = 8
 LAST = FIRST + timedelta(weeks=WEEKS)
 UNLOADING = season.Offer(1, ServiceKind.UNLOADING, timedelta(minutes=60))
 RECOVERY = season.Offer(2, ServiceKind.RECOVERY, timedelta(minutes=30))
-HOURS = [
-    timeutils.HoursRule(d, time(a), time(b)) for d in range(5) for a, b in ((9, 14), (15, 20))
-]
+HOURS = [timeutils.HoursRule(d, time(a), time(b)) for d in range(5) for a, b in ((9, 14), (15, 20))]
 
 
 @st.composite
@@ -91,7 +89,7 @@ def _oracle_ok(start, end, kind, policy, races, others):
         return False
     if local_start.minute % 15 or local_start.second:
         return False
-    for other_start, other_end, other_kind in others:
+    for other_start, other_end, _other_kind in others:
         if start < other_end and end > other_start:
             return False
         same_day = other_start.astimezone(MADRID).date() == local_start.date()
@@ -110,10 +108,9 @@ def _oracle_ok(start, end, kind, policy, races, others):
                 last_moment_day < race_day - timedelta(days=policy.rest_days_before)
                 and end <= race.start
             )
-            fine_after = (
-                start >= race.finish + policy.after_race
-                and start.astimezone(tz).date() >= finish_day + timedelta(days=policy.days_after)
-            )
+            fine_after = start >= race.finish + policy.after_race and start.astimezone(
+                tz
+            ).date() >= finish_day + timedelta(days=policy.days_after)
         if not (fine_before or fine_after):
             return False
     return True

@@ -50,7 +50,10 @@ def test_the_page_has_a_stable_name_and_lists_the_proposals_ticked(
     assert "Your last unloading massage before Maratón de Barcelona" in html
     assert 'id="book-all"' in html and 'id="book-selected"' in html
     # In the runner's menu.
-    assert f'href="{PLAN}"' in persona("alice").page.get(reverse("booking:my_sessions")).content.decode()
+    assert (
+        f'href="{PLAN}"'
+        in persona("alice").page.get(reverse("booking:my_sessions")).content.decode()
+    )
 
 
 def test_book_all_in_one_tap(persona, alice, service, therapist, marathon):
@@ -74,7 +77,12 @@ def test_book_selected_books_only_the_ticked(persona, alice, service, therapist,
     offers = _values(html, "offer")
     client.post(
         PLAN,
-        {"book": "selected", "offer": offers, "pick": offers[:2], "token": _values(html, "token")[0]},
+        {
+            "book": "selected",
+            "offer": offers,
+            "pick": offers[:2],
+            "token": _values(html, "token")[0],
+        },
     )
     starts = sorted(s.start for s in Session.objects.filter(runner=alice))
     assert starts == sorted(season.parse_choice(v)[2] for v in offers[:2])
