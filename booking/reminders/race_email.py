@@ -22,7 +22,11 @@ from runners.models import Race, Runner
 MAX_SESSIONS = 5
 
 
-def move_links(session: Session, runner: Runner, *, now: datetime) -> list[dict]:
+def move_links(
+    session: Session, runner: Runner, *, now: datetime, absolute_urls: bool = True
+) -> list[dict]:
+    """Three times on different days to move a session to, as links that open the move:
+    absolute for an e-mail, site-relative for a page (the site's own host)."""
     clinic = session.clinic
     candidates = suggest_slots(
         runner=runner,
@@ -48,7 +52,7 @@ def move_links(session: Session, runner: Runner, *, now: datetime) -> list[dict]
         {
             "when": messages.when(slot.start, clinic),
             "therapist": names.get(slot.therapist_id, ""),
-            "url": absolute(
+            "url": (absolute if absolute_urls else str)(
                 f"{path}?{urlencode({'start': slot.start.isoformat(), 'therapist': slot.therapist_id})}"
             ),
         }

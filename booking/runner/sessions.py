@@ -70,7 +70,11 @@ def session_detail(request, pk: int):
     routines = [r for r in ROUTINES if r.slug in slugs] or list(ROUTINES[:2])
     race_conflicts = conflicts.conflicts_for_sessions([session]).get(session.pk, [])
     # Three times that pass every rule, on different days: one tap opens the move.
-    moves = move_links(session, request.runner, now=timezone.now()) if race_conflicts else []
+    moves = (
+        move_links(session, request.runner, now=timezone.now(), absolute_urls=False)
+        if race_conflicts
+        else []
+    )
     return render(
         request,
         "booking/session_detail.html",
