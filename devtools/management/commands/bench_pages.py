@@ -123,6 +123,7 @@ class Command(BaseCommand):
             "my_sessions": "/sessions/",
             "races": "/races/",
             "race_add": "/races/add/",
+            "plan": "/plan/",
             "profile": "/profile/",
             "self_care": "/self-care/",
         }

@@ -2,7 +2,7 @@
 JavaScript ("Book all" or "Book selected"), in English and Spanish; the race log and the
 race e-mail lead to it; a .ics import of several clashing races sends one e-mail."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -144,3 +144,30 @@ def test_an_ics_import_of_two_clashing_races_sends_one_email(
     assert "Media A" in message.subject and "10K B" in message.subject
     assert message.body.count("/reschedule/confirm/?start=") == 6  # three per session
     assert PLAN in message.body
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(
+    persona, alice, service, therapist, marathon, django_assert_max_num_queries
+):
+    SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 3), 10)
+    )
+    client = persona("alice").page
+    client.get(PLAN)
+    with django_assert_max_num_queries(20) as few:
+        client.get(PLAN)
+    for week in range(1, 6):
+        RaceFactory(
+            runner=alice,
+            priority="A",
+            start=local(RACE_DAY, 9) + timedelta(weeks=week),
+            finish=local(RACE_DAY, 12) + timedelta(weeks=week),
+        )
+        SessionFactory(
+            runner=alice,
+            therapist=therapist,
+            service=service,
+            start=local(date(2026, 3, 4), 10) + timedelta(weeks=week),
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(PLAN)

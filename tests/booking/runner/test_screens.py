@@ -61,6 +61,7 @@ def pages(service, therapist, upcoming) -> dict[str, str]:
         "races": "/races/",
         "race-add": "/races/add/",
         "race-import": "/races/import/",
+        "plan": "/plan/",
         "profile": "/profile/",
         "self-care": "/self-care/",
     }
