@@ -11,18 +11,70 @@ from rest_framework.views import APIView
 
 from booking.api.permissions import CanBook, IsRunner
 from booking.api.serializers import (
-    PlanCreateSerializer,
-    PlanSerializer,
     SeriesRefusedSerializer,
     SeriesResultSerializer,
-    plan_body,
+    _BookingInput,
     series_body,
 )
 from booking.api.sessions import _idempotency_key, runner_of
 from booking.engine import plan as season
+from booking.engine.plan import MAX_PROPOSALS, Reason, SeasonPlan
 from booking.models import Session
+from clinic.api.fields import AwareDateTimeField
 from clinic.api.schema import ERROR_RESPONSES
 from runners.services import runner_get_or_create
+
+
+class PlanChoiceSerializer(_BookingInput):
+    start = AwareDateTimeField(help_text="The proposal's start, ISO 8601 with its UTC offset.")
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    proposals = PlanChoiceSerializer(many=True, allow_empty=False, max_length=MAX_PROPOSALS)
+    all_or_nothing = serializers.BooleanField(
+        required=False, default=False, help_text="Book none of them unless every one passes."
+    )
+
+
+class ProposalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="In the clinic's zone, with its offset.")
+    end = serializers.DateTimeField()
+    therapist = serializers.IntegerField()
+    therapist_name = serializers.CharField()
+    service = serializers.IntegerField()
+    service_name = serializers.CharField()
+    reason = serializers.CharField(help_text="Why this session, in your language.")
+    reason_code = serializers.ChoiceField(
+        choices=[Reason.BEFORE_RACE, Reason.AFTER_RACE, Reason.CADENCE]
+    )
+    race = serializers.IntegerField(allow_null=True, help_text="The race it is for, if any.")
+
+
+class PlanSerializer(serializers.Serializer):
+    weeks = serializers.IntegerField()
+    proposals = ProposalSerializer(many=True)
+
+
+def plan_body(plan: SeasonPlan) -> dict:
+    """The plan's answer: each proposal in the clinic's time, with its reason."""
+    tz = plan.clinic.tz if plan.clinic is not None else None
+    return {
+        "weeks": plan.weeks,
+        "proposals": [
+            {
+                "start": p.start.astimezone(tz).isoformat(),
+                "end": p.end.astimezone(tz).isoformat(),
+                "therapist": p.therapist_id,
+                "therapist_name": plan.therapists.get(p.therapist_id, ""),
+                "service": p.service_id,
+                "service_name": plan.services[p.service_id].name,
+                "reason": p.label,
+                "reason_code": p.reason,
+                "race": p.race_id,
+            }
+            for p in plan.proposals
+        ],
+    }
 
 
 class PlanQuerySerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ from rest_framework import serializers
 
 from booking.engine import conflicts, services
 from booking.engine.availability import Slot
-from booking.engine.plan import MAX_PROPOSALS, Reason, SeasonPlan
 from booking.engine.rules import clinic_mismatch
 from booking.engine.series import MAX_SERIES, SERIES_EVERY_DAYS, SeriesResult
 from booking.models import Session, SessionEvent
@@ -389,55 +388,3 @@ class SeriesResultSerializer(serializers.Serializer):
 class SeriesRefusedSerializer(SeriesResultSerializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-
-
-class PlanChoiceSerializer(_BookingInput):
-    start = AwareDateTimeField(help_text="The proposal's start, ISO 8601 with its UTC offset.")
-
-
-class PlanCreateSerializer(serializers.Serializer):
-    proposals = PlanChoiceSerializer(many=True, allow_empty=False, max_length=MAX_PROPOSALS)
-    all_or_nothing = serializers.BooleanField(
-        required=False, default=False, help_text="Book none of them unless every one passes."
-    )
-
-
-class ProposalSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(help_text="In the clinic's zone, with its offset.")
-    end = serializers.DateTimeField()
-    therapist = serializers.IntegerField()
-    therapist_name = serializers.CharField()
-    service = serializers.IntegerField()
-    service_name = serializers.CharField()
-    reason = serializers.CharField(help_text="Why this session, in your language.")
-    reason_code = serializers.ChoiceField(
-        choices=[Reason.BEFORE_RACE, Reason.AFTER_RACE, Reason.CADENCE]
-    )
-    race = serializers.IntegerField(allow_null=True, help_text="The race it is for, if any.")
-
-
-class PlanSerializer(serializers.Serializer):
-    weeks = serializers.IntegerField()
-    proposals = ProposalSerializer(many=True)
-
-
-def plan_body(plan: SeasonPlan) -> dict:
-    """The plan's answer: each proposal in the clinic's time, with its reason."""
-    tz = plan.clinic.tz if plan.clinic is not None else None
-    return {
-        "weeks": plan.weeks,
-        "proposals": [
-            {
-                "start": p.start.astimezone(tz).isoformat(),
-                "end": p.end.astimezone(tz).isoformat(),
-                "therapist": p.therapist_id,
-                "therapist_name": plan.therapists.get(p.therapist_id, ""),
-                "service": p.service_id,
-                "service_name": plan.services[p.service_id].name,
-                "reason": p.label,
-                "reason_code": p.reason,
-                "race": p.race_id,
-            }
-            for p in plan.proposals
-        ],
-    }

@@ -10,14 +10,10 @@ over the next weeks, each with its reason:
    (or today for a runner with none), a race's sessions counting as a step of it.
 
 Nothing here decides a rule: the slot sweep (`rules.free_starts`) finds candidates and
-every proposal is passed through the validator (`rules.check`) with the proposals before
-it, so a plan never offers what booking would refuse. A plan is recomputed on every
-read, so a race logged, moved or deleted re-plans at once.
-
-`propose` is pure (the dataclasses of booking.engine.rules); `season_plan` reads what it
-needs in a fixed number of queries, whatever the number of races and sessions.
-`plan_book` books the chosen proposals through booking.engine.series (each through
-`session_book`).
+every proposal passes the validator (`rules.check`) with the proposals before it, so a
+plan never offers what booking would refuse. Recomputed on every read: a race change
+re-plans at once. `propose` is pure; `season_plan` reads in a fixed number of queries;
+`plan_book` books the chosen ones through booking.engine.series.
 """
 
 from __future__ import annotations
@@ -135,11 +131,6 @@ class _Work:
         return proposal
 
 
-def _minutes(moment: datetime, policy: Policy) -> int:
-    local = moment.astimezone(policy.tz)
-    return local.hour * 60 + local.minute
-
-
 def _first_passing(
     work: _Work,
     offer: Offer,
@@ -163,7 +154,8 @@ def _first_passing(
                 continue
             if not_after is not None and start + offer.duration > not_after:
                 continue
-            distance = abs(_minutes(start, policy) - wanted)
+            local = start.astimezone(policy.tz)
+            distance = abs(local.hour * 60 + local.minute - wanted)
             candidates.append((distance, order[therapist.id], start, therapist))
     for _distance, _order, start, therapist in sorted(candidates, key=lambda c: c[:3]):
         if not rules.check(
@@ -207,10 +199,32 @@ def propose(
     unloading_policy = policy.for_service(unloading.kind)
     existing = sorted(b.start for b in runner.sessions)
 
-    def pick(day: date, offer: Offer, **bounds: datetime | None) -> tuple[int, datetime] | None:
+    def pick(
+        day: date,
+        offer: Offer,
+        reason: str,
+        race: rules.RaceInfo | None = None,
+        **bounds: datetime | None,
+    ) -> Proposal | None:
+        """The best time on `day` that passes, proposed; None when there is none."""
         if not first <= day <= last:
             return None
-        return _first_passing(work, offer, policy, now, day, preferred=preferred, **bounds)
+        found = _first_passing(work, offer, policy, now, day, preferred=preferred, **bounds)
+        if found is None:
+            return None
+        therapist_id, start = found
+        return work.add(
+            Proposal(
+                start,
+                start + offer.duration,
+                therapist_id,
+                offer.id,
+                reason,
+                race.id if race else None,
+                race.name if race else "",
+                cadence_days if reason == Reason.CADENCE else None,
+            )
+        )
 
     races = sorted(
         (r for r in runner.races if r.priority == "A" and range_start <= r.start < range_end),
@@ -223,19 +237,8 @@ def propose(
         )
         if not any(week_before <= s < window.starts for s in existing):
             for back in range(PRE_RACE_DAYS):
-                found = pick(window.last_day - timedelta(days=back), unloading)
-                if found is not None:
-                    work.add(
-                        Proposal(
-                            found[1],
-                            found[1] + unloading.duration,
-                            found[0],
-                            unloading.id,
-                            Reason.BEFORE_RACE,
-                            race.id,
-                            race.name,
-                        )
-                    )
+                day = window.last_day - timedelta(days=back)
+                if pick(day, unloading, Reason.BEFORE_RACE, race):
                     break
         if recovery is None:
             continue
@@ -243,19 +246,7 @@ def propose(
         closes = race.finish + RECOVERY_WITHIN
         finish_day = timeutils.local_date(race.finish, tz)
         for day in (finish_day + timedelta(days=1), finish_day, finish_day + timedelta(days=2)):
-            found = pick(day, recovery, not_before=opens, not_after=closes)
-            if found is not None:
-                work.add(
-                    Proposal(
-                        found[1],
-                        found[1] + recovery.duration,
-                        found[0],
-                        recovery.id,
-                        Reason.AFTER_RACE,
-                        race.id,
-                        race.name,
-                    )
-                )
+            if pick(day, recovery, Reason.AFTER_RACE, race, not_before=opens, not_after=closes):
                 break
 
     if cadence_days:
@@ -284,18 +275,8 @@ def propose(
                 day = due + timedelta(days=slip)
                 if following is not None and day > following - gap:
                     break
-                found = pick(day, unloading)
-                if found is not None:
-                    placed = work.add(
-                        Proposal(
-                            found[1],
-                            found[1] + unloading.duration,
-                            found[0],
-                            unloading.id,
-                            Reason.CADENCE,
-                            cadence_days=cadence_days,
-                        )
-                    )
+                placed = pick(day, unloading, Reason.CADENCE)
+                if placed is not None:
                     break
             if placed is not None:
                 due = timeutils.local_date(placed.start, tz) + timedelta(days=cadence_days)
@@ -341,17 +322,12 @@ def season_plan(
         .values_list("service_id", "therapist_id", "start")
         .first()
     )
-    by_kind: dict[str, list[Service]] = {}
-    for service in services:
-        by_kind.setdefault(service.kind, []).append(service)
-    unloading_services = by_kind.get(ServiceKind.UNLOADING, [])
-    if not unloading_services:
+    unloadings = [s for s in services if s.kind == ServiceKind.UNLOADING]
+    if not unloadings:
         return plan
-    unloading = next(
-        (s for s in unloading_services if last is not None and s.pk == last[0]),
-        unloading_services[0],
-    )
-    recovery = next(iter(by_kind.get(ServiceKind.RECOVERY, [])), None)
+    # The runner's usual service, else the clinic's first.
+    unloading = next((s for s in unloadings if last and s.pk == last[0]), unloadings[0])
+    recovery = next((s for s in services if s.kind == ServiceKind.RECOVERY), None)
     tz = clinic.tz
     first = timeutils.local_date(now, tz)
     horizon = min(timedelta(weeks=weeks), timedelta(days=clinic.max_days_ahead))
@@ -367,15 +343,9 @@ def season_plan(
         lookback=reach,
         lookahead=reach,
     )
-    preferred_ids = [runner.preferred_therapist_id, last[1] if last else None]
-    therapists = sorted(
-        ctx.therapists.values(),
-        key=lambda t: (
-            t.id not in preferred_ids,
-            preferred_ids.index(t.id) if t.id in preferred_ids else 0,
-            t.name,
-        ),
-    )
+    # The preferred therapist, then the last session's, then the others by name.
+    rank = {pk: i for i, pk in enumerate([runner.preferred_therapist_id, last and last[1]]) if pk}
+    therapists = sorted(ctx.therapists.values(), key=lambda t: (rank.get(t.id, 2), t.name))
     preferred = last[2].astimezone(tz).time() if last else None
     if ctx.runner is None:  # never: a runner was given (for the type checker)
         return plan
@@ -394,20 +364,6 @@ def season_plan(
     plan.services = {s.pk: s for s in services}
     plan.therapists = {t.id: t.name for t in ctx.therapists.values()}
     return plan
-
-
-def parse_choice(value: str) -> tuple[int, int, datetime] | None:
-    """A proposal's form value back: (service id, therapist id, start), or None."""
-    parts = value.split(":", 2)
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
-        return None
-    try:
-        start = datetime.fromisoformat(parts[2])
-    except ValueError:
-        return None
-    if start.tzinfo is None:
-        return None
-    return int(parts[0]), int(parts[1]), start
 
 
 def plan_book(

@@ -3,6 +3,7 @@ checked, booked in one tap ("Book all" or "Book selected"), without JavaScript. 
 name `booking:plan` is stable (other pages link to it)."""
 
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -20,10 +21,24 @@ from runners.decorators import runner_required
 BOOK_ALL = "all"
 
 
+def parse_choice(value: str) -> tuple[int, int, datetime] | None:
+    """A proposal's form value back: (service id, therapist id, start), or None."""
+    parts = value.split(":", 2)
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    try:
+        start = datetime.fromisoformat(parts[2])
+    except ValueError:
+        return None
+    if start.tzinfo is None:
+        return None
+    return int(parts[0]), int(parts[1]), start
+
+
 def _chosen(values: list[str]) -> list[tuple[Service, Therapist, object]]:
     """The form's proposals back as (service, therapist, start), in two queries; values
     that do not parse or name nothing are left out."""
-    parsed = [c for c in (season.parse_choice(v) for v in values[: season.MAX_PROPOSALS]) if c]
+    parsed = [c for c in (parse_choice(v) for v in values[: season.MAX_PROPOSALS]) if c]
     services = Service.objects.select_related("clinic").in_bulk({c[0] for c in parsed})
     therapists = Therapist.objects.select_related("clinic").in_bulk({c[1] for c in parsed})
     return [

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from booking.engine import plan as season
 from booking.models import Reminder, Session
+from booking.runner.plan import parse_choice
 from devtools.factories import RaceFactory, SessionFactory
 from tests.support.page_fixtures import local
 
@@ -85,7 +85,7 @@ def test_book_selected_books_only_the_ticked(persona, alice, service, therapist,
         },
     )
     starts = sorted(s.start for s in Session.objects.filter(runner=alice))
-    assert starts == sorted(season.parse_choice(v)[2] for v in offers[:2])
+    assert starts == sorted(parse_choice(v)[2] for v in offers[:2])
 
 
 def test_nothing_ticked_says_so(persona, alice, service, therapist, marathon):
