@@ -32,16 +32,20 @@ class JoinForm(Form):
         empty_label=gettext_lazy("Any physiotherapist"),
     )
     first_day = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     last_day = forms.DateField(
-        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     earliest = forms.TimeField(
-        label=gettext_lazy("Not before"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Not before"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     latest = forms.TimeField(
-        label=gettext_lazy("Finished by"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Finished by"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
     def __init__(self, *args, clinic, **kwargs):

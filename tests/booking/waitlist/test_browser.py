@@ -78,12 +78,12 @@ def test_a_runner_joins_the_waitlist_and_claims_a_freed_time(page, setup, artifa
         runner=holder, service=service, therapist=therapist, start=start, by=holder.user
     )
 
-    page.set_viewport_size({"width": 375, "height": 812})
     page.goto("/accounts/login/")
     if lang == "es":
         page.select_option("#language-select", "es")
         page.locator("form.lang-switch button[type=submit]").click()
         page.wait_for_selector("html[lang=es]")
+    page.set_viewport_size({"width": 375, "height": 812})
     page.fill("#id_login", runner.user.email)
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
