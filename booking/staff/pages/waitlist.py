@@ -3,7 +3,7 @@ one of them a time by hand (booking.engine.waitlist.offer_by_hand: checked with 
 validator for that runner, e-mailed by the worker like any freed time)."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,6 @@ from booking.engine import waitlist
 from booking.engine.availability import availability
 from booking.engine.exceptions import BookingError
 from booking.models import WaitlistEntry
-from booking.runner.forms import parse_start
 from booking.staff.pages.base import (
     clinic_today,
     context_clinic_and_therapist,
@@ -51,6 +50,14 @@ def _times_for(entries, day, clinic, names):
             and slot.end.astimezone(tz).time() <= entry.latest
             and slot.end.astimezone(tz).date() == day
         ]
+
+
+def _aware(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @staff_required
@@ -94,7 +101,7 @@ def waitlist_offer(request, pk: int):
         if therapist_id.isdigit()
         else None
     )
-    start = parse_start(start_text)
+    start = _aware(start_text)
     if therapist is None or start is None:
         messages.error(request, _("Pick one of the times offered."))
         return redirect(back)
