@@ -4,7 +4,9 @@ transaction each; tasks enqueued on commit.
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
 row → re-read their time → run the rules → insert → enqueue the e-mail on commit → drop
 the therapist's cached availability on commit (clinic.cache.availability_changed: every
-write that moves availability says so itself; there are no model signals).
+write that moves availability says so itself; there are no model signals) → the runner
+leaves the waitlists the booking answers (booking.engine.waitlist.left_on_booking).
+A cancellation or a move says which time it frees (clinic.events.time_freed: the waitlist).
 
 Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
 session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
