@@ -43,6 +43,20 @@ def brand_for(request: HttpRequest) -> Clinic | None:
     return only[0] if len(only) == 1 else None
 
 
+def brand_for_account(user) -> Clinic | None:
+    """Whose name an account e-mail (address confirmation, password reset) carries: the
+    clinic of the account's owner as their pages show it, else the only clinic there is."""
+    clinics = Clinic.objects.only(*FIELDS)
+    if user is not None and user.pk:
+        ids = permissions.clinic_ids(user)
+        own = clinics.filter(pk__in=ids) if ids else clinics.filter(runners__user=user)
+        found = own.order_by("pk").first()
+        if found is not None:
+            return found
+    only = list(clinics.order_by("pk")[:2])
+    return only[0] if len(only) == 1 else None
+
+
 def context(request: HttpRequest) -> dict:
     """Template context processor: `brand`, read only when a template uses it."""
     return {"brand": SimpleLazyObject(lambda: brand_for(request))}

@@ -7,6 +7,7 @@ app_name = "booking"
 urlpatterns = [
     path("book/", booking.book_start, name="book"),
     path("book/<int:service_id>/", booking.book_slots, name="book_slots"),
+    path("book/<int:service_id>/month/", booking.book_month, name="book_month"),
     path("book/<int:service_id>/confirm/", booking.book_confirm, name="book_confirm"),
     path("sessions/", sessions.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),

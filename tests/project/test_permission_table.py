@@ -87,6 +87,7 @@ TABLE = [
     ("", "get", "/", None, PUBLIC),
     ("self-care/", "get", "/self-care/", None, PUBLIC),
     ("manifest.webmanifest", "get", "/manifest.webmanifest", None, PUBLIC),
+    ("time-zones.json", "get", "/time-zones.json", None, PUBLIC),
     ("favicon.ico", "get", "/favicon.ico", None, dict.fromkeys(PERSONAS, "allowed")),
     ("brand/<slug:slug>.css", "get", "/brand/madrid.css", None, PUBLIC),
     # No logo uploaded: 404 for everyone; uploaded, it is as public as the clinic's name.
@@ -188,6 +189,7 @@ TABLE = [
     ("races/import/cancel/", "post", "/races/import/cancel/", {}, runner_only()),
     ("book/", "get", "/book/", None, runner_only()),
     ("book/<int:service_id>/", "get", "/book/{service}/", None, runner_only()),
+    ("book/<int:service_id>/month/", "get", "/book/{service}/month/", None, runner_only()),
     ("book/<int:service_id>/confirm/", "get", "/book/{service}/confirm/", None, runner_only()),
     ("sessions/", "get", "/sessions/", None, runner_only()),
     ("account/privacy/", "get", "/account/privacy/", None, runner_only()),
