@@ -150,10 +150,13 @@ def test_the_link_opened_elsewhere_confirms_but_does_not_sign_in(client, clinic,
     third = Client()
     third.get(_link(mailoutbox[0]))
     assert "/accounts/login/" in third.get(reverse("booking:book")).url
-    assert other.post(
-        reverse("account_login"),
-        {"login": "pablo.corredor@example.com", "password": "a-long-pass-phrase"},
-    ).status_code == 302
+    assert (
+        other.post(
+            reverse("account_login"),
+            {"login": "pablo.corredor@example.com", "password": "a-long-pass-phrase"},
+        ).status_code
+        == 302
+    )
     assert other.get(reverse("booking:book")).status_code == 200
 
 

@@ -246,7 +246,10 @@ def test_booked_session_emails_offer_google_outlook_and_apple(alice, therapist, 
     assert f"Add to Google Calendar: {expected['google']}" in message.body
     assert f"Add to Outlook: {expected['outlook']}" in message.body
     assert ics in message.body
-    assert "ctz=Europe%2FMadrid" in expected["google"] and "dates=20261203T180000" in expected["google"]
+    assert (
+        "ctz=Europe%2FMadrid" in expected["google"]
+        and "dates=20261203T180000" in expected["google"]
+    )
     for label in ("Add to Google Calendar", "Add to Outlook", "Add to Apple Calendar"):
         assert label in html
     assert expected["google"].replace("&", "&amp;") in html and ics in html
