@@ -106,13 +106,8 @@ def book_slots(request, service_id: int):
         "therapists": list(clinic_therapists(service.clinic)),
         "picker": picker,
         "page_url": page_url,
-        "month_href": f"{reverse('booking:book_month', args=[service.pk])}?"
-        + urlencode(
-            {
-                "therapist": therapist.pk if therapist else "any",
-                "month": f"{picker.day:%Y-%m}",
-                **extra,
-            }
+        "month_href": month_href(
+            reverse("booking:book_month", args=[service.pk]), therapist, picker.day, extra
         ),
         "mode": "book",
     }
@@ -127,33 +122,34 @@ def parse_month(value: str | None) -> date | None:
         return None
 
 
-@runner_required
-def book_month(request, service_id: int):
+def render_month(
+    request,
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    page_url: str,
+    day_url: str,
+    params: dict,
+    exclude_session_id: int | None = None,
+):
     """The month at a glance: which days have free times, which are closed or blocked by
-    a race; a day opens the picker on that day. Plain links, no script needed."""
-    runner = request.runner
-    service = get_object_or_404(
-        Service.objects.select_related("clinic"), pk=service_id, active=True
-    )
-    therapist = pick_therapist(request, service)
+    a race; a day opens the picker (`day_url`) on that day. Plain links, no script."""
     now = timezone.now()
     clinic = service.clinic
     today = timezone.localdate(now, clinic.tz)
     last = today + timedelta(days=clinic.max_days_ahead)
     month = parse_month(request.GET.get("month")) or today
     month = min(max(month, today.replace(day=1)), last.replace(day=1))
-    params = {"therapist": therapist.pk if therapist else "any"}
-    if request.GET.get("plan") == "1" and runner.cadence_days:
-        params["plan"] = "1"
     grid = build_month(
         service=service,
         therapist=therapist,
-        runner=runner,
+        runner=request.runner,
         month=month,
         now=now,
-        page_url=reverse("booking:book_month", args=[service.pk]),
-        day_url=reverse("booking:book_slots", args=[service.pk]),
+        page_url=page_url,
+        day_url=day_url,
         params=params,
+        exclude_session_id=exclude_session_id,
     )
     return render(
         request,
@@ -164,8 +160,32 @@ def book_month(request, service_id: int):
             "therapist": therapist,
             "month": grid,
             "weekdays": [today - timedelta(days=today.weekday() - i) for i in range(7)],
-            "week_href": f"{reverse('booking:book_slots', args=[service.pk])}?{urlencode(params)}",
+            "week_href": f"{day_url}?{urlencode(params)}",
         },
+    )
+
+
+def month_href(month_url: str, therapist: Therapist | None, day: date, extra: dict) -> str:
+    query = {"therapist": therapist.pk if therapist else "any", "month": f"{day:%Y-%m}", **extra}
+    return f"{month_url}?{urlencode(query)}"
+
+
+@runner_required
+def book_month(request, service_id: int):
+    service = get_object_or_404(
+        Service.objects.select_related("clinic"), pk=service_id, active=True
+    )
+    therapist = pick_therapist(request, service)
+    params = {"therapist": therapist.pk if therapist else "any"}
+    if request.GET.get("plan") == "1" and request.runner.cadence_days:
+        params["plan"] = "1"
+    return render_month(
+        request,
+        service=service,
+        therapist=therapist,
+        page_url=reverse("booking:book_month", args=[service.pk]),
+        day_url=reverse("booking:book_slots", args=[service.pk]),
+        params=params,
     )
 
 

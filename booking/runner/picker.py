@@ -309,6 +309,7 @@ def build_month(
     page_url: str,
     day_url: str,
     params: dict,
+    exclude_session_id: int | None = None,
 ) -> Month:
     """A month grid (Monday first) marking the days with free times, the closed ones and
     the ones a race blocks, each bookable day linking to its times. Two availability reads
@@ -325,7 +326,13 @@ def build_month(
     open_days: set[date] = set()
     start, stop = max(first, today), min(end, last_day)
     if start <= stop:
-        read = {"service": service, "start_date": start, "end_date": stop, "now": now}
+        read = {
+            "service": service,
+            "start_date": start,
+            "end_date": stop,
+            "now": now,
+            "exclude_session_id": exclude_session_id,
+        }
         mine = availability.availability(**read, therapist=therapist, runner=runner)
         everyone = availability.availability(**read, therapist=therapist, runner=None)
         open_days = mine.open_days | everyone.open_days

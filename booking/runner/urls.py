@@ -17,6 +17,11 @@ urlpatterns = [
     path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path(
+        "sessions/<int:pk>/reschedule/month/",
+        sessions.session_reschedule_month,
+        name="session_reschedule_month",
+    ),
+    path(
         "sessions/<int:pk>/reschedule/confirm/",
         sessions.session_reschedule_confirm,
         name="session_reschedule_confirm",

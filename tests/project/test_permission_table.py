@@ -281,6 +281,13 @@ TABLE = [
         runner_only(other="no"),
     ),
     (
+        "sessions/<int:pk>/reschedule/month/",
+        "get",
+        "/sessions/{session}/reschedule/month/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
         "sessions/<int:pk>/reschedule/confirm/",
         "get",
         "/sessions/{session}/reschedule/confirm/",

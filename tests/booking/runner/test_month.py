@@ -109,3 +109,21 @@ def test_the_month_reads_a_fixed_number_of_queries(
 
 def test_another_runner_cannot_see_the_month_as_staff(persona, service):
     assert persona("therapist").page.get(month_url(service)).status_code in (302, 403)
+
+
+def test_the_move_has_its_month_too_and_the_session_does_not_block_itself(
+    persona, alice, bob, service, therapist
+):
+    # Alice's session is Wednesday's only booking; Bob cannot see or use her month.
+    session = SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 4), 10)
+    )
+    move = reverse("booking:session_reschedule", args=[session.pk])
+    html = persona("alice").page.get(move).content.decode()
+    month = reverse("booking:session_reschedule_month", args=[session.pk])
+    assert f'href="{month}?' in html
+    html = persona("alice").page.get(month).content.decode()
+    days = cells(html)
+    assert "34 free times" in days["2026-03-04"]  # its own hour is free for the move
+    assert unescape(html).count(f'href="{move}?') >= 20  # each day opens the move's picker
+    assert persona("bob").page.get(month).status_code == 404
