@@ -5,7 +5,9 @@ favicon's theme colour and the web app manifest read it; the clinic admin sets i
 
 import json
 import mimetypes
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -55,6 +57,12 @@ def brand_for_account(user) -> Clinic | None:
             return found
     only = list(clinics.order_by("pk")[:2])
     return only[0] if len(only) == 1 else None
+
+
+def sender(name: str) -> str:
+    """The From header of an e-mail in `name` (a clinic's, else the product's), from the
+    address bookings are sent from: "Fisio Running Madrid <bookings@…>"."""
+    return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def context(request: HttpRequest) -> dict:

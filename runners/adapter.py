@@ -1,8 +1,6 @@
 """django-allauth hooks: every account that signs up on the public site is a runner, and
 a runner's pages and account e-mails come back in the language they chose."""
 
-from email.utils import formataddr, parseaddr
-
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clinic import permissions
-from clinic.branding import brand_for_account
+from clinic.branding import brand_for_account, sender
 from clinic.i18n import set_language_cookie
 from runners.services import runner_create, unambiguous_clinic
 
@@ -55,7 +53,7 @@ class AccountAdapter(DefaultAccountAdapter):
         message = super().render_mail(template_prefix, email, context, headers=headers)
         name = context["sender_name"]
         message.subject = f"[{name}] {message.subject}"
-        message.from_email = formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+        message.from_email = sender(name)
         return message
 
     def send_mail(self, template_prefix, email, context):

@@ -31,6 +31,7 @@ from booking.reminders.links import (
     session_urls,
     unsubscribe_token,
 )
+from clinic.branding import sender
 from clinic.models import Clinic, Therapist
 from runners.models import Runner
 from runners.selfcare import pick_routine
@@ -135,7 +136,7 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(clinic.name) if clinic else settings.DEFAULT_FROM_EMAIL,
         to=[runner.user.email],
         headers={"X-Reminder-Key": f"{reminder.kind}:{reminder.key}", **headers},
         reply_to=[clinic.email] if clinic and clinic.email else None,

@@ -87,6 +87,7 @@ def test_no_email_says_example_com(client, alice, bob, therapist, service, mailo
         assert settings.SITE_DOMAIN in message.body
     for message in mailoutbox[allauth_count:]:
         assert "Fisio Running Madrid" in message.body  # the clinic signs booking e-mails
+        assert parseaddr(message.from_email)[0] == "Fisio Running Madrid"
 
 
 @pytest.mark.django_db(transaction=True)

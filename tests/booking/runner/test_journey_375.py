@@ -88,7 +88,12 @@ def sign_up(page, lang: str, email: str) -> None:
 def four_taps_from_home(page) -> int:
     page.goto("/")
     taps = 0
-    for selector in (".hero a.button.big", ".card.service a.card-link", "a.slot", "#confirm-booking"):
+    for selector in (
+        ".hero a.button.big",
+        ".card.service a.card-link",
+        "a.slot",
+        "#confirm-booking",
+    ):
         page.locator(selector).first.click()
         taps += 1
         if selector == "a.slot":
