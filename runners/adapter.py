@@ -51,7 +51,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def render_mail(self, template_prefix, email, context, headers=None):
         """In the clinic's name: "Clinic <bookings@…>" and "[Clinic] subject"."""
         message = super().render_mail(template_prefix, email, context, headers=headers)
-        name = context["sender_name"]
+        name = context.get("sender_name") or settings.SITE_NAME
         message.subject = f"[{name}] {message.subject}"
         message.from_email = sender(name)
         return message

@@ -280,13 +280,13 @@ def _assemble(
 
 @dataclass
 class MonthDay:
-    """One square of the month grid: free times, closed, race-blocked or out of reach."""
+    """One square of the month grid: free times, closed, race-blocked or full; a day out
+    of reach (past, or beyond the clinic's last bookable day) has no link."""
 
     day: date
     free: int = 0
     blocked: bool = False
     closed: bool = False
-    bookable: bool = True  # inside today .. the clinic's last bookable day
     href: str = ""
 
 
@@ -323,6 +323,7 @@ def build_month(
     end = following - timedelta(days=1)
     counts: dict[date, int] = {}
     anyone: set[date] = set()
+    race_days: set[date] = set()
     open_days: set[date] = set()
     start, stop = max(first, today), min(end, last_day)
     if start <= stop:
@@ -341,14 +342,19 @@ def build_month(
             starts.setdefault(slot.start.astimezone(clinic.tz).date(), set()).add(slot.start)
         counts = {d: len(s) for d, s in starts.items()}
         anyone = {slot.start.astimezone(clinic.tz).date() for slot in everyone.slots}
+        for window in mine.blocked:  # the days a race's window touches
+            day = window.start.astimezone(clinic.tz).date()
+            while day <= (window.end - timedelta(microseconds=1)).astimezone(clinic.tz).date():
+                race_days.add(day)
+                day += timedelta(days=1)
     grid = Month(first=first)
     week: list[MonthDay | None] = [None] * first.weekday()
     d = first
     while d <= end:
-        bookable = today <= d <= last_day
-        cell = MonthDay(day=d, free=counts.get(d, 0), bookable=bookable)
-        if bookable:
-            cell.blocked = d in anyone and not cell.free
+        cell = MonthDay(day=d, free=counts.get(d, 0))
+        if today <= d <= last_day:
+            # Times others could book, none for this runner, a race around: the race's.
+            cell.blocked = d in anyone and d in race_days and not cell.free
             cell.closed = d not in open_days and not cell.free
             cell.href = f"{day_url}?{urlencode({**params, 'day': d.isoformat()})}"
         grid.free_days += bool(cell.free)

@@ -123,6 +123,7 @@ class Command(BaseCommand):
             "booked": f"/sessions/{upcoming.pk}/?booked=1",
             "session": f"/sessions/{upcoming.pk}/",
             "move": f"/sessions/{upcoming.pk}/reschedule/",
+            "move_month": f"/sessions/{upcoming.pk}/reschedule/month/",
             "cancel": f"/sessions/{upcoming.pk}/cancel/",
             "my_sessions": "/sessions/",
             "races": "/races/",

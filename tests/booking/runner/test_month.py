@@ -127,3 +127,13 @@ def test_the_move_has_its_month_too_and_the_session_does_not_block_itself(
     assert "34 free times" in days["2026-03-04"]  # its own hour is free for the move
     assert unescape(html).count(f'href="{move}?') >= 20  # each day opens the move's picker
     assert persona("bob").page.get(month).status_code == 404
+
+
+def test_a_day_with_the_runners_own_session_is_not_called_a_race_day(
+    persona, alice, service, therapist
+):
+    SessionFactory(
+        runner=alice, therapist=therapist, service=service, start=local(date(2026, 3, 11), 10)
+    )
+    day = cells(persona("alice").page.get(month_url(service)).content.decode())["2026-03-11"]
+    assert "mday blocked" not in day and "race" not in day
