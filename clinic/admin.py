@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from clinic import permissions, services
 from clinic.admin_forms import ServiceWriteAdminMixin, ServiceWriteForm
@@ -308,7 +309,9 @@ class TimeOffInline(ReadOnlyInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(ClinicScopedAdmin):
+class TherapistAdmin(TranslationAdmin, ClinicScopedAdmin):
+    """Qualifications, specialties and bio in English and Spanish (clinic/translation.py)."""
+
     list_display = ["display_name", "user_email", "clinic", "specialties", "active"]
     list_filter = ["clinic", "active"]
     list_editable = ["active"]
@@ -344,7 +347,9 @@ class TherapistAdmin(ClinicScopedAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(ClinicScopedAdmin):
+class ServiceAdmin(TranslationAdmin, ClinicScopedAdmin):
+    """Name and description in English and Spanish (clinic/translation.py)."""
+
     list_display = ["name", "clinic", "kind", "duration_minutes", "price", "active"]
     list_filter = ["clinic", "active", "duration_minutes"]
     list_editable = ["active"]

@@ -37,6 +37,8 @@ SITE_DOMAIN = env.str("SITE_DOMAIN", default="") or urlsplit(SITE_URL).netloc
 SITE_NAME = env.str("SITE_NAME", default="") or "Runners' unloading massage"
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation asks (clinic/translation.py).
+    "modeltranslation",
     "clinic.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -161,6 +163,12 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 # Confirming in the browser that signed up signs the runner in: booking stays one flow.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# One tap: opening the e-mail's link confirms the address (no second "Confirm" button).
+# The link is single-purpose: an HMAC of the address that can only mark that address
+# verified, expires (ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS) and does nothing else. It
+# signs in only the browser that signed up (allauth keeps the pending sign-in in that
+# session); opened elsewhere, or by a mail scanner, it confirms and asks to sign in.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -214,6 +222,9 @@ AVAILABILITY_CACHE = env.bool("AVAILABILITY_CACHE", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# A service or therapist text left empty in one language shows the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "es")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

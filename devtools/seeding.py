@@ -52,6 +52,8 @@ class ServiceSpec:
     price: Decimal
     body_areas: list[str] = field(default_factory=list)
     kind: str = "unloading"
+    # Per-language texts (clinic/translation.py): name_es, description_en, description_es.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _none(_i: int) -> dict[str, Any]:
@@ -120,7 +122,12 @@ class Seeder:
                     price=spec.price,
                     body_areas=list(spec.body_areas),
                     kind=spec.kind,
+                    **spec.texts,
                 )
+            else:  # a demo seeded before the texts were per language gets them now
+                missing = {k: v for k, v in spec.texts.items() if not getattr(service, k)}
+                if missing:
+                    Service.objects.filter(pk=service.pk).update(**missing)
             out.append(service)
         return out
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from runners import views
+from runners import views, zones
 
 app_name = "runners"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("races/import/", views.race_import, name="race_import"),
     path("races/import/preview/", views.race_import_preview, name="race_import_preview"),
     path("races/import/cancel/", views.race_import_cancel, name="race_import_cancel"),
+    path("time-zones.json", zones.zone_list, name="time_zones"),
     path("self-care/", views.selfcare, name="selfcare"),
 ]

@@ -16,7 +16,13 @@ from booking.engine.calendar import add_to_calendar_links, session_ics
 from booking.engine.exceptions import BookingError
 from booking.models import Session
 from booking.reminders.race_email import move_links
-from booking.runner.booking import clamp_day, clinic_therapists, pick_therapist
+from booking.runner.booking import (
+    clamp_day,
+    clinic_therapists,
+    month_href,
+    pick_therapist,
+    render_month,
+)
 from booking.runner.forms import parse_start
 from booking.runner.picker import build_picker
 from booking.runner.refusals import render_refusal, suggestion_links
@@ -186,11 +192,39 @@ def session_reschedule(request, pk: int):
         "therapists": list(clinic_therapists(session.clinic)),
         "picker": picker,
         "page_url": page_url,
+        "month_href": month_href(
+            reverse("booking:session_reschedule_month", args=[session.pk]),
+            therapist,
+            picker.day,
+            {},
+        ),
         "mode": "reschedule",
         "session": session,
     }
     template = "booking/_picker.html" if request.headers.get("HX-Request") else "booking/slots.html"
     return render(request, template, context)
+
+
+@runner_required
+def session_reschedule_month(request, pk: int):
+    """The move's month view: the days this session could move to (it does not block its
+    own move)."""
+    session = _own_session(request, pk)
+    if session.status != Session.Status.BOOKED or session.start <= timezone.now():
+        return redirect("booking:session_reschedule", pk=session.pk)
+    service = session.service
+    therapist = (
+        pick_therapist(request, service) if "therapist" in request.GET else session.therapist
+    )
+    return render_month(
+        request,
+        service=service,
+        therapist=therapist,
+        page_url=reverse("booking:session_reschedule_month", args=[session.pk]),
+        day_url=reverse("booking:session_reschedule", args=[session.pk]),
+        params={"therapist": therapist.pk if therapist else "any"},
+        exclude_session_id=session.pk,
+    )
 
 
 @runner_required

@@ -7,6 +7,7 @@ app_name = "booking"
 urlpatterns = [
     path("book/", booking.book_start, name="book"),
     path("book/<int:service_id>/", booking.book_slots, name="book_slots"),
+    path("book/<int:service_id>/month/", booking.book_month, name="book_month"),
     path("book/<int:service_id>/confirm/", booking.book_confirm, name="book_confirm"),
     path("plan/", plan.plan_page, name="plan"),
     path("sessions/", sessions.my_sessions, name="my_sessions"),
@@ -18,6 +19,11 @@ urlpatterns = [
     path("waitlist/<int:pk>/leave/", waitlist.waitlist_leave, name="waitlist_leave"),
     path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+    path(
+        "sessions/<int:pk>/reschedule/month/",
+        sessions.session_reschedule_month,
+        name="session_reschedule_month",
+    ),
     path(
         "sessions/<int:pk>/reschedule/confirm/",
         sessions.session_reschedule_confirm,

@@ -31,6 +31,9 @@ FORMATS = {
     "short_time": _("D j M, H:i"),
     # Translators: short Django date format, e.g. "Thu 27 Nov 2026, 09:00".
     "short_year_time": _("D j M Y, H:i"),
+    # Translators: Django date format for a month heading, e.g. "March 2026"; Spanish:
+    # "F \d\e Y" ("marzo de 2026").
+    "month": pgettext_lazy("standalone date", "F Y"),
     # Translators: short Django date format, e.g. "27 Nov 2026".
     "short_year": _("j M Y"),
 }

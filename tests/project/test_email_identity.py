@@ -1,8 +1,10 @@
-"""Every e-mail the product sends names the product (the Sites record, from SITE_NAME and
-SITE_DOMAIN) or the clinic, never Django's placeholder "example.com"."""
+"""Every e-mail the product sends names the clinic (or, with no clinic to name, the
+product: the Sites record, from SITE_NAME and SITE_DOMAIN), never Django's placeholder
+"example.com"."""
 
 from datetime import time as datetime_time
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from django.conf import settings
@@ -103,11 +105,14 @@ def test_no_email_says_example_com(client, alice, bob, therapist, service, mailo
     for message in mailoutbox:
         assert PLACEHOLDER not in _whole(message), message.subject
     for message in mailoutbox[:allauth_count]:
-        assert message.subject.startswith(f"[{settings.SITE_NAME}] "), message.subject
-        assert settings.SITE_NAME in message.body
+        # Account e-mails are in the clinic's name (the only clinic here), from its address.
+        assert message.subject.startswith("[Fisio Running Madrid] "), message.subject
+        assert parseaddr(message.from_email)[0] == "Fisio Running Madrid", message.from_email
+        assert "Fisio Running Madrid" in message.body
         assert settings.SITE_DOMAIN in message.body
     for message in mailoutbox[allauth_count:]:
         assert "Fisio Running Madrid" in message.body  # the clinic signs booking e-mails
+        assert parseaddr(message.from_email)[0] == "Fisio Running Madrid"
 
 
 @pytest.mark.django_db(transaction=True)
