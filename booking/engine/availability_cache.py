@@ -35,14 +35,14 @@ import hashlib
 import json
 from array import array
 from bisect import bisect_left
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from booking.engine import availability as engine_availability
-from booking.engine.availability import Availability, _slot
+from booking.engine.availability import Availability, Slot, _slot
 from clinic import timeutils
 from clinic.cache import (
     AVAILABILITY_TTL,
@@ -179,7 +179,7 @@ def _stamp(versions: list[tuple[int, int | None]]) -> str:
     return hashlib.blake2b(repr(versions).encode(), digest_size=8).hexdigest()
 
 
-def encode(timezone_name: str, tz, slots: list) -> tuple[bytes, list[int]]:
+def encode(timezone_name: str, tz: tzinfo, slots: list[Slot]) -> tuple[bytes, list[int]]:
     """The availability answer without a runner (nothing blocked, nothing ideal) as the
     API's JSON body, and the byte offset of each slot (one more: where the list ends).
     The one place that shapes an anonymous answer: the API sends these bytes."""
