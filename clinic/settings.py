@@ -127,6 +127,15 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
     )
+    if env.bool("DB_PGBOUNCER", default=False):
+        # Behind PgBouncer in transaction pooling (docs/scaling.md): a server connection
+        # is ours for one transaction only, so nothing may outlive it: no server-side
+        # cursors (iterator() fetches client-side) and no prepared statements (psycopg
+        # prepares a query run 5 times by default). Locks and lock_timeout are already
+        # per transaction (SET LOCAL, FOR UPDATE). psycopg's default client-side binding
+        # stays.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinic.User"

@@ -28,6 +28,8 @@ def runner_of(user: User) -> Runner | None:
     """The runner profile of a runner account, or None (no role, or no profile yet)."""
     if not permissions.is_runner(user):
         return None
+    if User.runner.is_cached(user):  # read with the user (clinic.authentication)
+        return getattr(user, "runner", None)
     return Runner.objects.select_related("user", "clinic").filter(user=user).first()
 
 

@@ -70,6 +70,8 @@ def load_context(
     therapists: list[Therapist] | None = None,
     lookback: timedelta = timedelta(0),
     lookahead: timedelta = timedelta(0),
+    race_windows: list[RaceWindow] | None = None,
+    races: list[Race] | None = None,
 ) -> Context:
     """Set-based, whatever the span and the number of therapists: the hours (with the
     therapists' names), then time off and sessions (the therapists' and the runner's) in
@@ -77,7 +79,8 @@ def load_context(
     without a runner, four with one.
 
     `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
-    hours are then read on their own.
+    hours are then read on their own. `race_windows` and `races` (already known, e.g.
+    none) save their queries.
     """
     infos: dict[int, rules.TherapistInfo] = {}
     if therapists is not None:
@@ -95,7 +98,11 @@ def load_context(
         info.hours.append(rule)
     policy_windows: list[RaceWindow] = []
     if runner is not None:
-        policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
+        policy_windows = (
+            race_windows
+            if race_windows is not None
+            else list(RaceWindow.objects.filter(clinic=clinic))
+        )
     policy = Policy.from_clinic(clinic, policy_windows)
 
     # Time off and the sessions that hold time (the therapists', widened by the buffer,
@@ -166,8 +173,12 @@ def load_context(
                 runner_info.sessions.append(busy)
     if runner_info is not None:
         after, before = policy.longest_race_windows
-        for race in Race.objects.filter(
-            runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+        for race in (
+            races
+            if races is not None
+            else Race.objects.filter(
+                runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+            )
         ):
             runner_info.races.append(
                 rules.RaceInfo(

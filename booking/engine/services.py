@@ -72,6 +72,10 @@ def _check(
         span_start=min(span_start, start),
         span_end=max(span_end, end),
         therapists=[therapist],
+        # Locked rows say whether there are race-window rules and races to read
+        # (booking.engine.locking): the queries are skipped when there are none.
+        race_windows=[] if getattr(therapist, "has_race_windows", None) is False else None,
+        races=[] if getattr(therapist, "runner_has_races", None) is False else None,
         lookback=spacing,
         lookahead=spacing,
     )
@@ -211,21 +215,12 @@ def session_book(
             runner_note=runner_note,
             override_reason=override_reason,
         )
-        earlier = booked_with_key(runner, idempotency_key, fingerprint)
-        if earlier is not None:
-            return earlier
     end = start + service.duration
     # Runners book the times offered (the slot grid); the clinic's staff may book off it.
     grid_only = not permissions.acts_for_clinic(by, therapist.clinic_id)
 
     def write() -> Session | BookingError:
         (locked,) = lock_rows([therapist.pk], runner.pk) or (therapist,)
-        locked.clinic = therapist.clinic
-        if idempotency_key:
-            # A retry that waited on the runner lock behind its own first attempt.
-            earlier = booked_with_key(runner, idempotency_key, fingerprint)
-            if earlier is not None:
-                return earlier
         said: list[rules.Violation] = []
         violations = _check(
             runner=runner,
@@ -239,12 +234,17 @@ def session_book(
         )
         violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
-            return violation_error(violations[0])
+            # A retry whose first attempt booked (the runner's own session is in the way),
+            # or the key reused: looked up under the runner's lock, on refusals only.
+            earlier = (
+                booked_with_key(runner, idempotency_key, fingerprint) if idempotency_key else None
+            )
+            return earlier if earlier is not None else violation_error(violations[0])
         session = Session.objects.create(
             runner=runner,
             therapist=locked,
             service=service,
-            clinic_id=locked.clinic_id,
+            clinic=locked.clinic,  # read with the lock: the 201 body needs it
             start=start,
             end=end,
             price=service.price,
@@ -272,7 +272,8 @@ def session_book(
         return session
 
     def same_key(exc: IntegrityError) -> Session | None:
-        # The same Idempotency-Key committed by a concurrent request: that is the answer.
+        # The key already booked (by an earlier request whose session no longer holds this
+        # time, or by a concurrent one): that session is the answer, or the key was reused.
         if idempotency_key and "idempotency" in str(exc):
             return booked_with_key(runner, idempotency_key, fingerprint)
         return None
