@@ -15,7 +15,11 @@ class BookingConfig(AppConfig):
         from booking.reminders import tasks  # noqa: F401
         from runners import race_checks
 
-        race_checks.connect(affected=_affected_sessions, changed=conflicts.race_changed)
+        race_checks.connect(
+            affected=_affected_sessions,
+            changed=conflicts.race_changed,
+            training_affected=_training_affected_sessions,
+        )
 
 
 def _affected_sessions(races):
@@ -23,3 +27,10 @@ def _affected_sessions(races):
 
     found = conflicts.conflicts_for_races(races)
     return {race_id: [c.for_race() for c in items] for race_id, items in found.items()}
+
+
+def _training_affected_sessions(trainings):
+    from booking.engine import conflicts
+
+    found = conflicts.conflicts_for_trainings(trainings)
+    return {pk: [c.for_race() for c in items] for pk, items in found.items()}
