@@ -136,13 +136,13 @@ def test_already_logged_and_twice_in_the_upload_are_said():
 @pytest.mark.usefixtures("clock")
 def test_a_training_plans_ics_gives_planned_trainings():
     plan = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//plan//EN\r\n"
-        "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Intervals 6x800\r\n"
-        "DTSTART;TZID=Europe/Madrid:20261208T190000\r\nDURATION:PT1H10M\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Tirada larga 25 km\r\n"
-        "DTSTART;TZID=Europe/Madrid:20261213T080000\r\nDTEND;TZID=Europe/Madrid:20261213T101500\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//plan//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Intervals 6x800\r\n"
+        b"DTSTART;TZID=Europe/Madrid:20261208T190000\r\nDURATION:PT1H10M\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Tirada larga 25 km\r\n"
+        b"DTSTART;TZID=Europe/Madrid:20261213T080000\r\nDTEND;TZID=Europe/Madrid:20261213T101500\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     intervals, long_run = parse_upload("plan.ics", plan, runner_tz=MADRID)
     assert intervals.planned and intervals.kind == "intervals" and intervals.minutes == 70
     assert long_run.kind == "long" and long_run.distance_km == Decimal("25.000")
