@@ -79,9 +79,10 @@ def runner_update_profile(
 
 @transaction.atomic
 def runner_profile_forget(*, runner: Runner) -> Runner:
-    """The runner side of an account deletion: the race log goes, and with it what the
-    profile says about their health, phone and wishes (reminders off)."""
+    """The runner side of an account deletion: the race and training logs go, and with them
+    what the profile says about their health, phone and wishes (reminders off)."""
     runner.races.all().delete()
+    runner.trainings.all().delete()
     runner.phone = ""
     runner.health_notes = ""
     runner.discomfort_areas = []
