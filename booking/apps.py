@@ -11,8 +11,10 @@ class BookingConfig(AppConfig):
         # booking.reminders.tasks (under their booking.tasks.* names), so register them here.
         # A race change re-checks the runner's booked sessions (runners asks through
         # runners.race_checks: it never imports booking).
-        from booking.engine import conflicts
+        # A write that frees time says so (clinic.events); the waitlist records and offers it.
+        from booking.engine import conflicts, waitlist
         from booking.reminders import tasks  # noqa: F401
+        from clinic import events
         from runners import race_checks
 
         race_checks.connect(
@@ -20,6 +22,7 @@ class BookingConfig(AppConfig):
             changed=conflicts.race_changed,
             training_affected=_training_affected_sessions,
         )
+        events.connect(waitlist.record_freed)
 
 
 def _affected_sessions(races):

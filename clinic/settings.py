@@ -350,7 +350,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.appointment_scan",
         "schedule": timedelta(minutes=15),
     },
+    # Freed times whose message to the worker was lost (booking.engine.waitlist).
+    "waitlist-sweep": {"task": "booking.tasks.waitlist_sweep", "schedule": timedelta(minutes=1)},
 }
+# How long a waitlist offer's claim link holds (never past the offered start).
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -4,7 +4,9 @@ transaction each; tasks enqueued on commit.
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
 row → re-read their time → run the rules → insert → enqueue the e-mail on commit → drop
 the therapist's cached availability on commit (clinic.cache.availability_changed: every
-write that moves availability says so itself; there are no model signals).
+write that moves availability says so itself; there are no model signals) → the runner
+leaves the waitlists the booking answers (booking.engine.waitlist.left_on_booking).
+A cancellation or a move says which time it frees (clinic.events.time_freed: the waitlist).
 
 Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
 session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
@@ -29,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.engine import outbox, rules
+from booking.engine import outbox, rules, waitlist
 from booking.engine.codes import Code
 from booking.engine.context import load_context
 from booking.engine.exceptions import BookingError, warning_dict
@@ -37,7 +39,7 @@ from booking.engine.idempotency import booked_with_key, booking_fingerprint
 from booking.engine.locking import lock_rows, set_lock_timeout, write_with_retry
 from booking.engine.refusal import attach_suggestions, set_apart_overridden, violation_error
 from booking.models import Reminder, Session, SessionEvent
-from clinic import permissions, timeutils
+from clinic import events, permissions, timeutils
 from clinic.cache import availability_changed
 from clinic.models import Service, Therapist, User, validate_body_areas
 from clinic.policy import Policy, ServiceKind
@@ -267,6 +269,7 @@ def session_book(
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
         outbox.enqueue(session, Reminder.Kind.CONFIRMATION)
         availability_changed(therapist_ids={locked.pk})
+        waitlist.left_on_booking(session, locked.clinic.tz)
         session.warnings = [warning_dict(v) for v in said]
         return session
 
@@ -331,6 +334,9 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
         )
         outbox.enqueue(locked, Reminder.Kind.CANCELLATION)
         availability_changed(therapist_ids={locked.therapist_id})
+        events.time_freed(
+            therapist_id=locked.therapist_id, start=locked.start, end=locked.end, reason="cancelled"
+        )
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     session.calendar_sequence = locked.calendar_sequence
     return locked
@@ -382,7 +388,7 @@ def session_reschedule(
         violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
-        old_start, old_therapist = locked.start, locked.therapist_id
+        old_start, old_end, old_therapist = locked.start, locked.end, locked.therapist_id
         locked.start, locked.end = start, end
         locked.therapist = new_therapist
         locked.calendar_sequence += 1
@@ -407,6 +413,7 @@ def session_reschedule(
         outbox.enqueue(locked, Reminder.Kind.RESCHEDULE)
         # The old therapist's time is free, the new one's taken (the same one, often).
         availability_changed(therapist_ids={old_therapist, new_therapist.pk})
+        events.time_freed(therapist_id=old_therapist, start=old_start, end=old_end, reason="moved")
         return locked
 
     result = write_with_retry(write, therapist=target)

@@ -129,6 +129,10 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
             from booking.reminders import race_email  # it builds on this module
 
             rendered = race_email.render(runner, reminder, now=now)
+        elif reminder.kind == Reminder.Kind.WAITLIST_OFFER:
+            from booking.reminders import waitlist_email  # it builds on this module
+
+            rendered = waitlist_email.render(runner, reminder, now=now)
         else:
             raise Moot(f"unknown kind {reminder.kind}")
     clinic = session.clinic if session else runner.clinic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking.runner import booking, feeds, sessions
+from booking.runner import booking, feeds, sessions, waitlist
 
 app_name = "booking"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("sessions/<int:pk>/calendar.ics", sessions.session_calendar, name="session_ics"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
     path("sessions/<int:pk>/reschedule/", sessions.session_reschedule, name="session_reschedule"),
+    path("waitlist/", waitlist.waitlist_page, name="waitlist"),
+    path("waitlist/<int:pk>/leave/", waitlist.waitlist_leave, name="waitlist_leave"),
     path("calendar/feed/", feeds.calendar_feed_settings, name="calendar_feed_settings"),
     path("calendar/feed/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path(

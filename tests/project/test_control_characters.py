@@ -187,6 +187,18 @@ API_WRITES = {
         },
         200,
     ),
+    ("post", "/api/v1/waitlist/"): (
+        "alice",
+        {},
+        lambda w: {
+            "service": w["service"].pk,
+            "first_day": "2026-12-01",
+            "last_day": "2026-12-04",
+            "earliest": "17:00",
+            "latest": "20:00",
+        },
+        201,
+    ),
 }
 # Write operations that take no body at all.
 API_BODILESS = {("post", "/api/v1/sessions/{id}/cancel/")}

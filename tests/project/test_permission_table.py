@@ -20,6 +20,7 @@ admin's rows are made from its registry (tests/clinic/admin walks every admin pa
 
 import os
 import warnings
+from datetime import time as datetime_time
 from datetime import timedelta
 
 import pytest
@@ -457,6 +458,58 @@ TABLE = [
         None,
         dict.fromkeys(PERSONAS, "refused"),
     ),
+    # The waitlist: a runner's own lists; staff see and manage their clinic's.
+    ("api/v1/^waitlist/$", "get", "/api/v1/waitlist/", None, {**PUBLIC, "anonymous": "login"}),
+    (
+        "api/v1/^waitlist/$",
+        "post",
+        "/api/v1/waitlist/",
+        {},
+        {
+            **dict.fromkeys(PERSONAS, "no"),
+            "anonymous": "login",
+            "alice": "allowed",
+            "bob": "allowed",
+        },
+    ),
+    (
+        "api/v1/^waitlist/(?P<pk>[^/.]+)/$",
+        "delete",
+        "/api/v1/waitlist/{waitlist_entry}/",
+        None,
+        session_scope(),
+    ),
+    ("waitlist/", "get", "/waitlist/", None, runner_only()),
+    (
+        "waitlist/<int:pk>/leave/",
+        "post",
+        "/waitlist/{waitlist_entry}/leave/",
+        {},
+        runner_only(other="no"),
+    ),
+    ("staff/waitlist/", "get", "/staff/waitlist/", None, staff_only()),
+    (
+        "staff/waitlist/<int:pk>/offer/",
+        "post",
+        "/staff/waitlist/{waitlist_entry}/offer/",
+        {},
+        staff_only(therapist="allowed", other="no", admin="allowed"),
+    ),
+    # The claim link of an offer: its runner (or whoever holds the e-mail, signed out).
+    (
+        "reminders/offer/<str:token>/",
+        "get",
+        "/reminders/offer/{offer_token}/",
+        None,
+        {**dict.fromkeys(PERSONAS, "no"), "anonymous": "ok", "alice": "ok"},
+    ),
+    (
+        "reminders/offer/<str:token>/",
+        "get",
+        "/reminders/offer/forged-token/",
+        None,
+        dict.fromkeys(PERSONAS, "refused"),
+    ),
 ]
 
 
@@ -559,11 +612,38 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     training = TrainingFactory(runner=alice)
     time_off = TimeOffFactory(therapist=therapist, start=now + timedelta(days=20))
     from booking.engine.feeds import feed_regenerate
-    from booking.reminders.links import unsubscribe_token
+    from booking.models import FreedTime, WaitlistEntry, WaitlistOffer
+    from booking.reminders.links import offer_token, unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
     alice_token, _key = token_create(user=alice.user, device="Alice's phone")
+    entry = WaitlistEntry.objects.create(
+        runner=alice,
+        clinic=clinic,
+        service=service,
+        first_day=day,
+        last_day=day,
+        earliest=datetime_time(9),
+        latest=datetime_time(20),
+    )
+    freed = FreedTime.objects.create(
+        therapist=therapist,
+        start=now + timedelta(days=7),
+        end=now + timedelta(days=7, hours=1),
+        reason="by_hand",
+    )
+    offer = WaitlistOffer.objects.create(
+        freed=freed,
+        entry=entry,
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=freed.start,
+        expires_at=now + timedelta(hours=2),
+    )
     return {
+        "waitlist_entry": entry.pk,
+        "offer_token": offer_token(offer.pk),
         **_admin_objects(clinic_admin, alice, session, race, time_off),
         "alice_token": alice_token.pk,
         "session": session.pk,
