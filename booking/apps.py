@@ -17,7 +17,11 @@ class BookingConfig(AppConfig):
         from clinic import events
         from runners import race_checks
 
-        race_checks.connect(affected=_affected_sessions, changed=conflicts.races_changed)
+        race_checks.connect(
+            affected=_affected_sessions,
+            changed=conflicts.races_changed,
+            training_affected=_training_affected_sessions,
+        )
         events.connect(waitlist.record_freed)
 
 
@@ -26,3 +30,10 @@ def _affected_sessions(races):
 
     found = conflicts.conflicts_for_races(races)
     return {race_id: [c.for_race() for c in items] for race_id, items in found.items()}
+
+
+def _training_affected_sessions(trainings):
+    from booking.engine import conflicts
+
+    found = conflicts.conflicts_for_trainings(trainings)
+    return {pk: [c.for_race() for c in items] for pk, items in found.items()}

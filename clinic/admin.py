@@ -293,6 +293,18 @@ class ClinicAdmin(ClinicScopedAdmin):
             _("Race windows (defaults)"),
             {"fields": ("rest_days_before_race", "after_race_hours", "days_after_race")},
         ),
+        (
+            _("Demanding trainings"),
+            {
+                "fields": (
+                    "after_training_hours",
+                    "demanding_rpe",
+                    "demanding_ratio_percent",
+                    "demanding_minutes",
+                    "demanding_km",
+                )
+            },
+        ),
     )
 
 

@@ -35,9 +35,10 @@ from devtools.factories import (
     SessionFactory,
     TherapistFactory,
     TimeOffFactory,
+    TrainingFactory,
     UserFactory,
 )
-from runners.models import Race, Runner
+from runners.models import Race, Runner, Training
 
 # Monday to Friday, 09:00-14:00 and 15:00-20:00: the factories' therapist.
 WEEKDAYS = range(5)
@@ -223,6 +224,14 @@ class Seeder:
     def races(self, rows: Iterable[dict[str, Any]]) -> list[Race]:
         """Races from their fields (runner, name, start; finish defaults to an hour later)."""
         return Race.objects.bulk_create([RaceFactory.build(**row) for row in rows])
+
+    def trainings(
+        self, rows: Iterable[dict[str, Any]], *, batch_size: int = 5000
+    ) -> list[Training]:
+        """Trainings from their fields (runner and start at least)."""
+        return Training.objects.bulk_create(
+            [TrainingFactory.build(**row) for row in rows], batch_size=batch_size
+        )
 
     def sessions(self, rows: Iterable[dict[str, Any]], *, batch_size: int = 1000) -> list[Session]:
         """Sessions inserted directly, as the factory does (no validator): runner, therapist,

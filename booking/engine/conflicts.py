@@ -1,5 +1,5 @@
-"""Booked sessions a race now clashes with (issue 14): decided by the validator's own
-race rules (booking.engine.rules.race_violations on clinic.policy's windows), on the fly,
+"""Booked sessions a race or a demanding training now clashes with (issues 14 and 20):
+decided by the validator's own effort rules (booking.engine.rules.race_violations on clinic.policy's windows), on the fly,
 so a race logged, moved, imported or deleted later shows at once on every page and in
 the API, and a session is never cancelled for it: it is flagged and explained, and the
 runner moves it. A session a clinic booked with a race override is not flagged.
@@ -20,11 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.engine import outbox, rules
+from booking.engine.codes import Code
+from booking.engine.context import training_efforts
 from booking.engine.exceptions import MESSAGES, format_params
 from booking.models import Reminder, Session
 from clinic.models import Clinic, RaceWindow, Service
-from clinic.policy import Policy, ServiceKind
-from runners.models import Race
+from clinic.policy import EffortKind, Policy, ServiceKind
+from runners.models import Race, Training
+from runners.selectors import TrainingRow, training_rows
+
+# How far back a training can reach a session: the longest window after one (a week)
+# plus the longest training (a day).
+TRAINING_REACH = timedelta(days=8)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Conflict:
     race_name: str
     code: str
     params: dict[str, Any]
+    effort: str = EffortKind.RACE  # race_id is then the race's or the training's
 
     @property
     def detail(self) -> str:
@@ -42,7 +50,12 @@ class Conflict:
         return str(MESSAGES[self.code]) % format_params(self.params)
 
     def for_session(self) -> dict[str, Any]:
-        return {"race": self.race_id, "code": self.code, "detail": self.detail}
+        return {
+            "effort": self.effort,
+            self.effort: self.race_id,
+            "code": self.code,
+            "detail": self.detail,
+        }
 
     def for_race(self) -> dict[str, Any]:
         return {
@@ -97,10 +110,14 @@ def conflicts_for_sessions(
     races: Iterable[Race] | None = None,
     now: datetime | None = None,
     clinic: Clinic | None = None,
+    with_trainings: bool = True,
+    trainings: Iterable[TrainingRow] | None = None,
 ) -> dict[int, list[Conflict]]:
     """{session id: its clashes} for each session given (an empty list when clear). Only
     booked sessions still to come can clash. `clinic`: the sessions' clinic, already
-    read (saves a query)."""
+    read (saves a query). The demanding trainings are read in one more query, unless
+    given (`trainings`: rows read with the page's own, from 8 days before the first
+    session and USUAL_DAYS more); `with_trainings=False`: races only."""
     now = now or timezone.now()
     sessions = list(sessions)
     out: dict[int, list[Conflict]] = {s.pk: [] for s in sessions}
@@ -123,6 +140,20 @@ def conflicts_for_sessions(
     by_runner: dict[int, list[rules.RaceInfo]] = defaultdict(list)
     for race in races:
         by_runner[race.runner_id].append(_race_info(race))
+    if with_trainings:
+        since = min(s.start for s in live) - TRAINING_REACH
+        until = max(s.end for s in live)
+        # "Demanding" by the thresholds of the runner's clinic (that of a session).
+        runner_policy = {
+            s.runner_id: policies[s.clinic_id] for s in live if s.clinic_id in policies
+        }
+        rows: dict[int, list[Any]] = defaultdict(list)
+        read = training_rows(set(runner_policy), since, until) if trainings is None else trainings
+        for row in read:
+            rows[row.runner_id].append(row)
+        for runner_id, own in rows.items():
+            efforts = training_efforts(own, runner_policy[runner_id], since, until)
+            by_runner[runner_id] += [effort for effort, _planned in efforts.get(runner_id, [])]
     kinds = _service_kinds(live)
     for session in live:
         policy = policies.get(session.clinic_id)
@@ -135,18 +166,23 @@ def conflicts_for_sessions(
             by_runner.get(session.runner_id, ()),
             policy,
         )
-        names = {r.id: r.name for r in by_runner.get(session.runner_id, ())}
-        out[session.pk] = [
-            Conflict(
-                session_id=session.pk,
-                session_start=session.start.astimezone(policy.tz),
-                race_id=v.race_id or 0,
-                race_name=names.get(v.race_id or 0, ""),
-                code=v.code,
-                params=v.params,
+        names = {(r.kind, r.id): r.name for r in by_runner.get(session.runner_id, ())}
+        out[session.pk] = []
+        for v in found:
+            effort = (
+                EffortKind.TRAINING if v.code == Code.TOO_SOON_AFTER_TRAINING else EffortKind.RACE
             )
-            for v in found
-        ]
+            out[session.pk].append(
+                Conflict(
+                    session_id=session.pk,
+                    session_start=session.start.astimezone(policy.tz),
+                    race_id=v.race_id or 0,
+                    race_name=names.get((effort, v.race_id or 0), ""),
+                    code=v.code,
+                    params=v.params,
+                    effort=effort,
+                )
+            )
     return out
 
 
@@ -169,9 +205,39 @@ def conflicts_for_races(
         .select_related("service")
         .order_by("start")
     )
-    for found in conflicts_for_sessions(sessions, races=races, now=now).values():
+    for found in conflicts_for_sessions(
+        sessions, races=races, now=now, with_trainings=False
+    ).values():
         for conflict in found:
             if conflict.race_id in out:
+                out[conflict.race_id].append(conflict)
+    return out
+
+
+def conflicts_for_trainings(
+    trainings: Iterable[Training], *, now: datetime | None = None
+) -> dict[int, list[Conflict]]:
+    """{training id: the runner's booked sessions to come that it clashes with} (the
+    training demanding, its window reaching them)."""
+    now = now or timezone.now()
+    trainings = list(trainings)
+    out: dict[int, list[Conflict]] = {t.pk: [] for t in trainings}
+    if not trainings:
+        return out
+    sessions = (
+        Session.objects.filter(
+            runner_id__in={t.runner_id for t in trainings},
+            status=Session.Status.BOOKED,
+            end__gt=now,
+            start__lt=max(t.finish for t in trainings) + TRAINING_REACH,
+            race_override_reason="",
+        )
+        .select_related("service", "clinic")
+        .order_by("start")
+    )
+    for found in conflicts_for_sessions(sessions, races=(), now=now).values():
+        for conflict in found:
+            if conflict.effort == EffortKind.TRAINING and conflict.race_id in out:
                 out[conflict.race_id].append(conflict)
     return out
 

@@ -14,8 +14,9 @@ from booking.engine import rules
 from booking.models import Session, SessionStatus
 from clinic import timeutils
 from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, WorkingHours
-from clinic.policy import Policy
-from runners.models import Race, Runner
+from clinic.policy import EffortKind, Policy, demanding_reasons
+from runners import selectors as runner_selectors
+from runners.models import Race, Runner, TrainingKind
 
 # The sessions that count as a massage had or to come (spacing, the ideal marks).
 COUNTED_STATUSES = frozenset({SessionStatus.BOOKED, SessionStatus.ATTENDED})
@@ -53,6 +54,37 @@ def weekly_hours(
         yield t_id, (name[0] if name else ""), rule
 
 
+def training_efforts(
+    rows: list[runner_selectors.TrainingRow], policy: Policy, since: datetime, until: datetime
+) -> dict[int, list[tuple[rules.RaceInfo, bool]]]:
+    """{runner id: [(effort, planned)]}: the demanding trainings (clinic.policy decides,
+    each against the runner's weeks before it) that touch [since, until), as efforts the
+    rules keep a massage clear of, named in words ("long run")."""
+    by_runner: dict[int, list[runner_selectors.TrainingRow]] = {}
+    for row in rows:
+        by_runner.setdefault(row.runner_id, []).append(row)
+    out: dict[int, list[tuple[rules.RaceInfo, bool]]] = {}
+    for runner_id, own in by_runner.items():
+        reasons = demanding_reasons(own, policy.demanding)
+        out[runner_id] = [
+            (
+                rules.RaceInfo(
+                    id=row.id,
+                    name=str(TrainingKind(row.kind).label).lower(),
+                    start=_utc(row.start),
+                    finish=_utc(row.finish),
+                    distance_km=row.distance_km,
+                    timezone=row.timezone,
+                    kind=EffortKind.TRAINING,
+                ),
+                row.planned,
+            )
+            for row, reason in zip(own, reasons, strict=True)
+            if reason and row.start < until and row.finish > since
+        ]
+    return out
+
+
 def therapist_hours(therapist: Therapist) -> list[timeutils.HoursRule]:
     """All of one therapist's weekly hours rows (past, current and planned), one query."""
     return [
@@ -75,8 +107,9 @@ def load_context(
 ) -> Context:
     """Set-based, whatever the span and the number of therapists: the hours (with the
     therapists' names), then time off and sessions (the therapists' and the runner's) in
-    one UNION ALL, and for a runner the race window rules and the races: two queries
-    without a runner, four with one.
+    one UNION ALL, and for a runner the race window rules, the races and the trainings
+    (with the weeks before them that "demanding" compares with): two queries without a
+    runner, five with one.
 
     `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
     hours are then read on their own. `race_windows` and `races` (already known, e.g.
@@ -191,6 +224,14 @@ def load_context(
                     timezone=race.timezone,
                 )
             )
+        since, until = span_start - after, span_end + before
+        rows = runner_selectors.training_rows({runner_info.id or 0}, since, until)
+        for effort, planned in training_efforts(rows, policy, since, until).get(
+            runner_info.id or 0, []
+        ):
+            runner_info.races.append(effort)
+            if planned:
+                runner_info.planned.append(effort)
     return Context(
         clinic=clinic,
         policy=policy,

@@ -42,7 +42,7 @@ from booking.models import Reminder, Session, SessionEvent
 from clinic import events, permissions, timeutils
 from clinic.cache import availability_changed
 from clinic.models import Service, Therapist, User, validate_body_areas
-from clinic.policy import Policy
+from clinic.policy import Policy, ServiceKind
 from runners.models import Runner
 
 
@@ -59,7 +59,7 @@ def _check(
     warnings: list[rules.Violation] | None = None,
 ) -> list[rules.Violation]:
     """The validator on freshly read data; `warnings`, when given, receives what is said
-    but not refused (spacing)."""
+    but not refused (spacing, a demanding training planned the day after)."""
     clinic = therapist.clinic
     tz = Policy.from_clinic(clinic).tz
     day = start.astimezone(tz).date()
@@ -82,6 +82,8 @@ def _check(
     ctx.policy = ctx.policy.for_service(service.kind)  # its own race rules
     if warnings is not None and ctx.runner is not None:
         warnings.extend(rules.spacing_warnings(start, ctx.runner, ctx.policy, exclude_session_id))
+        if service.kind == ServiceKind.UNLOADING:
+            warnings.extend(rules.next_day_warnings(start, end, ctx.runner, ctx.policy))
     return rules.check(
         start=start,
         end=end,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.engine import conflicts, selectors, services
 from booking.engine.calendar import add_to_calendar_links, session_ics
+from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError
 from booking.models import Session
 from booking.reminders.race_email import move_links
@@ -81,6 +82,23 @@ def session_detail(request, pk: int):
         if race_conflicts
         else []
     )
+    is_upcoming = session.status == Session.Status.BOOKED and session.start > timezone.now()
+    # A demanding training planned the day after (issue 20): said here too, not only when
+    # booking, since a plan is often logged later.
+    day_after = (
+        [
+            w
+            for w in services.session_warnings(
+                runner=request.runner,
+                service=session.service,
+                therapist=session.therapist,
+                start=session.start,
+            )
+            if w["code"] == Code.DEMANDING_TRAINING_NEXT_DAY
+        ]
+        if is_upcoming
+        else []
+    )
     return render(
         request,
         "booking/session_detail.html",
@@ -88,8 +106,8 @@ def session_detail(request, pk: int):
             "session": session,
             "clinic": session.clinic,
             "just_booked": request.GET.get("booked") == "1",
-            "is_upcoming": session.status == Session.Status.BOOKED
-            and session.start > timezone.now(),
+            "is_upcoming": is_upcoming,
+            "day_after": day_after,
             "routines": routines,
             "race_conflicts": race_conflicts,
             "moves": moves,

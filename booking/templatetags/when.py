@@ -44,3 +44,12 @@ def when(value, kind: str = "day") -> str:
     if value in (None, ""):
         return ""
     return date_filter(value, str(FORMATS.get(kind, FORMATS["day"])))
+
+
+@register.filter
+def pace(seconds_per_km) -> str:
+    """A running pace, e.g. "5:30 /km", from seconds per km."""
+    if not seconds_per_km:
+        return ""
+    minutes, seconds = divmod(int(seconds_per_km), 60)
+    return _("%(min)d:%(sec)02d /km") % {"min": minutes, "sec": seconds}

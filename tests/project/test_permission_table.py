@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic.tokens import token_create
-from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory
+from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory, TrainingFactory
 
 PERSONAS = ["anonymous", "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
 
@@ -179,6 +179,55 @@ TABLE = [
         None,
         runner_only("ok", "no"),
     ),
+    # Trainings (issue 20): the runner's own, never another runner's nor the staff's.
+    ("api/v1/^trainings/$", "get", "/api/v1/trainings/", None, runner_only()),
+    ("api/v1/^trainings/$", "post", "/api/v1/trainings/", {}, runner_only("allowed", "allowed")),
+    (
+        "api/v1/^trainings/import/$",
+        "post",
+        "/api/v1/trainings/import/",
+        {},
+        runner_only("allowed", "allowed"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "get",
+        "/api/v1/trainings/{training}/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "patch",
+        "/api/v1/trainings/{training}/",
+        {"start": "not a date"},
+        runner_only("allowed", "no"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "delete",
+        "/api/v1/trainings/{training}/",
+        None,
+        runner_only("ok", "no"),
+    ),
+    ("trainings/", "get", "/trainings/", None, runner_only()),
+    (
+        "trainings/<int:pk>/edit/",
+        "get",
+        "/trainings/{training}/edit/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
+        "trainings/<int:pk>/delete/",
+        "post",
+        "/trainings/{training}/delete/",
+        {},
+        runner_only(other="no"),
+    ),
+    ("trainings/import/", "get", "/trainings/import/", None, runner_only()),
+    ("trainings/import/preview/", "get", "/trainings/import/preview/", None, runner_only()),
+    ("trainings/import/cancel/", "post", "/trainings/import/cancel/", {}, runner_only()),
     ("profile/", "get", "/profile/", None, runner_only()),
     ("races/", "get", "/races/", None, runner_only()),
     ("races/add/", "get", "/races/add/", None, runner_only()),
@@ -573,6 +622,7 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
         runner=bob, therapist=therapist, service=service, start=now + timedelta(days=6)
     )
     race = RaceFactory(runner=alice, name="Alice's marathon")
+    training = TrainingFactory(runner=alice)
     time_off = TimeOffFactory(therapist=therapist, start=now + timedelta(days=20))
     from booking.engine.feeds import feed_regenerate
     from booking.models import FreedTime, WaitlistEntry, WaitlistOffer
@@ -612,6 +662,7 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
         "session": session.pk,
         "bob_session": bob_session.pk,
         "race": race.pk,
+        "training": training.pk,
         "time_off": time_off.pk,
         "service": service.pk,
         "therapist": therapist.pk,
