@@ -1,9 +1,10 @@
-"""Sessions (booked massages), their history, and the reminder log."""
+"""Sessions (booked massages), their history, the reminder log, and the waitlist."""
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import connections, models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.db import PostgresOnlyExclusionConstraint
@@ -224,6 +225,7 @@ class Reminder(models.Model):
         CANCELLATION = "cancellation", _("Booking cancelled")
         RESCHEDULE = "reschedule", _("Booking moved")
         RACE_CONFLICT = "race_conflict", _("A race clashes with a session")
+        WAITLIST_OFFER = "waitlist_offer", _("A time you waited for is free")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -283,3 +285,150 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of user {self.user_id}"
+
+
+class WaitlistEntry(models.Model):
+    """A runner waiting for a time: a service, a range of clinic-local days, a time of day
+    (the session lies within it) and maybe a therapist. Kept (with `left_at`) after the
+    runner leaves, so the join order and the history stay."""
+
+    class Left(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        REMOVED = "removed", _("Removed")
+
+    runner = models.ForeignKey(
+        "runners.Runner",
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+        verbose_name=_("runner"),
+    )
+    # Denormalised from the service: the staff list and the offer query filter on it.
+    clinic = models.ForeignKey(
+        "clinic.Clinic", on_delete=models.CASCADE, related_name="+", verbose_name=_("clinic")
+    )
+    service = models.ForeignKey(
+        "clinic.Service", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    therapist = models.ForeignKey(
+        "clinic.Therapist",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("therapist"),
+    )
+    first_day = models.DateField(_("from day"))
+    last_day = models.DateField(_("until day"))
+    earliest = models.TimeField(_("not before"))
+    latest = models.TimeField(_("ending by"))
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    left_reason = models.CharField(_("left because"), max_length=8, choices=Left, blank=True)
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="waitlist_days_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(latest__gt=F("earliest")), name="waitlist_times_in_order"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["clinic", "last_day", "joined_at"],
+                condition=Q(left_at__isnull=True),
+                name="waitlist_waiting",
+            ),
+            models.Index(fields=["runner", "left_at"], name="waitlist_runner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"runner {self.runner_id} waiting for service {self.service_id} {self.first_day}..{self.last_day}"
+
+
+class FreedTime(models.Model):
+    """A therapist's time that became bookable, recorded inside the write that freed it
+    (the waitlist's outbox): a worker offers it to the waiting runners once committed,
+    and a sweep picks up any whose message was lost."""
+
+    class Reason(models.TextChoices):
+        CANCELLED = "cancelled", _("Session cancelled")
+        MOVED = "moved", _("Session moved")
+        TIME_OFF = "time_off", _("Time off removed")
+        HOURS = "hours", _("Working hours added")
+        BY_HAND = "by_hand", _("Offered by the clinic")
+
+    therapist = models.ForeignKey(
+        "clinic.Therapist", on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason)
+    # By hand: the one waiting entry the clinic offers it to.
+    entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("freed at"), default=timezone.now)
+    offered_at = models.DateTimeField(_("offers made at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("freed time")
+        verbose_name_plural = _("freed times")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="freed_end_after_start")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(offered_at__isnull=True), name="freed_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"therapist {self.therapist_id} free {self.start:%Y-%m-%d %H:%M} UTC ({self.reason})"
+
+
+class WaitlistOffer(models.Model):
+    """One freed time offered to one waiting runner: at most once (unique freed, runner),
+    e-mailed through a Reminder row (kind waitlist_offer, key "w<freed id>")."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        CLAIMED = "claimed", _("Claimed")
+        TAKEN = "taken", _("Taken by someone else")
+
+    freed = models.ForeignKey(
+        FreedTime, on_delete=models.CASCADE, related_name="offers", verbose_name=_("freed time")
+    )
+    entry = models.ForeignKey(
+        WaitlistEntry, on_delete=models.CASCADE, related_name="offers", verbose_name=_("entry")
+    )
+    runner = models.ForeignKey(
+        "runners.Runner", on_delete=models.CASCADE, related_name="+", verbose_name=_("runner")
+    )
+    therapist = models.ForeignKey(
+        "clinic.Therapist", on_delete=models.CASCADE, related_name="+", verbose_name=_("therapist")
+    )
+    service = models.ForeignKey(
+        "clinic.Service", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    start = models.DateTimeField(_("start"))
+    expires_at = models.DateTimeField(_("expires at"))
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.OFFERED)
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("waitlist offer")
+        verbose_name_plural = _("waitlist offers")
+        constraints = [
+            models.UniqueConstraint(fields=["freed", "runner"], name="offer_once_per_runner")
+        ]
+
+    def __str__(self) -> str:
+        return f"offer of freed time {self.freed_id} to runner {self.runner_id} ({self.state})"

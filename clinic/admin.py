@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from clinic import permissions, services
 from clinic.admin_forms import ServiceWriteAdminMixin, ServiceWriteForm
@@ -292,6 +293,18 @@ class ClinicAdmin(ClinicScopedAdmin):
             _("Race windows (defaults)"),
             {"fields": ("rest_days_before_race", "after_race_hours", "days_after_race")},
         ),
+        (
+            _("Demanding trainings"),
+            {
+                "fields": (
+                    "after_training_hours",
+                    "demanding_rpe",
+                    "demanding_ratio_percent",
+                    "demanding_minutes",
+                    "demanding_km",
+                )
+            },
+        ),
     )
 
 
@@ -308,7 +321,9 @@ class TimeOffInline(ReadOnlyInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(ClinicScopedAdmin):
+class TherapistAdmin(TranslationAdmin, ClinicScopedAdmin):
+    """Qualifications, specialties and bio in English and Spanish (clinic/translation.py)."""
+
     list_display = ["display_name", "user_email", "clinic", "specialties", "active"]
     list_filter = ["clinic", "active"]
     list_editable = ["active"]
@@ -344,7 +359,9 @@ class TherapistAdmin(ClinicScopedAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(ClinicScopedAdmin):
+class ServiceAdmin(TranslationAdmin, ClinicScopedAdmin):
+    """Name and description in English and Spanish (clinic/translation.py)."""
+
     list_display = ["name", "clinic", "kind", "duration_minutes", "price", "active"]
     list_filter = ["clinic", "active", "duration_minutes"]
     list_editable = ["active"]

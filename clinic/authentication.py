@@ -37,9 +37,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         digest = hash_token(key)
         # As knox does: candidates by the key's first characters, then the digest compared
         # in constant time.
-        candidates = ApiToken.objects.select_related("user").filter(
-            token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]
-        )
+        # The user's role profile comes in the same query (a runner's with its clinic, a
+        # therapist's): permissions and runners.selectors.runner_of then ask nothing more.
+        candidates = ApiToken.objects.select_related(
+            "user", "user__runner__clinic", "user__therapist"
+        ).filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
         auth_token = next((t for t in candidates if compare_digest(digest, t.digest)), None)
         if auth_token is None:
             raise invalid

@@ -5,7 +5,9 @@ favicon's theme colour and the web app manifest read it; the clinic admin sets i
 
 import json
 import mimetypes
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.http import (
     FileResponse,
     Http404,
@@ -41,6 +43,26 @@ def brand_for(request: HttpRequest) -> Clinic | None:
         return clinics.filter(runners__user=user).first()
     only = list(clinics.order_by("pk")[:2])
     return only[0] if len(only) == 1 else None
+
+
+def brand_for_account(user) -> Clinic | None:
+    """Whose name an account e-mail (address confirmation, password reset) carries: the
+    clinic of the account's owner as their pages show it, else the only clinic there is."""
+    clinics = Clinic.objects.only(*FIELDS)
+    if user is not None and user.pk:
+        ids = permissions.clinic_ids(user)
+        own = clinics.filter(pk__in=ids) if ids else clinics.filter(runners__user=user)
+        found = own.order_by("pk").first()
+        if found is not None:
+            return found
+    only = list(clinics.order_by("pk")[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def sender(name: str) -> str:
+    """The From header of an e-mail in `name` (a clinic's, else the product's), from the
+    address bookings are sent from: "Fisio Running Madrid <bookings@…>"."""
+    return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def context(request: HttpRequest) -> dict:

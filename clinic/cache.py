@@ -158,6 +158,11 @@ def _version_key(therapist_id: int) -> str:
     return f"avail:v:{therapist_id}"
 
 
+def version_keys(therapist_ids: list[int]) -> list[str]:
+    """The cache keys of these therapists' versions (to read them with other entries)."""
+    return [_version_key(t) for t in therapist_ids]
+
+
 def therapist_versions(therapist_ids: list[int]) -> dict[int, int]:
     """The current cache version of each therapist (0 when never bumped or unknown)."""
     keys = {_version_key(t): t for t in therapist_ids}

@@ -104,6 +104,33 @@ class Clinic(models.Model):
         validators=[MaxValueValidator(14)],
         help_text=_("0: the same day once the hours have passed; 1: from the next day."),
     )
+    # Demanding trainings (clinic.policy.DemandingThresholds; docs/training.md).
+    after_training_hours = models.PositiveIntegerField(
+        _("hours after a demanding training before a massage"),
+        default=6,
+        validators=[MaxValueValidator(24 * 7)],
+    )
+    demanding_rpe = models.PositiveSmallIntegerField(
+        _("demanding from this RPE (1-10)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    demanding_ratio_percent = models.PositiveSmallIntegerField(
+        _("demanding from this share of the runner's usual length (%)"),
+        default=150,
+        validators=[MinValueValidator(100), MaxValueValidator(500)],
+        help_text=_("150: half as long again, or as far, as the runner's last 4 weeks."),
+    )
+    demanding_minutes = models.PositiveSmallIntegerField(
+        _("demanding from (minutes), without recent training"),
+        default=90,
+        validators=[MinValueValidator(10), MaxValueValidator(24 * 60)],
+    )
+    demanding_km = models.PositiveSmallIntegerField(
+        _("demanding from (km), without recent training"),
+        default=18,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
     min_days_between_sessions = models.PositiveSmallIntegerField(
         _("days between unloading massages"),
         default=7,

@@ -229,6 +229,7 @@ _CLINIC_LOOKUPS = {
     "clinic.timeoff": "therapist__clinic",
     "booking.session": "clinic",
     "booking.sessionevent": "session__clinic",
+    "booking.waitlistentry": "clinic",
 }
 # How a runner reaches their own rows (they see nothing else).
 _OWN_LOOKUPS = {
@@ -236,6 +237,7 @@ _OWN_LOOKUPS = {
     "runners.race": "runner__user",
     "booking.session": "runner__user",
     "booking.reminder": "runner__user",
+    "booking.waitlistentry": "runner__user",
 }
 _SCOPES: dict[str, Callable[[QuerySet, list[int]], QuerySet]] = {
     "runners.runner": _runners_in,

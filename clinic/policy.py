@@ -37,6 +37,16 @@ class ServiceKind:
 
 
 HOUR = timedelta(hours=1)
+
+
+class EffortKind:
+    """What a massage keeps clear of (docs/training.md): a race, or a demanding training.
+    One window, one vocabulary; the training's window is the hours after its end."""
+
+    RACE = "race"
+    TRAINING = "training"
+
+
 # The longest race the product accepts (stage races, ultras): web form, API and import.
 MAX_RACE_LENGTH = timedelta(days=14)
 
@@ -151,6 +161,104 @@ DEFAULT_RACE_RULES: tuple[tuple[Decimal, str, int, int, int], ...] = (
 )
 
 
+class TrainingFields(Protocol):
+    """What "demanding" looks at (runners.models.Training and plain rows have it)."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def minutes(self) -> int: ...
+
+    @property
+    def distance_km(self) -> Decimal | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def rpe(self) -> int | None: ...
+
+    @property
+    def hard(self) -> bool: ...
+
+
+# Kinds that are demanding by nature, whatever their length (docs/training.md).
+QUALITY_KINDS = frozenset({"intervals", "race_pace", "hills"})
+# The runner's own recent training: done sessions in the 28 days before, at least 3 of them.
+USUAL_DAYS = 28
+USUAL_MIN_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Usual:
+    """The runner's usual training (medians of the recent sessions): a long run is long for
+    this runner, not against a fixed figure."""
+
+    minutes: float
+    km: float | None
+
+
+def usual_training(history: Iterable[TrainingFields], before: datetime) -> Usual | None:
+    """The medians of the done trainings (the caller passes done ones) in the USUAL_DAYS
+    before `before`, or None with fewer than USUAL_MIN_COUNT (the fixed figures decide)."""
+    since = before - USUAL_DAYS * DAY
+    recent = [t for t in history if since <= t.start < before and t.kind != "strength"]
+    if len(recent) < USUAL_MIN_COUNT:
+        return None
+    minutes = sorted(t.minutes for t in recent)
+    kms = sorted(float(t.distance_km) for t in recent if t.distance_km)
+    return Usual(
+        minutes=minutes[len(minutes) // 2],
+        km=kms[len(kms) // 2] if len(kms) >= USUAL_MIN_COUNT else None,
+    )
+
+
+@dataclass(frozen=True)
+class DemandingThresholds:
+    """When a training is demanding: the one decision (docs/training.md). A clinic edits
+    the figures; the defaults are the documented ones."""
+
+    rpe: int = 7  # an RPE at or above this
+    ratio_percent: int = 150  # longer or farther than this share of the runner's usual
+    minutes: int = 90  # without enough history: at least this long
+    km: int = 18  # without enough history: at least this far
+
+    def reason(self, training: TrainingFields, usual: Usual | None) -> str:
+        """Why the training is demanding ("flag", "rpe", "kind", "long", "far"), or ""
+        when it is not. Strength counts by the runner's flag and the RPE only."""
+        if training.hard:
+            return "flag"
+        if training.rpe is not None and training.rpe >= self.rpe:
+            return "rpe"
+        if training.kind in QUALITY_KINDS:
+            return "kind"
+        if training.kind == "strength":
+            return ""
+        km = float(training.distance_km) if training.distance_km else None
+        if usual is None:
+            if training.minutes >= self.minutes:
+                return "long"
+            return "far" if km is not None and km >= self.km else ""
+        ratio = self.ratio_percent / 100
+        if training.minutes >= usual.minutes * ratio:
+            return "long"
+        if km is not None and usual.km is not None and km >= usual.km * ratio:
+            return "far"
+        return ""
+
+
+def demanding_reasons(
+    trainings: Iterable[TrainingFields], thresholds: DemandingThresholds
+) -> list[str]:
+    """The reason (or "") for each training given, in order, each against the done ones
+    among them in the USUAL_DAYS before it (one runner's, in start order, reaching back
+    USUAL_DAYS before the first one that matters)."""
+    trainings = list(trainings)
+    done = [t for t in trainings if not getattr(t, "planned", False)]
+    return [thresholds.reason(t, usual_training(done, t.start)) for t in trainings]
+
+
 def _tz(name: str | None, default: ZoneInfo) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else default
@@ -173,6 +281,9 @@ class Policy:
     min_days_between: int = 7
     # One unloading massage a day (same_day); other kinds are not counted.
     one_a_day: bool = True
+    # After a demanding training's end (the race's hours by default; docs/training.md).
+    after_training: timedelta = timedelta(hours=6)
+    demanding: DemandingThresholds = DemandingThresholds()
 
     @classmethod
     def from_clinic(cls, clinic: Any, race_windows: Iterable[Any] = ()) -> Policy:
@@ -186,6 +297,13 @@ class Policy:
             rest_days_before=clinic.rest_days_before_race,
             days_after=clinic.days_after_race,
             min_days_between=clinic.min_days_between_sessions,
+            after_training=timedelta(hours=clinic.after_training_hours),
+            demanding=DemandingThresholds(
+                rpe=clinic.demanding_rpe,
+                ratio_percent=clinic.demanding_ratio_percent,
+                minutes=clinic.demanding_minutes,
+                km=clinic.demanding_km,
+            ),
             race_windows=tuple(
                 RaceWindowRule(
                     figures=WindowFigures(
@@ -232,8 +350,12 @@ class Policy:
         return WindowFigures(self.rest_days_before, self.after_race, self.days_after)
 
     def race_window(self, race: RaceFields) -> WindowFigures:
-        """The figures for a race: the most specific matching rule's (it may widen or
-        narrow the clinic default), else the clinic default."""
+        """The figures for an effort. A demanding training: the hours after its end, no
+        rest day before (that is a warning: booking.engine.rules.next_day_warnings). A
+        race: the most specific matching rule's (it may widen or narrow the clinic
+        default), else the clinic default."""
+        if getattr(race, "kind", EffortKind.RACE) == EffortKind.TRAINING:
+            return WindowFigures(NO_REST, self.after_training, 0)
         matching = [rule for rule in self.race_windows if rule.matches(race)]
         if not matching:
             return self.default_figures
@@ -269,7 +391,11 @@ class Policy:
         """(after, before): bounds, in real time from the finish and to the start, that
         every race window fits in (to load the races a range of days may meet); a spare
         day covers local midnights and zone offsets."""
-        figures = [self.default_figures, *(r.figures for r in self.race_windows)]
+        figures = [
+            self.default_figures,
+            WindowFigures(NO_REST, self.after_training, 0),
+            *(r.figures for r in self.race_windows),
+        ]
         after = max(max(f.after, (f.days_after + 1) * DAY) for f in figures) + DAY
         before = max((f.rest_days_before + 1) * DAY for f in figures) + DAY
         return after, before

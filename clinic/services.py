@@ -1,6 +1,7 @@
 """Writes of the clinic domain: therapists' schedules (weekly working hours from a date,
 one interval, time off), and the clinic's settings, race windows, therapists and services.
-Each write says which cached availability it moves (clinic.cache.availability_changed).
+Each write says which cached availability it moves (clinic.cache.availability_changed),
+and a write that makes time bookable says so (clinic.events.time_freed: the waitlist).
 
 Nothing here touches sessions: which booked sessions are in the way of a new schedule is
 a read in `booking` (booking.staff.selectors.sessions_in_the_way), shown to the therapist
@@ -10,12 +11,14 @@ to move or cancel, so that nothing is silently dropped.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import events, timeutils
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
 from clinic.models import (
@@ -118,6 +121,7 @@ def working_hours_replace(
         valid_until=valid_from
     )
     availability_changed(therapist_ids={therapist.pk})
+    _hours_freed(therapist, valid_from)
     created = WorkingHours.objects.bulk_create(
         WorkingHours(
             therapist=therapist,
@@ -130,6 +134,18 @@ def working_hours_replace(
     )
     _audit(therapist.pk, by, ScheduleChange.Kind.HOURS, before, _hours_record(created, valid_from))
     return created
+
+
+def _hours_freed(therapist: Therapist, valid_from: date | None) -> None:
+    """New hours from a date: the bookable stretch from then (not before today) to the
+    clinic's booking horizon may hold new times (the waitlist checks which)."""
+    clinic = therapist.clinic
+    today = timeutils.local_date(timezone.now(), clinic.tz)
+    first = max(valid_from or today, today)
+    start, end = timeutils.local_day_bounds(
+        clinic.tz, first, today + timedelta(days=clinic.max_days_ahead)
+    )
+    events.time_freed(therapist_id=therapist.pk, start=start, end=end, reason="hours")
 
 
 def _hours_record(rows: Iterable[WorkingHours], valid_from: date | None) -> dict:
@@ -208,6 +224,7 @@ def working_hours_save(*, row: WorkingHours, by: User | None = None) -> WorkingH
     before = old.therapist_id if old else None
     row.save()
     availability_changed(therapist_ids={row.therapist_id} | ({before} if before else set()))
+    _hours_freed(row.therapist, row.valid_from)
     _audit(
         row.therapist_id,
         by,
@@ -254,6 +271,10 @@ def time_off_save(*, time_off: TimeOff, by: User | None = None) -> TimeOff:
     time_off.reason = (time_off.reason or "")[:200]
     time_off.save()
     availability_changed(therapist_ids={time_off.therapist_id} | ({before} if before else set()))
+    if old is not None:  # what the old time off held may be free now
+        events.time_freed(
+            therapist_id=old.therapist_id, start=old.start, end=old.end, reason="time_off"
+        )
     _audit(
         time_off.therapist_id,
         by,
@@ -285,6 +306,12 @@ def time_off_remove(*, time_off: TimeOff, by: User | None = None) -> None:
     )
     time_off.delete()
     availability_changed(therapist_ids={time_off.therapist_id})
+    events.time_freed(
+        therapist_id=time_off.therapist_id,
+        start=time_off.start,
+        end=time_off.end,
+        reason="time_off",
+    )
 
 
 # The clinic's own settings and catalogue (the Django admin writes them here).

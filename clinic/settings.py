@@ -37,6 +37,8 @@ SITE_DOMAIN = env.str("SITE_DOMAIN", default="") or urlsplit(SITE_URL).netloc
 SITE_NAME = env.str("SITE_NAME", default="") or "Runners' unloading massage"
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation asks (clinic/translation.py).
+    "modeltranslation",
     "clinic.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,6 +127,15 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
     )
+    if env.bool("DB_PGBOUNCER", default=False):
+        # Behind PgBouncer in transaction pooling (docs/scaling.md): a server connection
+        # is ours for one transaction only, so nothing may outlive it: no server-side
+        # cursors (iterator() fetches client-side) and no prepared statements (psycopg
+        # prepares a query run 5 times by default). Locks and lock_timeout are already
+        # per transaction (SET LOCAL, FOR UPDATE). psycopg's default client-side binding
+        # stays.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinic.User"
@@ -161,6 +172,12 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 # Confirming in the browser that signed up signs the runner in: booking stays one flow.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# One tap: opening the e-mail's link confirms the address (no second "Confirm" button).
+# The link is single-purpose: an HMAC of the address that can only mark that address
+# verified, expires (ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS) and does nothing else. It
+# signs in only the browser that signed up (allauth keeps the pending sign-in in that
+# session); opened elsewhere, or by a mail scanner, it confirms and asks to sign in.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -214,6 +231,9 @@ AVAILABILITY_CACHE = env.bool("AVAILABILITY_CACHE", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# A service or therapist text left empty in one language shows the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "es")}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -350,7 +370,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.appointment_scan",
         "schedule": timedelta(minutes=15),
     },
+    # Freed times whose message to the worker was lost (booking.engine.waitlist).
+    "waitlist-sweep": {"task": "booking.tasks.waitlist_sweep", "schedule": timedelta(minutes=1)},
 }
+# How long a waitlist offer's claim link holds (never past the offered start).
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

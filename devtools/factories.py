@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic.models import Clinic, Service, Therapist, TimeOff, User, WorkingHours
-from runners.models import Race, Runner
+from runners.models import Race, Runner, Training
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test and demo accounts only
 
@@ -128,6 +128,19 @@ class RaceFactory(factory.django.DjangoModelFactory):
     finish = factory.LazyAttribute(lambda o: o.start + timedelta(hours=1))
     distance_km = Decimal("10")
     priority = "B"
+    timezone = factory.LazyAttribute(lambda o: o.runner.timezone)
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Training
+
+    runner = factory.SubFactory(RunnerFactory)
+    start = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    minutes = 45
+    finish = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=o.minutes))
+    distance_km = Decimal("8")
+    kind = "easy"
     timezone = factory.LazyAttribute(lambda o: o.runner.timezone)
 
 

@@ -35,9 +35,10 @@ from devtools.factories import (
     SessionFactory,
     TherapistFactory,
     TimeOffFactory,
+    TrainingFactory,
     UserFactory,
 )
-from runners.models import Race, Runner
+from runners.models import Race, Runner, Training
 
 # Monday to Friday, 09:00-14:00 and 15:00-20:00: the factories' therapist.
 WEEKDAYS = range(5)
@@ -52,6 +53,8 @@ class ServiceSpec:
     price: Decimal
     body_areas: list[str] = field(default_factory=list)
     kind: str = "unloading"
+    # Per-language texts (clinic/translation.py): name_es, description_en, description_es.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _none(_i: int) -> dict[str, Any]:
@@ -120,7 +123,12 @@ class Seeder:
                     price=spec.price,
                     body_areas=list(spec.body_areas),
                     kind=spec.kind,
+                    **spec.texts,
                 )
+            else:  # a demo seeded before the texts were per language gets them now
+                missing = {k: v for k, v in spec.texts.items() if not getattr(service, k)}
+                if missing:
+                    Service.objects.filter(pk=service.pk).update(**missing)
             out.append(service)
         return out
 
@@ -216,6 +224,14 @@ class Seeder:
     def races(self, rows: Iterable[dict[str, Any]]) -> list[Race]:
         """Races from their fields (runner, name, start; finish defaults to an hour later)."""
         return Race.objects.bulk_create([RaceFactory.build(**row) for row in rows])
+
+    def trainings(
+        self, rows: Iterable[dict[str, Any]], *, batch_size: int = 5000
+    ) -> list[Training]:
+        """Trainings from their fields (runner and start at least)."""
+        return Training.objects.bulk_create(
+            [TrainingFactory.build(**row) for row in rows], batch_size=batch_size
+        )
 
     def sessions(self, rows: Iterable[dict[str, Any]], *, batch_size: int = 1000) -> list[Session]:
         """Sessions inserted directly, as the factory does (no validator): runner, therapist,

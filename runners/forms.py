@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from clinic.forms import Form, body_areas_field
 from clinic.models import RacePriority, Therapist
 from clinic.policy import MAX_RACE_LENGTH
+from runners import uploads
 from runners.models import Cadence
 from runners.zones import ZoneField
 
-MAX_ICS_BYTES = 512 * 1024
+MAX_ICS_BYTES = uploads.ICS.max_bytes
 
 
 class ProfileForm(Form):

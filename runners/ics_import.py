@@ -16,8 +16,9 @@ from icalendar import Calendar
 
 from clinic import text
 from clinic.policy import MAX_RACE_LENGTH
+from runners import uploads
 
-MAX_EVENTS = 200
+MAX_EVENTS = uploads.ICS.max_items
 ALL_DAY_START = time(9, 0)
 
 _DISTANCES = (

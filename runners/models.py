@@ -148,3 +148,80 @@ class Race(models.Model):
     @staticmethod
     def finish_for(start: datetime, distance_km) -> datetime:
         return start + estimate_duration(distance_km)
+
+
+class TrainingKind(models.TextChoices):
+    EASY = "easy", _("Easy run")
+    LONG = "long", _("Long run")
+    INTERVALS = "intervals", _("Intervals or tempo")
+    RACE_PACE = "race_pace", _("Race pace")
+    HILLS = "hills", _("Hills")
+    STRENGTH = "strength", _("Strength")
+
+
+class TrainingSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    FIT = "fit", "FIT"
+    GPX = "gpx", "GPX"
+    TCX = "tcx", "TCX"
+    ICS = "ics", _("Training plan (.ics)")
+
+
+class Training(models.Model):
+    """One training in the runner's log, done or planned. Whether it is demanding is not
+    stored: clinic.policy.DemandingThresholds decides it against the runner's recent
+    training and the clinic's figures, whenever it is asked. Heart rate is health data:
+    the runner and their clinic's therapists only."""
+
+    Kind = TrainingKind
+
+    runner = models.ForeignKey(
+        Runner, on_delete=models.CASCADE, related_name="trainings", verbose_name=_("runner")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    start = models.DateTimeField(_("start"))
+    # The end of the session as it happened (pauses included): the rule counts from it.
+    finish = models.DateTimeField(_("end"))
+    # Time moving (pauses left out): what "how long" and the pace mean.
+    minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.EASY)
+    rpe = models.PositiveSmallIntegerField(_("how hard it felt (RPE 1-10)"), null=True, blank=True)
+    hard = models.BooleanField(_("I found it demanding"), default=False)
+    planned = models.BooleanField(_("planned (not done yet)"), default=False)
+    avg_hr = models.PositiveSmallIntegerField(_("average heart rate"), null=True, blank=True)
+    max_hr = models.PositiveSmallIntegerField(_("maximum heart rate"), null=True, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Madrid", validators=[validate_timezone]
+    )
+    source = models.CharField(
+        _("source"), max_length=8, choices=TrainingSource, default=TrainingSource.MANUAL
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finish__gt=F("start")), name="training_finish_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(rpe__isnull=True) | Q(rpe__gte=1, rpe__lte=10),
+                name="training_rpe_1_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["runner", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.start:%Y-%m-%d})"
+
+    @property
+    def pace_seconds_per_km(self) -> int | None:
+        """Seconds per km while moving, when the distance is known."""
+        if not self.distance_km:
+            return None
+        return round(self.minutes * 60 / float(self.distance_km))

@@ -1,6 +1,6 @@
-"""Writes for runners: sign-up profile, profile changes, the race log."""
+"""Writes for runners: sign-up profile, profile changes, the race and training logs."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from clinic.errors import CodedError
 from clinic.models import Clinic, User
 from clinic.policy import MAX_RACE_LENGTH
 from runners import race_checks
-from runners.models import Cadence, Race, Runner
+from runners.models import Cadence, Race, Runner, Training
 from runners.selectors import NoRunnerProfile
 
 PROFILE_FIELDS = {
@@ -153,9 +153,10 @@ def runner_update_profile(
 
 @transaction.atomic
 def runner_profile_forget(*, runner: Runner) -> Runner:
-    """The runner side of an account deletion: the race log goes, and with it what the
-    profile says about their health, phone and wishes (reminders off)."""
+    """The runner side of an account deletion: the race and training logs go, and with them
+    what the profile says about their health, phone and wishes (reminders off)."""
     runner.races.all().delete()
+    runner.trainings.all().delete()
     runner.phone = ""
     runner.health_notes = ""
     runner.discomfort_areas = []
@@ -182,7 +183,7 @@ def _check_race_times(start: datetime, finish: datetime) -> None:
         )
 
 
-def race_create(
+def _race_new(
     *,
     runner: Runner,
     name: str,
@@ -193,8 +194,6 @@ def race_create(
     location: str = "",
     timezone: str = "",
 ) -> Race:
-    """Log a race. Without a finish, it is estimated from the distance; without a zone,
-    it is run in the runner's."""
     finish = finish or Race.finish_for(start, distance_km)
     _check_race_times(start, finish)
     race = Race(
@@ -209,8 +208,30 @@ def race_create(
     )
     race.full_clean()
     race.save()
-    race_checks.race_changed(race)
     return race
+
+
+def race_create(*, runner: Runner, **fields: Any) -> Race:
+    """Log a race (the fields of `_race_new`). Without a finish, it is estimated from the
+    distance; without a zone, it is run in the runner's."""
+    race = _race_new(runner=runner, **fields)
+    race_checks.races_changed([race])
+    return race
+
+
+@transaction.atomic
+def races_import(*, runner: Runner, candidates: list[dict[str, Any]]) -> list[Race]:
+    """The races of one .ics import (each a `_race_new`'s fields): those that do not
+    pass are left out; the clashes of all of them are one race change (one e-mail)."""
+    created = []
+    for fields in candidates:
+        try:
+            with transaction.atomic():
+                created.append(_race_new(runner=runner, **fields))
+        except ValidationError:
+            continue
+    race_checks.races_changed(created)
+    return created
 
 
 def race_update(*, race: Race, **fields: Any) -> Race:
@@ -228,9 +249,90 @@ def race_update(*, race: Race, **fields: Any) -> Race:
     _check_race_times(race.start, race.finish)
     race.full_clean()
     race.save()
-    race_checks.race_changed(race)
+    race_checks.races_changed([race])
     return race
 
 
 def race_delete(*, race: Race) -> None:
     race.delete()
+
+
+# The longest training the log takes (an ultra run as training: a day).
+MAX_TRAINING_LENGTH = timedelta(hours=24)
+TRAINING_FIELDS = {
+    "name",
+    "start",
+    "finish",
+    "minutes",
+    "distance_km",
+    "kind",
+    "rpe",
+    "hard",
+    "planned",
+    "avg_hr",
+    "max_hr",
+    "timezone",
+    "source",
+}
+
+
+def _check_training(training: Training) -> None:
+    if training.start.tzinfo is None or training.finish.tzinfo is None:
+        raise ValidationError({"start": _("Give the training's time with its time zone.")})
+    if training.minutes < 1:
+        raise ValidationError({"minutes": _("A training lasts at least a minute.")})
+    if training.finish <= training.start or training.finish - training.start > MAX_TRAINING_LENGTH:
+        raise ValidationError({"minutes": _("A training lasts from a minute to 24 hours.")})
+    if training.rpe is not None and not 1 <= training.rpe <= 10:
+        raise ValidationError({"rpe": _("RPE goes from 1 (very easy) to 10 (all out).")})
+
+
+def training_create(*, runner: Runner, **fields: Any) -> Training:
+    """Log a training (done or planned). Without an end, it ends `minutes` after the
+    start; without a zone, it is in the runner's. Its clashes with booked sessions are
+    shown at once (runners.race_checks, as for races)."""
+    unknown = set(fields) - TRAINING_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown training fields: {sorted(unknown)}")
+    training = Training(runner=runner, **fields)
+    training.timezone = training.timezone if fields.get("timezone") else runner.timezone
+    if not fields.get("finish"):
+        training.finish = training.start + timedelta(minutes=training.minutes or 0)
+    training.distance_km = _to_the_metre(training.distance_km)
+    _check_training(training)
+    training.full_clean()
+    training.save()
+    return training
+
+
+def trainings_import(*, runner: Runner, items: list[dict[str, Any]]) -> list[Training]:
+    """Many at once (an import's chosen rows), in one statement."""
+    made = []
+    for fields in items:
+        training = Training(runner=runner, **fields)
+        training.timezone = fields.get("timezone") or runner.timezone
+        training.distance_km = _to_the_metre(training.distance_km)
+        _check_training(training)
+        made.append(training)
+    return Training.objects.bulk_create(made)
+
+
+def training_update(*, training: Training, **fields: Any) -> Training:
+    unknown = set(fields) - TRAINING_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown training fields: {sorted(unknown)}")
+    if "finish" not in fields and {"start", "minutes"} & set(fields):
+        fields["finish"] = fields.get("start", training.start) + timedelta(
+            minutes=fields.get("minutes", training.minutes)
+        )
+    for name, value in fields.items():
+        setattr(training, name, value)
+    training.distance_km = _to_the_metre(training.distance_km)
+    _check_training(training)
+    training.full_clean()
+    training.save()
+    return training
+
+
+def training_delete(*, training: Training) -> None:
+    training.delete()

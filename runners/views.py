@@ -245,23 +245,23 @@ def race_import_preview(request):
     candidates = [Candidate.from_json(c) for c in raw]
     if request.method == "POST":
         chosen = set(request.POST.getlist("pick"))
-        created = 0
-        for index, candidate in enumerate(candidates):
-            if candidate.problem or str(index) not in chosen:
-                continue
-            try:
-                services.race_create(
-                    runner=request.runner,
-                    name=candidate.name,
-                    start=candidate.start,
-                    finish=candidate.finish,
-                    distance_km=candidate.distance_km,
-                    location=candidate.location,
-                    timezone=candidate.timezone or request.runner.timezone,
-                )
-            except ValidationError:
-                continue
-            created += 1
+        created = len(
+            services.races_import(
+                runner=request.runner,
+                candidates=[
+                    {
+                        "name": c.name,
+                        "start": c.start,
+                        "finish": c.finish,
+                        "distance_km": c.distance_km,
+                        "location": c.location,
+                        "timezone": c.timezone or request.runner.timezone,
+                    }
+                    for index, c in enumerate(candidates)
+                    if not c.problem and str(index) in chosen
+                ],
+            )
+        )
         del request.session[IMPORT_SESSION_KEY]
         if created:
             messages.success(request, _("Races imported: %(count)s.") % {"count": created})

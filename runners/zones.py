@@ -6,7 +6,11 @@ browser reports. Never the aliases a menu of 600 raw names showed ("Factory",
 import zoneinfo
 
 from django import forms
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 COMMON_ZONES = (
     "Europe/Madrid",
@@ -71,9 +75,20 @@ class ZoneField(forms.ChoiceField):
         super().__init__(choices=zone_choices(), **kwargs)
         if detect:
             self.widget.attrs["data-detect-zone"] = "1"
+        # static/js/forms.js adds a search over every real zone (fetched only on use);
+        # without JavaScript the short list stays.
+        self.widget.attrs["data-zones"] = reverse_lazy("runners:time_zones")
+        self.widget.attrs["data-search-label"] = _("Not in the list? Search all time zones")
 
     def valid_value(self, value) -> bool:
         return value in REAL_ZONES
 
     def set_current(self, current: str | None) -> None:
         self.choices = zone_choices(current)
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24, public=True)
+def zone_list(request: HttpRequest) -> JsonResponse:
+    """Every zone ZoneField accepts, for the search the forms offer: [[zone, label], ...]."""
+    return JsonResponse([[z, label(z)] for z in sorted(REAL_ZONES)], safe=False)

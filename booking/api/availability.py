@@ -1,6 +1,7 @@
 """Availability API: the bookable slots of a service, and for a runner the windows
 their races block."""
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -54,7 +55,16 @@ class AvailabilityView(APIView):
             if not roles.acts_for_clinic(request.user, service.clinic_id):
                 raise PermissionDenied(_("That clinic is not yours."), code="other_clinic")
             runner = runner_in_scope(request.user, data["runner"])
-        # Cached per day for anonymous lookups (hardening: booking/availability_cache.py).
+        if runner is None and request.accepted_renderer.format == "json":
+            # Anonymous (or staff) lookups: the stored answer, ready to send
+            # (booking.engine.availability_cache.availability_json).
+            body = availability_cache.availability_json(
+                service=service,
+                start_date=data["start"],
+                end_date=data["end"],
+                therapist=data.get("therapist"),
+            )
+            return HttpResponse(body, content_type="application/json")
         result = availability_cache.availability(
             service=service,
             start_date=data["start"],

@@ -17,3 +17,13 @@ class CanBook(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         # A therapist without a profile or an admin without a clinic is neither.
         return roles.may_use_booking_api(request.user)
+
+
+class IsRunner(permissions.BasePermission):
+    """A runner's own plan: staff plan nothing for a runner here (they book for them)."""
+
+    message = _("Only runners have a season plan.")
+    code = "runners_only"
+
+    def has_permission(self, request, view) -> bool:
+        return roles.is_runner(request.user)

@@ -112,8 +112,13 @@ class RaceRefSerializer(serializers.Serializer):
 class BlockedWindowSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
-    race = RaceRefSerializer()
-    code = serializers.ChoiceField(choices=["too_soon_after_race", "too_close_before_race"])
+    effort = serializers.ChoiceField(
+        choices=["race", "training"], help_text="What blocks: a race or a demanding training."
+    )
+    race = RaceRefSerializer(help_text="The race, or the training (its id and words).")
+    code = serializers.ChoiceField(
+        choices=["too_soon_after_race", "too_close_before_race", "too_soon_after_training"]
+    )
     detail = serializers.CharField()
 
 
@@ -137,6 +142,7 @@ def blocked_dict(window, tz) -> dict:
     return {
         "start": window.start.astimezone(tz).isoformat(),
         "end": window.end.astimezone(tz).isoformat(),
+        "effort": window.effort,
         "race": {"id": window.race_id, "name": window.race_name},
         "code": window.code,
         "detail": str(window.detail),
@@ -174,7 +180,11 @@ class _ClinicRef(serializers.Serializer):
 
 
 class RaceConflictSerializer(serializers.Serializer):
-    race = serializers.IntegerField()
+    effort = serializers.ChoiceField(choices=["race", "training"])
+    race = serializers.IntegerField(required=False, help_text="The race (effort: race).")
+    training = serializers.IntegerField(
+        required=False, help_text="The demanding training (effort: training)."
+    )
     code = serializers.CharField()
     detail = serializers.CharField()
 
@@ -192,8 +202,8 @@ class SessionSerializer(serializers.ModelSerializer):
     )
     race_override = serializers.SerializerMethodField()
     race_conflicts = serializers.SerializerMethodField(
-        help_text="The runner's races this booked session now clashes with (a race logged "
-        "or moved after booking): it stays booked, to be moved; empty when clear."
+        help_text="The runner's races and demanding trainings this booked session now clashes "
+        "with (logged or moved after booking): it stays booked, to be moved; empty when clear."
     )
 
     class Meta:

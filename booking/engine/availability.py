@@ -20,7 +20,7 @@ from booking.engine.context import load_context
 from booking.engine.exceptions import MESSAGES, format_params
 from clinic import timeutils
 from clinic.models import Service, Therapist
-from clinic.policy import Policy
+from clinic.policy import EffortKind, Policy
 from runners.models import Runner
 
 
@@ -46,10 +46,11 @@ class BlockedWindow:
 
     start: datetime
     end: datetime
-    race_id: int
+    race_id: int  # the race's, or the training's (effort)
     race_name: str
-    code: str  # too_soon_after_race | too_close_before_race
+    code: str  # too_soon_after_race | too_close_before_race | too_soon_after_training
     detail: str
+    effort: str = EffortKind.RACE
 
 
 @dataclass
@@ -128,6 +129,7 @@ def availability(
                     race_name=race.name,
                     code=code,
                     detail=_race_sentence(code, params),
+                    effort=race.kind,
                 )
             )
     if span_end <= first_bookable or span_start > last_bookable:

@@ -20,20 +20,36 @@ they gain slots as time passes.
 Requests with a runner (race windows, ideal slots) or an explicit `now` are not cached.
 A miss costs what the selector costs plus one MGET; with Redis down every request is a
 miss. `python manage.py bench_availability_cache` measures the gain.
+
+On top, the API's answer itself (`availability_json`): the JSON body of one lookup
+(service, therapist or whole clinic, days), ready to send, stored with the versions of
+the therapists it was built from and each slot's start and byte offset. A hit is one
+MGET (entry and current versions together; for a whole clinic one GET of its therapist
+ids first), a comparison of versions, and at most one slice to drop the slots that have
+come inside the minimum notice since: no slot objects, no JSON encoding.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import hashlib
+import json
+from array import array
+from bisect import bisect_left
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from booking.engine import availability as engine_availability
-from booking.engine.availability import Availability, _slot
+from booking.engine.availability import Availability, Slot, _slot
 from clinic import timeutils
-from clinic.cache import AVAILABILITY_TTL, clinic_therapist_ids, therapist_versions
+from clinic.cache import (
+    AVAILABILITY_TTL,
+    clinic_therapist_ids,
+    therapist_versions,
+    version_keys,
+)
 from clinic.models import Service, Therapist
 from runners.models import Runner
 
@@ -151,3 +167,79 @@ def _compute(
     if storable:
         cache.set_many(storable, AVAILABILITY_TTL)
     return {pair: tuple(starts) for pair, starts in computed.items()}
+
+
+def _body_key(service_id: int, therapist_id: int | None, start_date: date, end_date: date) -> str:
+    who = therapist_id if therapist_id is not None else "all"
+    return f"avail:json:{service_id}:{who}:{start_date.isoformat()}:{end_date.isoformat()}"
+
+
+def _stamp(versions: list[tuple[int, int | None]]) -> str:
+    """The therapists and their versions an answer was built from, in 16 hex digits."""
+    return hashlib.blake2b(repr(versions).encode(), digest_size=8).hexdigest()
+
+
+def encode(timezone_name: str, tz: tzinfo, slots: list[Slot]) -> tuple[bytes, list[int]]:
+    """The availability answer without a runner (nothing blocked, nothing ideal) as the
+    API's JSON body, and the byte offset of each slot (one more: where the list ends).
+    The one place that shapes an anonymous answer: the API sends these bytes."""
+    formatted: dict[datetime, str] = {}
+
+    def iso(moment: datetime) -> str:
+        # A clinic's therapists share start times: format each moment once.
+        text = formatted.get(moment)
+        if text is None:
+            text = formatted[moment] = moment.astimezone(tz).isoformat()
+        return text
+
+    head = b'{"timezone":' + json.dumps(timezone_name, ensure_ascii=False).encode() + b',"slots":['
+    parts, offsets, at = [head], [], len(head)
+    for i, slot in enumerate(slots):
+        item = (
+            ("," if i else "")
+            + f'{{"start":"{iso(slot.start)}","end":"{iso(slot.end)}",'
+            + f'"therapist":{slot.therapist_id},"ideal":{"true" if slot.ideal else "false"}}}'
+        ).encode()
+        offsets.append(at + (1 if i else 0))
+        parts.append(item)
+        at += len(item)
+    offsets.append(at)
+    parts.append(b'],"blocked":[]}')
+    return b"".join(parts), offsets
+
+
+def availability_json(
+    *, service: Service, start_date: date, end_date: date, therapist: Therapist | None = None
+) -> bytes:
+    """`availability(...)` of an anonymous lookup as the API's JSON body (`encode`),
+    from the stored answer when the therapists' versions still match."""
+    clinic = service.clinic
+    now = timezone.now()
+    therapist_ids = [therapist.pk] if therapist is not None else clinic_therapist_ids(clinic.pk)
+    key = _body_key(
+        service.pk, therapist.pk if therapist is not None else None, start_date, end_date
+    )
+    enabled = getattr(settings, "AVAILABILITY_CACHE", True)
+    vkeys = version_keys(therapist_ids)
+    found = cache.get_many([key, *vkeys]) if enabled else {}
+    stamp = _stamp([(t, found.get(k)) for t, k in zip(therapist_ids, vkeys, strict=True)])
+    lowest = int((now + clinic.min_notice).timestamp())
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        _stamp_, payload, starts, offsets = entry
+        # Slots come inside the minimum notice as the clock moves: cut them off the front.
+        first = bisect_left(array("q", starts), lowest)
+        if first == 0:
+            return payload
+        offs = array("q", offsets)
+        return payload[: offs[0]] + payload[offs[first] :]
+    slots = availability(
+        service=service, start_date=start_date, end_date=end_date, therapist=therapist
+    ).slots
+    payload, offsets = encode(clinic.timezone, clinic.tz, slots)
+    _span_start, span_end = timeutils.local_day_bounds(clinic.tz, start_date, end_date)
+    # As the weeks: an answer reaching past the booking horizon gains slots by itself.
+    if enabled and span_end <= now + timedelta(days=clinic.max_days_ahead):
+        starts = array("q", (int(s.start.timestamp()) for s in slots)).tobytes()
+        cache.set(key, (stamp, payload, starts, array("q", offsets).tobytes()), AVAILABILITY_TTL)
+    return payload

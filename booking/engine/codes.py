@@ -13,6 +13,7 @@ class Code:
     RUNNER_OVERLAP = "runner_overlap"
     TOO_SOON_AFTER_RACE = "too_soon_after_race"
     TOO_CLOSE_BEFORE_RACE = "too_close_before_race"
+    TOO_SOON_AFTER_TRAINING = "too_soon_after_training"
     INACTIVE = "inactive"
     NOT_CANCELLABLE = "not_cancellable"
     NOT_RESCHEDULABLE = "not_reschedulable"
@@ -24,6 +25,7 @@ class Code:
     OFF_GRID = "off_grid"
     # A warning, not a refusal: the session is booked and the answer says it.
     TOO_SOON_AFTER_PREVIOUS = "too_soon_after_previous"
+    DEMANDING_TRAINING_NEXT_DAY = "demanding_training_next_day"
 
 
 # Refusals that are a conflict with other data (HTTP 409) rather than a rule (HTTP 400).
@@ -32,7 +34,8 @@ FORBIDDEN_CODES = {Code.OVERRIDE_NOT_ALLOWED}
 
 # Understood but not acceptable as it stands (HTTP 422).
 UNPROCESSABLE_CODES = {Code.IDEMPOTENCY_KEY_REUSED}
-RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE}
-# What a staff override (with a reason) lets pass: the race rules and a second unloading
+# The effort rules (a race or a demanding training: docs/training.md); one vocabulary.
+RACE_CODES = {Code.TOO_SOON_AFTER_RACE, Code.TOO_CLOSE_BEFORE_RACE, Code.TOO_SOON_AFTER_TRAINING}
+# What a staff override (with a reason) lets pass: the effort rules and a second unloading
 # massage on one day.
 OVERRIDABLE_CODES = RACE_CODES | {Code.SAME_DAY}

@@ -1,5 +1,5 @@
-"""Booked sessions a race now clashes with (issue 14): decided by the validator's own
-race rules (booking.engine.rules.race_violations on clinic.policy's windows), on the fly,
+"""Booked sessions a race or a demanding training now clashes with (issues 14 and 20):
+decided by the validator's own effort rules (booking.engine.rules.race_violations on clinic.policy's windows), on the fly,
 so a race logged, moved, imported or deleted later shows at once on every page and in
 the API, and a session is never cancelled for it: it is flagged and explained, and the
 runner moves it. A session a clinic booked with a race override is not flagged.
@@ -9,6 +9,7 @@ window rules, the races; plus the sessions when asked from races)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,11 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.engine import outbox, rules
+from booking.engine.codes import Code
+from booking.engine.context import training_efforts
 from booking.engine.exceptions import MESSAGES, format_params
 from booking.models import Reminder, Session
 from clinic.models import Clinic, RaceWindow, Service
-from clinic.policy import Policy, ServiceKind
-from runners.models import Race
+from clinic.policy import EffortKind, Policy, ServiceKind
+from runners.models import Race, Training
+from runners.selectors import TrainingRow, training_rows
+
+# How far back a training can reach a session: the longest window after one (a week)
+# plus the longest training (a day).
+TRAINING_REACH = timedelta(days=8)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Conflict:
     race_name: str
     code: str
     params: dict[str, Any]
+    effort: str = EffortKind.RACE  # race_id is then the race's or the training's
 
     @property
     def detail(self) -> str:
@@ -41,7 +50,12 @@ class Conflict:
         return str(MESSAGES[self.code]) % format_params(self.params)
 
     def for_session(self) -> dict[str, Any]:
-        return {"race": self.race_id, "code": self.code, "detail": self.detail}
+        return {
+            "effort": self.effort,
+            self.effort: self.race_id,
+            "code": self.code,
+            "detail": self.detail,
+        }
 
     def for_race(self) -> dict[str, Any]:
         return {
@@ -96,10 +110,14 @@ def conflicts_for_sessions(
     races: Iterable[Race] | None = None,
     now: datetime | None = None,
     clinic: Clinic | None = None,
+    with_trainings: bool = True,
+    trainings: Iterable[TrainingRow] | None = None,
 ) -> dict[int, list[Conflict]]:
     """{session id: its clashes} for each session given (an empty list when clear). Only
     booked sessions still to come can clash. `clinic`: the sessions' clinic, already
-    read (saves a query)."""
+    read (saves a query). The demanding trainings are read in one more query, unless
+    given (`trainings`: rows read with the page's own, from 8 days before the first
+    session and USUAL_DAYS more); `with_trainings=False`: races only."""
     now = now or timezone.now()
     sessions = list(sessions)
     out: dict[int, list[Conflict]] = {s.pk: [] for s in sessions}
@@ -122,6 +140,20 @@ def conflicts_for_sessions(
     by_runner: dict[int, list[rules.RaceInfo]] = defaultdict(list)
     for race in races:
         by_runner[race.runner_id].append(_race_info(race))
+    if with_trainings:
+        since = min(s.start for s in live) - TRAINING_REACH
+        until = max(s.end for s in live)
+        # "Demanding" by the thresholds of the runner's clinic (that of a session).
+        runner_policy = {
+            s.runner_id: policies[s.clinic_id] for s in live if s.clinic_id in policies
+        }
+        rows: dict[int, list[Any]] = defaultdict(list)
+        read = training_rows(set(runner_policy), since, until) if trainings is None else trainings
+        for row in read:
+            rows[row.runner_id].append(row)
+        for runner_id, own in rows.items():
+            efforts = training_efforts(own, runner_policy[runner_id], since, until)
+            by_runner[runner_id] += [effort for effort, _planned in efforts.get(runner_id, [])]
     kinds = _service_kinds(live)
     for session in live:
         policy = policies.get(session.clinic_id)
@@ -134,18 +166,23 @@ def conflicts_for_sessions(
             by_runner.get(session.runner_id, ()),
             policy,
         )
-        names = {r.id: r.name for r in by_runner.get(session.runner_id, ())}
-        out[session.pk] = [
-            Conflict(
-                session_id=session.pk,
-                session_start=session.start.astimezone(policy.tz),
-                race_id=v.race_id or 0,
-                race_name=names.get(v.race_id or 0, ""),
-                code=v.code,
-                params=v.params,
+        names = {(r.kind, r.id): r.name for r in by_runner.get(session.runner_id, ())}
+        out[session.pk] = []
+        for v in found:
+            effort = (
+                EffortKind.TRAINING if v.code == Code.TOO_SOON_AFTER_TRAINING else EffortKind.RACE
             )
-            for v in found
-        ]
+            out[session.pk].append(
+                Conflict(
+                    session_id=session.pk,
+                    session_start=session.start.astimezone(policy.tz),
+                    race_id=v.race_id or 0,
+                    race_name=names.get((effort, v.race_id or 0), ""),
+                    code=v.code,
+                    params=v.params,
+                    effort=effort,
+                )
+            )
     return out
 
 
@@ -168,39 +205,87 @@ def conflicts_for_races(
         .select_related("service")
         .order_by("start")
     )
-    for found in conflicts_for_sessions(sessions, races=races, now=now).values():
+    for found in conflicts_for_sessions(
+        sessions, races=races, now=now, with_trainings=False
+    ).values():
         for conflict in found:
             if conflict.race_id in out:
                 out[conflict.race_id].append(conflict)
     return out
 
 
-def race_email_key(race: Race, conflicts: list[Conflict]) -> str:
-    """One e-mail per race change: the race's id, the figures that decide its window and
-    the sessions it clashes with. Saving the race again unchanged gives the same key (no
-    second e-mail); moving it, or a new clash, gives a new one."""
+def conflicts_for_trainings(
+    trainings: Iterable[Training], *, now: datetime | None = None
+) -> dict[int, list[Conflict]]:
+    """{training id: the runner's booked sessions to come that it clashes with} (the
+    training demanding, its window reaching them)."""
+    now = now or timezone.now()
+    trainings = list(trainings)
+    out: dict[int, list[Conflict]] = {t.pk: [] for t in trainings}
+    if not trainings:
+        return out
+    sessions = (
+        Session.objects.filter(
+            runner_id__in={t.runner_id for t in trainings},
+            status=Session.Status.BOOKED,
+            end__gt=now,
+            start__lt=max(t.finish for t in trainings) + TRAINING_REACH,
+            race_override_reason="",
+        )
+        .select_related("service", "clinic")
+        .order_by("start")
+    )
+    for found in conflicts_for_sessions(sessions, races=(), now=now).values():
+        for conflict in found:
+            if conflict.effort == EffortKind.TRAINING and conflict.race_id in out:
+                out[conflict.race_id].append(conflict)
+    return out
+
+
+# At most this many races name themselves in an e-mail's key (an import of many).
+KEY_RACES = 8
+
+
+def race_email_key(races: list[Race], conflicts: list[Conflict]) -> str:
+    """One e-mail per race change (one race, or the races of one .ics import): the races'
+    ids, then a digest of the figures that decide their windows and of the sessions they
+    clash with. Saving a race again unchanged gives the same key (no second e-mail);
+    moving it, or a new clash, gives a new one."""
+    figures = ";".join(
+        f"{r.pk}@{r.start.astimezone(UTC):%Y%m%dT%H%M}-{r.finish.astimezone(UTC):%Y%m%dT%H%M}"
+        f"-{r.timezone}-{r.distance_km}-{r.priority}"
+        for r in races
+    )
     sessions = ",".join(str(c.session_id) for c in conflicts)
-    return (
-        f"r{race.pk}@{race.start.astimezone(UTC):%Y%m%dT%H%M}-"
-        f"{race.finish.astimezone(UTC):%Y%m%dT%H%M}-{race.timezone}-"
-        f"{race.distance_km}-{race.priority}:{sessions}"
-    )[:100]
+    digest = hashlib.sha256(f"{figures}:{sessions}".encode()).hexdigest()[:24]
+    return f"r{'.'.join(str(r.pk) for r in races[:KEY_RACES])}@{digest}"
 
 
-def race_changed(race: Race) -> None:
-    """A race was logged, edited or imported: if it now clashes with booked sessions, the
-    runner gets one e-mail (booking.reminders: the clashes and three times to move each
-    one to), recorded with the change and sent once committed."""
-    found = conflicts_for_races([race]).get(race.pk, [])
-    if not found:
+def races_of_key(key: str) -> list[int]:
+    """The race ids an e-mail's key names (race_email_key)."""
+    head = key.split("@", 1)[0]
+    if not head.startswith("r"):
+        return []
+    return [int(part) for part in head[1:].split(".") if part.isdigit()]
+
+
+def races_changed(races: Iterable[Race]) -> None:
+    """Races were logged, edited or imported (one change): if they now clash with booked
+    sessions, the runner gets one e-mail (booking.reminders: the clashes and three times
+    to move each one to), recorded with the change and sent once committed."""
+    races = list(races)
+    found = conflicts_for_races(races)
+    clashing = [r for r in races if found.get(r.pk)]
+    if not clashing:
         return
+    every = [c for r in clashing for c in found[r.pk]]
     (reminder,) = Reminder.objects.bulk_create(
         [
             Reminder(
-                runner_id=race.runner_id,
+                runner_id=clashing[0].runner_id,
                 kind=Reminder.Kind.RACE_CONFLICT,
-                key=race_email_key(race, found),
-                session_id=found[0].session_id,
+                key=race_email_key(clashing, every),
+                session_id=every[0].session_id,
             )
         ],
         update_conflicts=True,

@@ -14,8 +14,9 @@ from booking.engine import rules
 from booking.models import Session, SessionStatus
 from clinic import timeutils
 from clinic.models import Clinic, RaceWindow, Therapist, TimeOff, WorkingHours
-from clinic.policy import Policy
-from runners.models import Race, Runner
+from clinic.policy import EffortKind, Policy, demanding_reasons
+from runners import selectors as runner_selectors
+from runners.models import Race, Runner, TrainingKind
 
 # The sessions that count as a massage had or to come (spacing, the ideal marks).
 COUNTED_STATUSES = frozenset({SessionStatus.BOOKED, SessionStatus.ATTENDED})
@@ -53,6 +54,37 @@ def weekly_hours(
         yield t_id, (name[0] if name else ""), rule
 
 
+def training_efforts(
+    rows: list[runner_selectors.TrainingRow], policy: Policy, since: datetime, until: datetime
+) -> dict[int, list[tuple[rules.RaceInfo, bool]]]:
+    """{runner id: [(effort, planned)]}: the demanding trainings (clinic.policy decides,
+    each against the runner's weeks before it) that touch [since, until), as efforts the
+    rules keep a massage clear of, named in words ("long run")."""
+    by_runner: dict[int, list[runner_selectors.TrainingRow]] = {}
+    for row in rows:
+        by_runner.setdefault(row.runner_id, []).append(row)
+    out: dict[int, list[tuple[rules.RaceInfo, bool]]] = {}
+    for runner_id, own in by_runner.items():
+        reasons = demanding_reasons(own, policy.demanding)
+        out[runner_id] = [
+            (
+                rules.RaceInfo(
+                    id=row.id,
+                    name=str(TrainingKind(row.kind).label).lower(),
+                    start=_utc(row.start),
+                    finish=_utc(row.finish),
+                    distance_km=row.distance_km,
+                    timezone=row.timezone,
+                    kind=EffortKind.TRAINING,
+                ),
+                row.planned,
+            )
+            for row, reason in zip(own, reasons, strict=True)
+            if reason and row.start < until and row.finish > since
+        ]
+    return out
+
+
 def therapist_hours(therapist: Therapist) -> list[timeutils.HoursRule]:
     """All of one therapist's weekly hours rows (past, current and planned), one query."""
     return [
@@ -70,14 +102,18 @@ def load_context(
     therapists: list[Therapist] | None = None,
     lookback: timedelta = timedelta(0),
     lookahead: timedelta = timedelta(0),
+    race_windows: list[RaceWindow] | None = None,
+    races: list[Race] | None = None,
 ) -> Context:
     """Set-based, whatever the span and the number of therapists: the hours (with the
     therapists' names), then time off and sessions (the therapists' and the runner's) in
-    one UNION ALL, and for a runner the race window rules and the races: two queries
-    without a runner, four with one.
+    one UNION ALL, and for a runner the race window rules, the races and the trainings
+    (with the weeks before them that "demanding" compares with): two queries without a
+    runner, five with one.
 
     `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
-    hours are then read on their own.
+    hours are then read on their own. `race_windows` and `races` (already known, e.g.
+    none) save their queries.
     """
     infos: dict[int, rules.TherapistInfo] = {}
     if therapists is not None:
@@ -95,7 +131,11 @@ def load_context(
         info.hours.append(rule)
     policy_windows: list[RaceWindow] = []
     if runner is not None:
-        policy_windows = list(RaceWindow.objects.filter(clinic=clinic))
+        policy_windows = (
+            race_windows
+            if race_windows is not None
+            else list(RaceWindow.objects.filter(clinic=clinic))
+        )
     policy = Policy.from_clinic(clinic, policy_windows)
 
     # Time off and the sessions that hold time (the therapists', widened by the buffer,
@@ -166,8 +206,12 @@ def load_context(
                 runner_info.sessions.append(busy)
     if runner_info is not None:
         after, before = policy.longest_race_windows
-        for race in Race.objects.filter(
-            runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+        for race in (
+            races
+            if races is not None
+            else Race.objects.filter(
+                runner=runner, start__lt=span_end + before, finish__gt=span_start - after
+            )
         ):
             runner_info.races.append(
                 rules.RaceInfo(
@@ -180,6 +224,14 @@ def load_context(
                     timezone=race.timezone,
                 )
             )
+        since, until = span_start - after, span_end + before
+        rows = runner_selectors.training_rows({runner_info.id or 0}, since, until)
+        for effort, planned in training_efforts(rows, policy, since, until).get(
+            runner_info.id or 0, []
+        ):
+            runner_info.races.append(effort)
+            if planned:
+                runner_info.planned.append(effort)
     return Context(
         clinic=clinic,
         policy=policy,
@@ -187,3 +239,58 @@ def load_context(
         runner=runner_info,
         runner_session_starts=sorted(starts),
     )
+
+
+def load_runners(
+    runners: QuerySet[Runner],
+    *,
+    policy: Policy,
+    span_start: datetime,
+    span_end: datetime,
+    lookback: timedelta = timedelta(0),
+    lookahead: timedelta = timedelta(0),
+) -> dict[int, rules.RunnerInfo]:
+    """What `load_context` reads for one runner, for a whole set of them in two queries
+    (their sessions, their races), however many: the waitlist checks a freed time for
+    every waiting runner with the one validator, never with a query per runner."""
+    ids = runners.values("pk")
+    infos: dict[int, rules.RunnerInfo] = {}
+
+    def info(runner_id: int) -> rules.RunnerInfo:
+        found = infos.get(runner_id)
+        if found is None:
+            found = infos[runner_id] = rules.RunnerInfo(id=runner_id)
+        return found
+
+    for pk, r_id, a, b, st in (
+        Session.objects.filter(
+            runner_id__in=ids,
+            status__in=Session.ACTIVE_STATUSES,
+            start__lt=span_end + lookahead,
+            end__gt=span_start - lookback,
+        )
+        .order_by()
+        .values_list("pk", "runner_id", "start", "end", "status")
+    ):
+        busy = rules.Busy(_utc(a), _utc(b), pk)
+        runner_info = info(r_id)
+        if busy.start < span_end and busy.end > span_start:
+            runner_info.busy.append(busy)
+        if st in COUNTED_STATUSES:
+            runner_info.sessions.append(busy)
+    after, before = policy.longest_race_windows
+    for race in Race.objects.filter(
+        runner_id__in=ids, start__lt=span_end + before, finish__gt=span_start - after
+    ).order_by():
+        info(race.runner_id).races.append(
+            rules.RaceInfo(
+                id=race.pk,
+                name=race.name,
+                start=_utc(race.start),
+                finish=_utc(race.finish),
+                distance_km=race.distance_km,
+                priority=race.priority,
+                timezone=race.timezone,
+            )
+        )
+    return infos

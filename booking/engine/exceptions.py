@@ -42,6 +42,14 @@ MESSAGES = {
         "Too close to %(race)s: the last day for an unloading massage before it is "
         "%(last_day)s (rest days before race day: %(days)s)."
     ),
+    Code.TOO_SOON_AFTER_TRAINING: _(
+        "Too soon after your %(training)s that ended %(end)s: after a demanding session the "
+        "muscles are still sore and inflamed; an unloading massage is fine from %(from)s."
+    ),
+    Code.DEMANDING_TRAINING_NEXT_DAY: _(
+        "Your planned %(training)s on %(day)s is the day after the massage: swap it for an "
+        "easy run, or move the massage."
+    ),
     Code.SAME_DAY: _(
         "You already have an unloading massage on %(day)s: one a day is enough for your "
         "muscles. Pick another day."

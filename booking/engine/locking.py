@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import CharField, Exists, Func, OuterRef, Value
 
 from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError, SlotTaken
 from booking.models import Session
-from clinic.models import Therapist
-from runners.models import Runner
+from clinic.models import RaceWindow, Therapist
+from runners.models import Race, Runner
 
 LOCK_TIMEOUT = "5s"
 RETRIES = 3
@@ -30,15 +31,36 @@ def set_lock_timeout() -> None:
 
 
 def lock_rows(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
-    """Lock the therapists (sorted: no deadlock between two reschedules) and the runner."""
-    set_lock_timeout()
-    locked = list(
-        Therapist.objects.select_for_update()
-        .filter(pk__in=sorted(set(therapist_ids)))
+    """Lock the runner row, then the therapists (sorted: no deadlock between two
+    reschedules), in one statement, the lock timeout set before either wait.
+
+    Every booking write locks in this order, runner first (the runner's FOR UPDATE
+    sub-select is an InitPlan run before the therapists are scanned); the timeout is
+    set by a filter on the runner row, evaluated before that row is locked. The
+    therapists come with their clinic (not read lazily under the lock afterwards),
+    `has_race_windows` and `runner_has_races` (False: the rules' inputs skip the
+    race-window or the race query)."""
+    runner = Runner.objects.select_for_update(of=("self",)).filter(pk=runner_id)
+    if connection.vendor == "postgresql":
+        runner = runner.alias(
+            lock_timeout=Func(
+                Value("lock_timeout"),
+                Value(LOCK_TIMEOUT),
+                Value(True),
+                function="set_config",
+                output_field=CharField(),
+            )
+        ).filter(lock_timeout__isnull=False)
+    return list(
+        Therapist.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .filter(Exists(runner), pk__in=sorted(set(therapist_ids)))
+        .annotate(
+            has_race_windows=Exists(RaceWindow.objects.filter(clinic=OuterRef("clinic_id"))),
+            runner_has_races=Exists(Race.objects.filter(runner_id=runner_id)),
+        )
         .order_by("pk")
     )
-    list(Runner.objects.select_for_update().filter(pk=runner_id).values_list("pk"))
-    return locked
 
 
 def _integrity_to_booking_error(exc: IntegrityError, therapist: Therapist) -> BookingError:

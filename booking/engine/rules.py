@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking.engine.codes import OVERRIDABLE_CODES, RACE_CODES, Code
-from clinic.policy import Policy
+from clinic.policy import EffortKind, Policy
 from clinic.timeutils import (
     HoursRule,
     local_date,
@@ -47,6 +47,9 @@ class Busy:
 
 @dataclass(frozen=True)
 class RaceInfo:
+    """An effort a massage keeps clear of: a race, or a demanding training (`kind`; its
+    `name` is then the sentence's words, e.g. "your long run on Sunday 6 December")."""
+
     id: int
     name: str
     start: datetime
@@ -54,6 +57,7 @@ class RaceInfo:
     distance_km: Decimal | None = None
     priority: str = "B"
     timezone: str = ""  # the race's own zone; empty: the clinic's
+    kind: str = EffortKind.RACE
 
 
 @dataclass
@@ -71,6 +75,8 @@ class RunnerInfo:
     id: int | None
     busy: list[Busy] = field(default_factory=list)
     races: list[RaceInfo] = field(default_factory=list)
+    # Planned demanding trainings (kind TRAINING) ahead: the day-after warning.
+    planned: list[RaceInfo] = field(default_factory=list)
     # The sessions that count for spacing (booked or attended; never missed or
     # cancelled), around the time being checked.
     sessions: list[Busy] = field(default_factory=list)
@@ -108,6 +114,19 @@ def race_spans(
     midnight of the first rest day up to the start, and from the start until the window's
     end after the finish."""
     window = policy.forbidden_window(race)
+    if race.kind == EffortKind.TRAINING:
+        return [
+            (
+                window.race_start,
+                window.ends,
+                Code.TOO_SOON_AFTER_TRAINING,
+                {
+                    "training": race.name,
+                    "end": window.finish.astimezone(policy.tz),
+                    "from": window.ends.astimezone(policy.tz),
+                },
+            )
+        ]
     return [
         (
             window.starts,
@@ -178,6 +197,27 @@ def spacing_warnings(
             {"other": local_date(closest.start, policy.tz), "days": policy.min_days_between},
         )
     ]
+
+
+def next_day_warnings(
+    start: datetime, end: datetime, runner: RunnerInfo, policy: Policy
+) -> list[Violation]:
+    """Not a refusal: a planned demanding training on the local day after the massage
+    (the training's own zone): the muscle tone drops, so that day should be easy."""
+    found = []
+    for training in runner.planned:
+        tz = policy.race_tz(training)
+        if training.start >= end and local_date(training.start, tz) == local_date(
+            start, tz
+        ) + timedelta(days=1):
+            found.append(
+                Violation(
+                    Code.DEMANDING_TRAINING_NEXT_DAY,
+                    {"training": training.name, "day": local_date(training.start, tz)},
+                    race_id=training.id,
+                )
+            )
+    return found
 
 
 def on_grid(start: datetime, hours: list[HoursRule], policy: Policy) -> bool:

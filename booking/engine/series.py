@@ -113,18 +113,47 @@ def series_book(
                 **({"runner_note": runner_note} if runner_note else {}),
             }
         )
-        keys = [f"{idempotency_key}#{i}" for i in range(MAX_SERIES)]
-        for earlier in Session.objects.filter(runner=runner, idempotency_key__in=keys):
-            answered_before(earlier, fingerprint)
     tz = Policy.from_clinic(therapist.clinic).tz
-    result = SeriesResult(
-        occurrences=[
-            SeriesOccurrence(start=s) for s in series_starts(first_start, every_days, count, tz)
-        ]
+    return book_occurrences(
+        runner=runner,
+        items=[(service, therapist, s) for s in series_starts(first_start, every_days, count, tz)],
+        by=by,
+        now=now,
+        all_or_nothing=all_or_nothing,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        discomfort_areas=areas,
+        runner_note=runner_note,
     )
 
+
+def book_occurrences(
+    *,
+    runner: Runner,
+    items: Sequence[tuple[Service, Therapist, datetime]],
+    by: User,
+    now: datetime,
+    all_or_nothing: bool = False,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    discomfort_areas: Sequence[str] = (),
+    runner_note: str = "",
+) -> SeriesResult:
+    """Book several sessions, each through `session_book` on its own (a series, or the
+    season plan's chosen proposals): the result says which passed and why the others did
+    not. Each is booked under "key#n" with the `fingerprint` of the whole request, so the
+    key sent again with another request is refused before anything is booked."""
+    areas = list(discomfort_areas or [])
+    if idempotency_key and fingerprint:
+        keys = [f"{idempotency_key}#{i}" for i in range(len(items))]
+        for earlier in Session.objects.filter(runner=runner, idempotency_key__in=keys):
+            answered_before(earlier, fingerprint)
+    result = SeriesResult(occurrences=[SeriesOccurrence(start=start) for _s, _t, start in items])
+
     def book_each() -> None:
-        for i, occ in enumerate(result.occurrences):
+        for i, (occ, (service, therapist, _start)) in enumerate(
+            zip(result.occurrences, items, strict=True)
+        ):
             try:
                 occ.session = session_book(
                     runner=runner,

@@ -4,7 +4,9 @@ transaction each; tasks enqueued on commit.
 Booking, in order: transaction → lock the therapist rows (sorted by id) and the runner
 row → re-read their time → run the rules → insert → enqueue the e-mail on commit → drop
 the therapist's cached availability on commit (clinic.cache.availability_changed: every
-write that moves availability says so itself; there are no model signals).
+write that moves availability says so itself; there are no model signals) → the runner
+leaves the waitlists the booking answers (booking.engine.waitlist.left_on_booking).
+A cancellation or a move says which time it frees (clinic.events.time_freed: the waitlist).
 
 Why the lock: PostgreSQL's exclusion constraints (session_therapist_no_overlap,
 session_runner_no_overlap) refuse two overlapping sessions whatever the application did,
@@ -29,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.engine import outbox, rules
+from booking.engine import outbox, rules, waitlist
 from booking.engine.codes import Code
 from booking.engine.context import load_context
 from booking.engine.exceptions import BookingError, warning_dict
@@ -37,10 +39,10 @@ from booking.engine.idempotency import booked_with_key, booking_fingerprint
 from booking.engine.locking import lock_rows, set_lock_timeout, write_with_retry
 from booking.engine.refusal import attach_suggestions, set_apart_overridden, violation_error
 from booking.models import Reminder, Session, SessionEvent
-from clinic import permissions, timeutils
+from clinic import events, permissions, timeutils
 from clinic.cache import availability_changed
 from clinic.models import Service, Therapist, User, validate_body_areas
-from clinic.policy import Policy
+from clinic.policy import Policy, ServiceKind
 from runners.models import Runner
 
 
@@ -57,7 +59,7 @@ def _check(
     warnings: list[rules.Violation] | None = None,
 ) -> list[rules.Violation]:
     """The validator on freshly read data; `warnings`, when given, receives what is said
-    but not refused (spacing)."""
+    but not refused (spacing, a demanding training planned the day after)."""
     clinic = therapist.clinic
     tz = Policy.from_clinic(clinic).tz
     day = start.astimezone(tz).date()
@@ -70,12 +72,18 @@ def _check(
         span_start=min(span_start, start),
         span_end=max(span_end, end),
         therapists=[therapist],
+        # Locked rows say whether there are race-window rules and races to read
+        # (booking.engine.locking): the queries are skipped when there are none.
+        race_windows=[] if getattr(therapist, "has_race_windows", None) is False else None,
+        races=[] if getattr(therapist, "runner_has_races", None) is False else None,
         lookback=spacing,
         lookahead=spacing,
     )
     ctx.policy = ctx.policy.for_service(service.kind)  # its own race rules
     if warnings is not None and ctx.runner is not None:
         warnings.extend(rules.spacing_warnings(start, ctx.runner, ctx.policy, exclude_session_id))
+        if service.kind == ServiceKind.UNLOADING:
+            warnings.extend(rules.next_day_warnings(start, end, ctx.runner, ctx.policy))
     return rules.check(
         start=start,
         end=end,
@@ -209,21 +217,12 @@ def session_book(
             runner_note=runner_note,
             override_reason=override_reason,
         )
-        earlier = booked_with_key(runner, idempotency_key, fingerprint)
-        if earlier is not None:
-            return earlier
     end = start + service.duration
     # Runners book the times offered (the slot grid); the clinic's staff may book off it.
     grid_only = not permissions.acts_for_clinic(by, therapist.clinic_id)
 
     def write() -> Session | BookingError:
         (locked,) = lock_rows([therapist.pk], runner.pk) or (therapist,)
-        locked.clinic = therapist.clinic
-        if idempotency_key:
-            # A retry that waited on the runner lock behind its own first attempt.
-            earlier = booked_with_key(runner, idempotency_key, fingerprint)
-            if earlier is not None:
-                return earlier
         said: list[rules.Violation] = []
         violations = _check(
             runner=runner,
@@ -237,12 +236,17 @@ def session_book(
         )
         violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
-            return violation_error(violations[0])
+            # A retry whose first attempt booked (the runner's own session is in the way),
+            # or the key reused: looked up under the runner's lock, on refusals only.
+            earlier = (
+                booked_with_key(runner, idempotency_key, fingerprint) if idempotency_key else None
+            )
+            return earlier if earlier is not None else violation_error(violations[0])
         session = Session.objects.create(
             runner=runner,
             therapist=locked,
             service=service,
-            clinic_id=locked.clinic_id,
+            clinic=locked.clinic,  # read with the lock: the 201 body needs it
             start=start,
             end=end,
             price=service.price,
@@ -265,11 +269,13 @@ def session_book(
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
         outbox.enqueue(session, Reminder.Kind.CONFIRMATION)
         availability_changed(therapist_ids={locked.pk})
+        waitlist.left_on_booking(session, locked.clinic.tz)
         session.warnings = [warning_dict(v) for v in said]
         return session
 
     def same_key(exc: IntegrityError) -> Session | None:
-        # The same Idempotency-Key committed by a concurrent request: that is the answer.
+        # The key already booked (by an earlier request whose session no longer holds this
+        # time, or by a concurrent one): that session is the answer, or the key was reused.
         if idempotency_key and "idempotency" in str(exc):
             return booked_with_key(runner, idempotency_key, fingerprint)
         return None
@@ -329,6 +335,9 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
         )
         outbox.enqueue(locked, Reminder.Kind.CANCELLATION)
         availability_changed(therapist_ids={locked.therapist_id})
+        events.time_freed(
+            therapist_id=locked.therapist_id, start=locked.start, end=locked.end, reason="cancelled"
+        )
     session.status, session.cancelled_at = locked.status, locked.cancelled_at
     session.calendar_sequence = locked.calendar_sequence
     return locked
@@ -380,7 +389,7 @@ def session_reschedule(
         violations, overridden = set_apart_overridden(violations, override_reason)
         if violations:
             return violation_error(violations[0])
-        old_start, old_therapist = locked.start, locked.therapist_id
+        old_start, old_end, old_therapist = locked.start, locked.end, locked.therapist_id
         locked.start, locked.end = start, end
         locked.therapist = new_therapist
         locked.calendar_sequence += 1
@@ -405,6 +414,7 @@ def session_reschedule(
         outbox.enqueue(locked, Reminder.Kind.RESCHEDULE)
         # The old therapist's time is free, the new one's taken (the same one, often).
         availability_changed(therapist_ids={old_therapist, new_therapist.pk})
+        events.time_freed(therapist_id=old_therapist, start=old_start, end=old_end, reason="moved")
         return locked
 
     result = write_with_retry(write, therapist=target)

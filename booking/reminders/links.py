@@ -101,3 +101,21 @@ def book_link_from_token(token: str) -> BookLink | None:
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+OFFER_SALT = "booking.reminders.waitlist-offer"
+
+
+def offer_token(offer_id: int) -> str:
+    """The claim link of a waitlist offer: it names the offer (which names the runner);
+    the offer's own expiry is what ends it."""
+    return signing.dumps({"o": offer_id}, salt=OFFER_SALT)
+
+
+def offer_id_from_token(token: str) -> int | None:
+    """None for a tampered link (or one older than any offer lives)."""
+    try:
+        data = signing.loads(token, salt=OFFER_SALT, max_age=BOOK_LINK_MAX_AGE)
+        return int(data["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

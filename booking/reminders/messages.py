@@ -18,7 +18,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from booking.engine.availability import suggest_slots
-from booking.engine.calendar import session_invitation
+from booking.engine.calendar import add_to_calendar_links, session_invitation
 from booking.engine.exceptions import BookingError
 from booking.engine.outbox import last_move
 from booking.models import Reminder, Session
@@ -31,6 +31,7 @@ from booking.reminders.links import (
     session_urls,
     unsubscribe_token,
 )
+from clinic.branding import sender
 from clinic.models import Clinic, Therapist
 from runners.models import Runner
 from runners.selfcare import pick_routine
@@ -129,13 +130,17 @@ def build_message(reminder: Reminder, *, now: datetime) -> EmailMultiAlternative
             from booking.reminders import race_email  # it builds on this module
 
             rendered = race_email.render(runner, reminder, now=now)
+        elif reminder.kind == Reminder.Kind.WAITLIST_OFFER:
+            from booking.reminders import waitlist_email  # it builds on this module
+
+            rendered = waitlist_email.render(runner, reminder, now=now)
         else:
             raise Moot(f"unknown kind {reminder.kind}")
     clinic = session.clinic if session else runner.clinic
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(clinic.name) if clinic else settings.DEFAULT_FROM_EMAIL,
         to=[runner.user.email],
         headers={"X-Reminder-Key": f"{reminder.kind}:{reminder.key}", **headers},
         reply_to=[clinic.email] if clinic and clinic.email else None,
@@ -320,6 +325,17 @@ def _session_context(runner: Runner, session: Session) -> dict:
     }
 
 
+def _calendar_context(session: Session) -> dict:
+    """The confirmation page's "Add to Google / Outlook / Apple" links (one home:
+    booking.engine.calendar) and the session's .ics, for a booked session's e-mail."""
+    return {
+        "calendar_links": {
+            **add_to_calendar_links(session),
+            "ics": absolute(reverse("booking:session_ics", args=[session.pk])),
+        }
+    }
+
+
 def _appointment(runner: Runner, session: Session) -> Rendered:
     context = _session_context(runner, session)
     context["subject"] = _("Reminder: your unloading massage on %(when)s") % {
@@ -331,6 +347,8 @@ def _appointment(runner: Runner, session: Session) -> Rendered:
 def _session_change(runner: Runner, session: Session, kind: str) -> Rendered:
     context = _session_context(runner, session)
     context["kind"] = kind
+    if kind != Reminder.Kind.CANCELLATION:
+        context.update(_calendar_context(session))
     if kind == Reminder.Kind.CONFIRMATION:
         context["subject"] = _("Booked: unloading massage on %(when)s") % {"when": context["when"]}
     elif kind == Reminder.Kind.CANCELLATION:

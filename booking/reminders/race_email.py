@@ -1,7 +1,8 @@
 """The e-mail a race change sends when it clashes with booked sessions (issue 14): which
 race, which sessions and why (the validator's own sentence), and for each session three
 times on different days that pass every rule, each a link that opens the move, ready to
-confirm. Recorded once per race change (booking.engine.conflicts.race_changed)."""
+confirm. Recorded once per race change (booking.engine.conflicts.races_changed): one race, or
+the races of one .ics import."""
 
 from datetime import datetime
 from urllib.parse import urlencode
@@ -21,12 +22,11 @@ from runners.models import Race, Runner
 MAX_SESSIONS = 5
 
 
-def race_of(reminder: Reminder) -> int | None:
-    head = reminder.key.split("@", 1)[0]
-    return int(head[1:]) if head.startswith("r") and head[1:].isdigit() else None
-
-
-def move_links(session: Session, runner: Runner, *, now: datetime) -> list[dict]:
+def move_links(
+    session: Session, runner: Runner, *, now: datetime, absolute_urls: bool = True
+) -> list[dict]:
+    """Three times on different days to move a session to, as links that open the move:
+    absolute for an e-mail, site-relative for a page (the site's own host)."""
     clinic = session.clinic
     candidates = suggest_slots(
         runner=runner,
@@ -52,7 +52,7 @@ def move_links(session: Session, runner: Runner, *, now: datetime) -> list[dict]
         {
             "when": messages.when(slot.start, clinic),
             "therapist": names.get(slot.therapist_id, ""),
-            "url": absolute(
+            "url": (absolute if absolute_urls else str)(
                 f"{path}?{urlencode({'start': slot.start.isoformat(), 'therapist': slot.therapist_id})}"
             ),
         }
@@ -61,10 +61,17 @@ def move_links(session: Session, runner: Runner, *, now: datetime) -> list[dict]
 
 
 def render(runner: Runner, reminder: Reminder, *, now: datetime) -> messages.Rendered:
-    race = Race.objects.filter(pk=race_of(reminder) or 0, runner=runner).first()
-    if race is None:
+    races = list(
+        Race.objects.filter(pk__in=conflicts.races_of_key(reminder.key), runner=runner).order_by(
+            "start"
+        )
+    )
+    if not races:
         raise messages.Moot("race gone")
-    found = conflicts.conflicts_for_races([race], now=now)[race.pk]
+    by_race = conflicts.conflicts_for_races(races, now=now)
+    # A session two imported races clash with is listed once.
+    found = list({c.session_id: c for race in reversed(races) for c in by_race[race.pk]}.values())
+    found.sort(key=lambda c: c.session_start)
     if not found:
         raise messages.Moot("no clash any more")
     sessions = Session.objects.select_related("clinic", "therapist", "service").in_bulk(
@@ -85,10 +92,12 @@ def render(runner: Runner, reminder: Reminder, *, now: datetime) -> messages.Ren
     clinic = sessions[found[0].session_id].clinic
     context = {
         **messages.base_context(runner, clinic),
-        "race": race,
+        "race": races[0],
+        "race_names": ", ".join(r.name for r in races),
         "items": items,
+        "plan_url": absolute(reverse("booking:plan")),
         "more": max(0, len(found) - MAX_SESSIONS),
         "subject": _("%(race)s clashes with a booked massage: move it in one tap")
-        % {"race": race.name},
+        % {"race": ", ".join(r.name for r in races)},
     }
     return messages.render_email("race_conflict", context)

@@ -19,8 +19,8 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
-from booking.engine import outbox
-from booking.models import Reminder, Session
+from booking.engine import outbox, waitlist
+from booking.models import FreedTime, Reminder, Session
 from booking.reminders import delivery, scans
 
 logger = logging.getLogger(__name__)
@@ -180,3 +180,48 @@ def appointment_scan() -> int:
 @shared_task(acks_late=True, name="booking.tasks.send_appointment_batch")
 def send_appointment_batch(session_ids: list[int]) -> None:
     _retry_failed(run_appointment_batch(session_ids))
+
+
+# The waitlist (booking.engine.waitlist): a freed time is offered once, e-mailed in join order.
+WAITLIST_SWEEP_AFTER = timedelta(minutes=1)
+
+
+def run_waitlist_offer(freed_id: int, *, now: datetime | None = None) -> list[int]:
+    """Record the offers of a freed time (once), then send the e-mails not sent yet, in
+    the order the runners joined (each stamped with its own sending time); the ids that
+    failed."""
+    return delivery.deliver_many(waitlist.make_offers(freed_id, now=now))
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=len(RETRY_COUNTDOWNS),
+    name=waitlist.OFFER_TASK,
+)
+def waitlist_offer(self, freed_id: int) -> None:
+    """Safe to run twice, or again after a worker died mid-batch: the offers and their
+    e-mail rows are unique, `deliver` sends each at most once."""
+    if run_waitlist_offer(freed_id):
+        raise self.retry(countdown=retry_countdown(self.request.retries))
+
+
+def run_waitlist_sweep(*, now: datetime | None = None) -> int:
+    """Freed times not offered a minute after they were recorded (the message lost, the
+    broker down): offer them now. Recent ones only: an old freed time is long gone."""
+    now = now or timezone.now()
+    ids = list(
+        FreedTime.objects.filter(
+            offered_at__isnull=True,
+            created_at__lt=now - WAITLIST_SWEEP_AFTER,
+            created_at__gt=now - timedelta(days=1),
+        ).values_list("pk", flat=True)
+    )
+    for freed_id in ids:
+        waitlist_offer.delay(freed_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, name="booking.tasks.waitlist_sweep")
+def waitlist_sweep() -> int:
+    return run_waitlist_sweep()

@@ -9,4 +9,5 @@ app_name = "reminders"
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("book/<str:token>/", views.book, name="book"),
+    path("offer/<str:token>/", views.offer, name="offer"),
 ]

@@ -8,15 +8,17 @@ or switched off by the clinic) revokes every link it was sent: they answer 410.
 """
 
 from django.shortcuts import render
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from booking.engine import waitlist
 from booking.engine.exceptions import BookingError
 from booking.engine.idempotency import session_for_key
 from booking.engine.services import session_book
-from booking.models import Session
+from booking.models import Session, WaitlistOffer
 from booking.reminders import links
 from booking.reminders.links import booking_page_url, session_urls
 from booking.reminders.messages import slot_links, when
@@ -131,4 +133,53 @@ def book(request, token: str):
                 therapist=session.therapist,
             )
         response = render(request, "reminders/book.html", context, status=status)
+    return response
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def offer(request, token: str):
+    """A waitlist offer's claim link: GET shows the time and its state, POST claims it
+    (booking.engine.waitlist.claim: the first claim wins, the others read "taken")."""
+    offer_id = links.offer_id_from_token(token)
+    found = (
+        WaitlistOffer.objects.select_related(
+            "runner__user", "therapist__clinic", "service", "session", "entry"
+        )
+        .filter(pk=offer_id)
+        .first()
+        if offer_id is not None
+        else None
+    )
+    if found is None:
+        return _invalid(request)
+    runner = found.runner
+    if not runner.user.is_active:
+        return _revoked(request, runner)
+    if request.user.is_authenticated and request.user.pk != runner.user_id:
+        return render(request, "reminders/link_other_account.html", status=403)
+    with translation.override(_language(request, runner)):
+        clinic = found.therapist.clinic
+        status = 200
+        context = {"clinic": clinic, "therapist": found.therapist, "service": found.service}
+        if request.method == "POST":
+            try:
+                found.session = waitlist.claim(offer=found, by=runner.user)
+                found.state = WaitlistOffer.State.CLAIMED
+            except (waitlist.WaitlistError, BookingError) as exc:
+                context["error"] = exc.detail
+                status = exc.status_code
+                found.refresh_from_db(fields=["state"])
+        state = waitlist.offer_state(found, now=timezone.now())
+        if state == "offered" and found.entry.left_at is not None:
+            state = "closed"
+        context.update(
+            state=state,
+            when=when(found.start, clinic),
+            until=when(found.expires_at, clinic),
+            urls=session_urls(found.session) if found.session else None,
+            waitlist_url=reverse("booking:waitlist"),
+        )
+        response = render(request, "reminders/offer.html", context, status=status)
     return response

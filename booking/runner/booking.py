@@ -17,7 +17,7 @@ from booking.engine import series, services
 from booking.engine.exceptions import BookingError, IdempotencyKeyReused
 from booking.engine.refusal import violation_error
 from booking.runner.forms import ConfirmForm, parse_day, parse_start
-from booking.runner.picker import build_picker
+from booking.runner.picker import build_month, build_picker
 from booking.runner.refusals import render_refusal, suggestion_links
 from clinic.models import Clinic, Service, Therapist
 from runners.decorators import runner_required
@@ -106,10 +106,87 @@ def book_slots(request, service_id: int):
         "therapists": list(clinic_therapists(service.clinic)),
         "picker": picker,
         "page_url": page_url,
+        "month_href": month_href(
+            reverse("booking:book_month", args=[service.pk]), therapist, picker.day, extra
+        ),
         "mode": "book",
     }
     template = "booking/_picker.html" if request.headers.get("HX-Request") else "booking/slots.html"
     return render(request, template, context)
+
+
+def parse_month(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{value}-01") if value and len(value) == 7 else None
+    except ValueError:
+        return None
+
+
+def render_month(
+    request,
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    page_url: str,
+    day_url: str,
+    params: dict,
+    exclude_session_id: int | None = None,
+):
+    """The month at a glance: which days have free times, which are closed or blocked by
+    a race; a day opens the picker (`day_url`) on that day. Plain links, no script."""
+    now = timezone.now()
+    clinic = service.clinic
+    today = timezone.localdate(now, clinic.tz)
+    last = today + timedelta(days=clinic.max_days_ahead)
+    month = parse_month(request.GET.get("month")) or today
+    month = min(max(month, today.replace(day=1)), last.replace(day=1))
+    grid = build_month(
+        service=service,
+        therapist=therapist,
+        runner=request.runner,
+        month=month,
+        now=now,
+        page_url=page_url,
+        day_url=day_url,
+        params=params,
+        exclude_session_id=exclude_session_id,
+    )
+    return render(
+        request,
+        "booking/month.html",
+        {
+            "service": service,
+            "clinic": clinic,
+            "therapist": therapist,
+            "month": grid,
+            "weekdays": [today - timedelta(days=today.weekday() - i) for i in range(7)],
+            "week_href": f"{day_url}?{urlencode(params)}",
+        },
+    )
+
+
+def month_href(month_url: str, therapist: Therapist | None, day: date, extra: dict) -> str:
+    query = {"therapist": therapist.pk if therapist else "any", "month": f"{day:%Y-%m}", **extra}
+    return f"{month_url}?{urlencode(query)}"
+
+
+@runner_required
+def book_month(request, service_id: int):
+    service = get_object_or_404(
+        Service.objects.select_related("clinic"), pk=service_id, active=True
+    )
+    therapist = pick_therapist(request, service)
+    params = {"therapist": therapist.pk if therapist else "any"}
+    if request.GET.get("plan") == "1" and request.runner.cadence_days:
+        params["plan"] = "1"
+    return render_month(
+        request,
+        service=service,
+        therapist=therapist,
+        page_url=reverse("booking:book_month", args=[service.pk]),
+        day_url=reverse("booking:book_slots", args=[service.pk]),
+        params=params,
+    )
 
 
 @runner_required

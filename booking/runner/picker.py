@@ -276,3 +276,98 @@ def _assemble(
         if later:
             picker.next_free_href = later.href
     return picker
+
+
+@dataclass
+class MonthDay:
+    """One square of the month grid: free times, closed, race-blocked or full; a day out
+    of reach (past, or beyond the clinic's last bookable day) has no link."""
+
+    day: date
+    free: int = 0
+    blocked: bool = False
+    closed: bool = False
+    href: str = ""
+
+
+@dataclass
+class Month:
+    first: date
+    weeks: list[list[MonthDay | None]] = field(default_factory=list)
+    prev_href: str = ""
+    next_href: str = ""
+    free_days: int = 0
+
+
+def build_month(
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    runner,
+    month: date,
+    now: datetime,
+    page_url: str,
+    day_url: str,
+    params: dict,
+    exclude_session_id: int | None = None,
+) -> Month:
+    """A month grid (Monday first) marking the days with free times, the closed ones and
+    the ones a race blocks, each bookable day linking to its times. Two availability reads
+    for the whole month (the engine's set-based read: a fixed number of queries), never
+    one per day."""
+    clinic = service.clinic
+    today = timezone.localdate(now, clinic.tz)
+    last_day = today + timedelta(days=clinic.max_days_ahead)
+    first = month.replace(day=1)
+    following = (first + timedelta(days=31)).replace(day=1)
+    end = following - timedelta(days=1)
+    counts: dict[date, int] = {}
+    anyone: set[date] = set()
+    race_days: set[date] = set()
+    open_days: set[date] = set()
+    start, stop = max(first, today), min(end, last_day)
+    if start <= stop:
+        read = {
+            "service": service,
+            "start_date": start,
+            "end_date": stop,
+            "now": now,
+            "exclude_session_id": exclude_session_id,
+        }
+        mine = availability.availability(**read, therapist=therapist, runner=runner)
+        everyone = availability.availability(**read, therapist=therapist, runner=None)
+        open_days = mine.open_days | everyone.open_days
+        starts: dict[date, set[datetime]] = {}
+        for slot in mine.slots:
+            starts.setdefault(slot.start.astimezone(clinic.tz).date(), set()).add(slot.start)
+        counts = {d: len(s) for d, s in starts.items()}
+        anyone = {slot.start.astimezone(clinic.tz).date() for slot in everyone.slots}
+        for window in mine.blocked:  # the days a race's window touches
+            day = window.start.astimezone(clinic.tz).date()
+            while day <= (window.end - timedelta(microseconds=1)).astimezone(clinic.tz).date():
+                race_days.add(day)
+                day += timedelta(days=1)
+    grid = Month(first=first)
+    week: list[MonthDay | None] = [None] * first.weekday()
+    d = first
+    while d <= end:
+        cell = MonthDay(day=d, free=counts.get(d, 0))
+        if today <= d <= last_day:
+            # Times others could book, none for this runner, a race around: the race's.
+            cell.blocked = d in anyone and d in race_days and not cell.free
+            cell.closed = d not in open_days and not cell.free
+            cell.href = f"{day_url}?{urlencode({**params, 'day': d.isoformat()})}"
+        grid.free_days += bool(cell.free)
+        week.append(cell)
+        if len(week) == 7:
+            grid.weeks.append(week)
+            week = []
+        d += timedelta(days=1)
+    if week:
+        grid.weeks.append(week + [None] * (7 - len(week)))
+    previous = (first - timedelta(days=1)).replace(day=1)
+    if previous >= today.replace(day=1):
+        grid.prev_href = f"{page_url}?{urlencode({**params, 'month': previous.strftime('%Y-%m')})}"
+    if following <= last_day:
+        grid.next_href = f"{page_url}?{urlencode({**params, 'month': following.strftime('%Y-%m')})}"
+    return grid

@@ -55,6 +55,13 @@ REFUSAL_PAGES = {
             "race. These times leave a rest day before it:"
         ),
     ),
+    Code.TOO_SOON_AFTER_TRAINING: (
+        _("Your muscles need rest after that training"),
+        _(
+            "Right after a demanding session the muscles are sore and inflamed: a massage "
+            "then does more harm than good. These times leave the rest your legs need:"
+        ),
+    ),
     Code.SAME_DAY: (
         _("One massage a day is enough"),
         _("You already have a session that day. These times are on other days:"),
@@ -127,6 +134,7 @@ def render_refusal(
             "back_href": back_href,
             "refused_start": refused_start,
             "is_race": error.code in ("too_soon_after_race", "too_close_before_race"),
+            "is_training": error.code == Code.TOO_SOON_AFTER_TRAINING,
         },
         status=error.status_code,
     )

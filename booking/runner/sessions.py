@@ -13,10 +13,17 @@ from django.views.decorators.http import require_http_methods
 
 from booking.engine import conflicts, selectors, services
 from booking.engine.calendar import add_to_calendar_links, session_ics
+from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError
 from booking.models import Session
 from booking.reminders.race_email import move_links
-from booking.runner.booking import clamp_day, clinic_therapists, pick_therapist
+from booking.runner.booking import (
+    clamp_day,
+    clinic_therapists,
+    month_href,
+    pick_therapist,
+    render_month,
+)
 from booking.runner.forms import parse_start
 from booking.runner.picker import build_picker
 from booking.runner.refusals import render_refusal, suggestion_links
@@ -70,7 +77,28 @@ def session_detail(request, pk: int):
     routines = [r for r in ROUTINES if r.slug in slugs] or list(ROUTINES[:2])
     race_conflicts = conflicts.conflicts_for_sessions([session]).get(session.pk, [])
     # Three times that pass every rule, on different days: one tap opens the move.
-    moves = move_links(session, request.runner, now=timezone.now()) if race_conflicts else []
+    moves = (
+        move_links(session, request.runner, now=timezone.now(), absolute_urls=False)
+        if race_conflicts
+        else []
+    )
+    is_upcoming = session.status == Session.Status.BOOKED and session.start > timezone.now()
+    # A demanding training planned the day after (issue 20): said here too, not only when
+    # booking, since a plan is often logged later.
+    day_after = (
+        [
+            w
+            for w in services.session_warnings(
+                runner=request.runner,
+                service=session.service,
+                therapist=session.therapist,
+                start=session.start,
+            )
+            if w["code"] == Code.DEMANDING_TRAINING_NEXT_DAY
+        ]
+        if is_upcoming
+        else []
+    )
     return render(
         request,
         "booking/session_detail.html",
@@ -78,8 +106,8 @@ def session_detail(request, pk: int):
             "session": session,
             "clinic": session.clinic,
             "just_booked": request.GET.get("booked") == "1",
-            "is_upcoming": session.status == Session.Status.BOOKED
-            and session.start > timezone.now(),
+            "is_upcoming": is_upcoming,
+            "day_after": day_after,
             "routines": routines,
             "race_conflicts": race_conflicts,
             "moves": moves,
@@ -182,11 +210,39 @@ def session_reschedule(request, pk: int):
         "therapists": list(clinic_therapists(session.clinic)),
         "picker": picker,
         "page_url": page_url,
+        "month_href": month_href(
+            reverse("booking:session_reschedule_month", args=[session.pk]),
+            therapist,
+            picker.day,
+            {},
+        ),
         "mode": "reschedule",
         "session": session,
     }
     template = "booking/_picker.html" if request.headers.get("HX-Request") else "booking/slots.html"
     return render(request, template, context)
+
+
+@runner_required
+def session_reschedule_month(request, pk: int):
+    """The move's month view: the days this session could move to (it does not block its
+    own move)."""
+    session = _own_session(request, pk)
+    if session.status != Session.Status.BOOKED or session.start <= timezone.now():
+        return redirect("booking:session_reschedule", pk=session.pk)
+    service = session.service
+    therapist = (
+        pick_therapist(request, service) if "therapist" in request.GET else session.therapist
+    )
+    return render_month(
+        request,
+        service=service,
+        therapist=therapist,
+        page_url=reverse("booking:session_reschedule_month", args=[session.pk]),
+        day_url=reverse("booking:session_reschedule", args=[session.pk]),
+        params={"therapist": therapist.pk if therapist else "any"},
+        exclude_session_id=session.pk,
+    )
 
 
 @runner_required

@@ -4,6 +4,7 @@ in the way. Each is a fixed number of queries whatever the number of sessions.""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,7 +15,9 @@ from booking.engine.selectors import staff_sessions
 from booking.models import Session
 from clinic import permissions, timeutils
 from clinic.models import Clinic, Therapist, TimeOff, User
-from runners.models import Race, Runner
+from clinic.policy import DemandingThresholds, Policy, demanding_reasons
+from runners.models import Race, Runner, TrainingKind
+from runners.selectors import TrainingRow, training_rows
 
 # How far ahead the agenda looks for a runner's races ("marathon in 9 days").
 RACE_HORIZON = timedelta(days=60)
@@ -24,6 +27,82 @@ RACE_LOOKBACK = timedelta(days=7)
 # agenda's sessions so the race re-check needs no query of its own.
 CLASH_LOOKBACK = timedelta(days=40)
 PREVIOUS_RECORDS = 5
+# The training load the therapist sees: the runner's last 14 days up to the session's day.
+LOAD_DAYS = 14
+
+
+@dataclass
+class LoadDay:
+    day: date
+    minutes: int = 0
+    # The demanding trainings done that day, in words ("long run").
+    demanding: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TrainingLoad:
+    """A runner's done trainings, day by day, over the LOAD_DAYS up to a session's day
+    (in the clinic's zone): so the massage can be adapted to the week's load."""
+
+    days: list[LoadDay]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(d.minutes for d in self.days)
+
+    @property
+    def most_minutes(self) -> int:
+        return max([d.minutes for d in self.days] + [1])
+
+    @property
+    def demanding_days(self) -> list[LoadDay]:
+        return [d for d in self.days if d.demanding]
+
+    @property
+    def trained_days(self) -> int:
+        return sum(1 for d in self.days if d.minutes)
+
+    def bars(self) -> list[dict[str, Any]]:
+        """The chart's geometry (viewBox 0 0 196 60: a 10-wide bar every 14, 48 tall at
+        most, bottom at 52; a demanding day's bar darker, with a mark above it)."""
+        most = self.most_minutes
+        out = []
+        for i, d in enumerate(self.days):
+            height = round(48 * d.minutes / most) if d.minutes else 0
+            out.append(
+                {
+                    "x": i * 14 + 2,
+                    "y": 52 - height,
+                    "height": height,
+                    "mark_y": 50 - height,
+                    "day": d,
+                }
+            )
+        return out
+
+
+def training_load(
+    rows: list[TrainingRow], thresholds: DemandingThresholds, last_day: date, tz: ZoneInfo
+) -> TrainingLoad:
+    """From one runner's rows (start order, reaching USUAL_DAYS before the first day so
+    "demanding" compares with the runner's own weeks): no query."""
+    first = last_day - timedelta(days=LOAD_DAYS - 1)
+    days = {first + timedelta(days=i): LoadDay(first + timedelta(days=i)) for i in range(LOAD_DAYS)}
+    for row, reason in zip(rows, demanding_reasons(rows, thresholds), strict=True):
+        day = days.get(row.start.astimezone(tz).date())
+        if row.planned or day is None:
+            continue
+        day.minutes += row.minutes
+        if reason:
+            day.demanding.append(str(TrainingKind(row.kind).label).lower())
+    return TrainingLoad(list(days.values()))
+
+
+def _rows_by_runner(rows: list[TrainingRow]) -> dict[int, list[TrainingRow]]:
+    out: dict[int, list[TrainingRow]] = {}
+    for row in rows:
+        out.setdefault(row.runner_id, []).append(row)
+    return out
 
 
 @dataclass
@@ -34,6 +113,7 @@ class AgendaEntry:
     races: list[tuple[Race, int]] = field(default_factory=list)  # (race, days until)
     # Races the session now clashes with (logged or moved after booking): a flag.
     conflicts: list[Any] = field(default_factory=list)
+    load: TrainingLoad | None = None
 
     @property
     def runner(self) -> Runner:
@@ -82,7 +162,21 @@ def agenda(
     }
     sessions = list(qs)
     read = {r.pk: r for s in sessions for r in s.runner.upcoming_races}  # type: ignore[attr-defined]
-    clashes = conflicts.conflicts_for_sessions(sessions, clinic=clinic, races=read.values())
+    # One read of the trainings for the load charts and the re-check alike.
+    rows = (
+        training_rows(
+            {s.runner_id for s in sessions},
+            min(lo - timedelta(days=LOAD_DAYS), lo - conflicts.TRAINING_REACH),
+            hi,
+        )
+        if sessions
+        else []
+    )
+    clashes = conflicts.conflicts_for_sessions(
+        sessions, clinic=clinic, races=read.values(), trainings=rows
+    )
+    by_runner = _rows_by_runner(rows)
+    thresholds = Policy.from_clinic(clinic).demanding
     for session in sessions:
         ls, le = session.start.astimezone(tz), session.end.astimezone(tz)
         races = []
@@ -96,6 +190,7 @@ def agenda(
             local_end=le,
             races=races[:3],
             conflicts=clashes.get(session.pk, []),
+            load=training_load(by_runner.get(session.runner_id, []), thresholds, ls.date(), tz),
         )
         if ls.date() in days:
             days[ls.date()].entries.append(entry)
@@ -174,6 +269,7 @@ class Season:
     races: list[tuple[Race, int]]
     conflicts: list[Any]
     previous: list[Session]
+    load: TrainingLoad | None = None
 
 
 def runner_season(session: Session) -> Season:
@@ -194,12 +290,19 @@ def runner_season(session: Session) -> Season:
         .select_related("therapist", "service")
         .order_by("-start")[:PREVIOUS_RECORDS]
     )
+    lo = timeutils.local_day_bounds(tz, day, day)[0]
+    rows = training_rows(
+        {session.runner_id},
+        min(lo - timedelta(days=LOAD_DAYS), session.start - conflicts.TRAINING_REACH),
+        session.end,
+    )
     return Season(
         races=[(r, (r.start.astimezone(tz).date() - day).days) for r in races],
-        conflicts=conflicts.conflicts_for_sessions([session], clinic=session.clinic).get(
-            session.pk, []
-        ),
+        conflicts=conflicts.conflicts_for_sessions(
+            [session], clinic=session.clinic, trainings=rows
+        ).get(session.pk, []),
         previous=previous,
+        load=training_load(rows, Policy.from_clinic(session.clinic).demanding, day, tz),
     )
 
 

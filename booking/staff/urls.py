@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, calendar, profile, reports, schedule, sessions
+from booking.staff.pages import agenda, calendar, profile, reports, schedule, sessions, waitlist
 
 app_name = "staff"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("sessions/<int:pk>/attendance/", agenda.session_attendance, name="attendance"),
     path("sessions/<int:pk>/move/", sessions.session_move, name="session-move"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session-cancel"),
+    path("waitlist/", waitlist.waitlist_day, name="waitlist"),
+    path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer, name="waitlist-offer"),
     path("profile/", profile.profile, name="profile"),
     path("schedule/", schedule.working_hours, name="hours"),
     path("schedule/time-off/", schedule.time_off, name="time-off"),

@@ -31,6 +31,9 @@ FORMATS = {
     "short_time": _("D j M, H:i"),
     # Translators: short Django date format, e.g. "Thu 27 Nov 2026, 09:00".
     "short_year_time": _("D j M Y, H:i"),
+    # Translators: Django date format for a month heading, e.g. "March 2026"; Spanish:
+    # "F \d\e Y" ("marzo de 2026").
+    "month": pgettext_lazy("standalone date", "F Y"),
     # Translators: short Django date format, e.g. "27 Nov 2026".
     "short_year": _("j M Y"),
 }
@@ -41,3 +44,12 @@ def when(value, kind: str = "day") -> str:
     if value in (None, ""):
         return ""
     return date_filter(value, str(FORMATS.get(kind, FORMATS["day"])))
+
+
+@register.filter
+def pace(seconds_per_km) -> str:
+    """A running pace, e.g. "5:30 /km", from seconds per km."""
+    if not seconds_per_km:
+        return ""
+    minutes, seconds = divmod(int(seconds_per_km), 60)
+    return _("%(min)d:%(sec)02d /km") % {"min": minutes, "sec": seconds}

@@ -7,5 +7,6 @@ from runners.api import views
 
 router = SimpleRouter()
 router.register("races", views.RaceViewSet, basename="race")
+router.register("trainings", views.TrainingViewSet, basename="training")
 
 urlpatterns = [path("me/", views.MeView.as_view(), name="api-me"), *router.urls]

@@ -1,6 +1,9 @@
 """The runner's own profile and race log. Another runner's races are never reachable:
 every queryset starts from the requester."""
 
+import zoneinfo
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,17 +14,27 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import generics, mixins, viewsets
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from clinic.api.schema import ERROR_RESPONSES
 from clinic.errors import CodedError
 from runners import services
+from runners.activity_import import parse_upload
 from runners.api.permissions import IsRunner
-from runners.api.serializers import ProfileSerializer, RaceSerializer
-from runners.models import Race
-from runners.selectors import own_runner, races_for
+from runners.api.serializers import (
+    ProfileSerializer,
+    RaceSerializer,
+    TrainingImportResultSerializer,
+    TrainingImportSerializer,
+    TrainingSerializer,
+)
+from runners.models import Race, Training
+from runners.selectors import existing_training_starts, own_runner, races_for, trainings_for
+from runners.uploads import UploadError
 
 
 def _runner(request):
@@ -150,3 +163,151 @@ class RaceViewSet(
 
     def perform_destroy(self, instance):
         services.race_delete(race=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My trainings",
+        description="Latest first. `since` / `until` (dates, YYYY-MM-DD) narrow the list.",
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses={200: TrainingSerializer(many=True), **ERROR_RESPONSES(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One of my trainings",
+        responses={200: TrainingSerializer, **ERROR_RESPONSES(404)},
+    ),
+    create=extend_schema(
+        summary="Log a training (done or planned)",
+        description=(
+            "A demanding training (docs/training.md) keeps unloading massages away for the "
+            "clinic's hours after its end; `affected_sessions` lists booked sessions it now "
+            "clashes with. A planned demanding training the day after a massage is a "
+            "warning when booking."
+        ),
+        examples=[
+            OpenApiExample(
+                "Long run",
+                value={
+                    "start": "2026-12-06T08:00:00+01:00",
+                    "minutes": 150,
+                    "distance_km": "30",
+                    "kind": "long",
+                    "rpe": 7,
+                },
+                request_only=True,
+            )
+        ],
+        responses={201: TrainingSerializer, **ERROR_RESPONSES(400)},
+    ),
+    partial_update=extend_schema(
+        summary="Change a training",
+        responses={200: TrainingSerializer, **ERROR_RESPONSES(400, 404)},
+    ),
+    update=extend_schema(
+        summary="Replace a training",
+        responses={200: TrainingSerializer, **ERROR_RESPONSES(400, 404)},
+    ),
+    destroy=extend_schema(
+        summary="Delete a training", responses={204: None, **ERROR_RESPONSES(404)}
+    ),
+)
+class TrainingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsRunner]
+    serializer_class = TrainingSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Training.objects.none()
+        return trainings_for(_runner(self.request)).select_related("runner__clinic")
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        for param, lookup in (("since", "start__date__gte"), ("until", "start__date__lte")):
+            value = self.request.query_params.get(param)
+            if value:
+                try:
+                    queryset = queryset.filter(**{lookup: date.fromisoformat(value)})
+                except ValueError:
+                    raise CodedError(
+                        _("Give %(param)s as a date: YYYY-MM-DD.") % {"param": param},
+                        code="invalid_date",
+                    ) from None
+        return queryset
+
+    def perform_create(self, serializer):
+        serializer.instance = services.training_create(
+            runner=_runner(self.request), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.training_update(
+            training=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.training_delete(training=instance)
+
+    @extend_schema(
+        summary="Import trainings from a watch or app export",
+        description=(
+            "A .fit, .gpx or .tcx file, or a .zip of them (multipart, field `file`). With "
+            "`preview=true` nothing is saved: the answer lists what would be imported and "
+            "why any file is left out. Without it, every readable activity not already in "
+            "the log is saved as a done training."
+        ),
+        request={"multipart/form-data": TrainingImportSerializer},
+        responses={
+            200: TrainingImportResultSerializer,
+            201: TrainingImportResultSerializer,
+            **ERROR_RESPONSES(400, 401, 403),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request):
+        form = TrainingImportSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        runner = _runner(request)
+        try:
+            found = parse_upload(
+                upload.name,
+                upload.read(),
+                runner_tz=zoneinfo.ZoneInfo(runner.timezone),
+                existing=existing_training_starts(runner),
+            )
+        except UploadError as exc:
+            raise CodedError(str(exc), code=exc.code) from None
+        activities = [a.as_json() for a in found]
+        if form.validated_data["preview"]:
+            return Response({"preview": True, "activities": activities, "created": []})
+        with transaction.atomic():
+            created = services.trainings_import(
+                runner=runner, items=[a.training_fields() for a in found if not a.problem]
+            )
+        created = list(
+            Training.objects.filter(pk__in=[t.pk for t in created])
+            .select_related("runner__clinic")
+            .order_by("-start")
+        )
+        body = {
+            "preview": False,
+            "activities": activities,
+            "created": TrainingSerializer(created, many=True, context={"request": request}).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

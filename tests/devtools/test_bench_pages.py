@@ -18,7 +18,13 @@ def test_bench_pages_prints_every_page_under_the_targets_and_rolls_back():
     call_command("bench_pages", "--json", stdout=out)
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     pages = figures["pages"]
-    for name in ("home", "book", "pick_a_time", "confirm", "booked", "profile", "sign_up"):
+    every = ("visitor_home", "sign_up", "log_in", "home", "book", "pick_a_time", "month")
+    every += ("confirm", "booked", "session", "move", "move_month", "cancel", "my_sessions")
+    every += ("races",)
+    every += ("race_add", "race_edit", "race_import", "profile", "calendar_feed", "devices")
+    every += ("privacy", "self_care")
+    assert {n.rsplit(".", 1)[0] for n in pages} == set(every)
+    for name in every:
         assert f"{name}.en" in pages and f"{name}.es" in pages
     for name, page in pages.items():
         assert page["html_bytes"] <= 60 * 1024, name

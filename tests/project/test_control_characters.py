@@ -157,6 +157,21 @@ API_WRITES = {
         },
         201,
     ),
+    ("post", "/api/v1/plan/"): (
+        "alice",
+        {},
+        lambda w: {
+            "proposals": [
+                {
+                    "start": "2026-12-03T12:00:00+01:00",
+                    "therapist": w["therapist"].pk,
+                    "service": w["service"].pk,
+                }
+            ],
+            "all_or_nothing": False,
+        },
+        201,
+    ),
     ("post", "/api/v1/sessions/{session_id}/attendance/"): (
         "therapist",
         {"session_id": "past"},
@@ -186,6 +201,18 @@ API_WRITES = {
             "intervals": [{"weekday": 0, "start": "09:00", "end": "14:00"}],
         },
         200,
+    ),
+    ("post", "/api/v1/waitlist/"): (
+        "alice",
+        {},
+        lambda w: {
+            "service": w["service"].pk,
+            "first_day": "2026-12-01",
+            "last_day": "2026-12-04",
+            "earliest": "17:00",
+            "latest": "20:00",
+        },
+        201,
     ),
 }
 # Write operations that take no body at all.

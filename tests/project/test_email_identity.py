@@ -1,7 +1,10 @@
-"""Every e-mail the product sends names the product (the Sites record, from SITE_NAME and
-SITE_DOMAIN) or the clinic, never Django's placeholder "example.com"."""
+"""Every e-mail the product sends names the clinic (or, with no clinic to name, the
+product: the Sites record, from SITE_NAME and SITE_DOMAIN), never Django's placeholder
+"example.com"."""
 
+from datetime import time as datetime_time
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from django.conf import settings
@@ -9,7 +12,7 @@ from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking.models import Reminder, Session
+from booking.models import FreedTime, Reminder, Session, WaitlistEntry, WaitlistOffer
 from booking.reminders import delivery
 from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 
@@ -63,6 +66,30 @@ def _booking_emails(alice, bob, therapist, service) -> None:
         finish=tomorrow.start - timedelta(hours=1),
     )
     rows.append(Reminder(runner=alice, kind="race_conflict", key=f"r{race.pk}@x", session=tomorrow))
+    # A freed time offered to alice from the waitlist.
+    entry = WaitlistEntry.objects.create(
+        runner=alice,
+        clinic=service.clinic,
+        service=service,
+        first_day=timezone.localdate(now),
+        last_day=timezone.localdate(now) + timedelta(days=5),
+        earliest=datetime_time(0),
+        latest=datetime_time(23, 59),
+    )
+    start = tomorrow.start + timedelta(days=1)
+    freed = FreedTime.objects.create(
+        therapist=therapist, start=start, end=start + service.duration, reason="by_hand"
+    )
+    WaitlistOffer.objects.create(
+        freed=freed,
+        entry=entry,
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=start,
+        expires_at=now + timedelta(hours=2),
+    )
+    rows.append(Reminder(runner=alice, kind="waitlist_offer", key=f"w{freed.pk}"))
     assert {r.kind for r in rows} == set(Reminder.Kind.values)  # a new kind joins this test
     for row in rows:
         row.save()
@@ -78,11 +105,14 @@ def test_no_email_says_example_com(client, alice, bob, therapist, service, mailo
     for message in mailoutbox:
         assert PLACEHOLDER not in _whole(message), message.subject
     for message in mailoutbox[:allauth_count]:
-        assert message.subject.startswith(f"[{settings.SITE_NAME}] "), message.subject
-        assert settings.SITE_NAME in message.body
+        # Account e-mails are in the clinic's name (the only clinic here), from its address.
+        assert message.subject.startswith("[Fisio Running Madrid] "), message.subject
+        assert parseaddr(message.from_email)[0] == "Fisio Running Madrid", message.from_email
+        assert "Fisio Running Madrid" in message.body
         assert settings.SITE_DOMAIN in message.body
     for message in mailoutbox[allauth_count:]:
         assert "Fisio Running Madrid" in message.body  # the clinic signs booking e-mails
+        assert parseaddr(message.from_email)[0] == "Fisio Running Madrid"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,6 +20,7 @@ admin's rows are made from its registry (tests/clinic/admin walks every admin pa
 
 import os
 import warnings
+from datetime import time as datetime_time
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from booking.models import Session
 from clinic.tokens import token_create
-from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory
+from devtools.factories import RaceFactory, SessionFactory, TimeOffFactory, TrainingFactory
 
 PERSONAS = ["anonymous", "alice", "bob", "therapist", "other_therapist", "clinic_admin"]
 
@@ -87,6 +88,7 @@ TABLE = [
     ("", "get", "/", None, PUBLIC),
     ("self-care/", "get", "/self-care/", None, PUBLIC),
     ("manifest.webmanifest", "get", "/manifest.webmanifest", None, PUBLIC),
+    ("time-zones.json", "get", "/time-zones.json", None, PUBLIC),
     ("favicon.ico", "get", "/favicon.ico", None, dict.fromkeys(PERSONAS, "allowed")),
     ("brand/<slug:slug>.css", "get", "/brand/madrid.css", None, PUBLIC),
     # No logo uploaded: 404 for everyone; uploaded, it is as public as the clinic's name.
@@ -177,6 +179,55 @@ TABLE = [
         None,
         runner_only("ok", "no"),
     ),
+    # Trainings (issue 20): the runner's own, never another runner's nor the staff's.
+    ("api/v1/^trainings/$", "get", "/api/v1/trainings/", None, runner_only()),
+    ("api/v1/^trainings/$", "post", "/api/v1/trainings/", {}, runner_only("allowed", "allowed")),
+    (
+        "api/v1/^trainings/import/$",
+        "post",
+        "/api/v1/trainings/import/",
+        {},
+        runner_only("allowed", "allowed"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "get",
+        "/api/v1/trainings/{training}/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "patch",
+        "/api/v1/trainings/{training}/",
+        {"start": "not a date"},
+        runner_only("allowed", "no"),
+    ),
+    (
+        "api/v1/^trainings/(?P<pk>[^/.]+)/$",
+        "delete",
+        "/api/v1/trainings/{training}/",
+        None,
+        runner_only("ok", "no"),
+    ),
+    ("trainings/", "get", "/trainings/", None, runner_only()),
+    (
+        "trainings/<int:pk>/edit/",
+        "get",
+        "/trainings/{training}/edit/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
+        "trainings/<int:pk>/delete/",
+        "post",
+        "/trainings/{training}/delete/",
+        {},
+        runner_only(other="no"),
+    ),
+    ("trainings/import/", "get", "/trainings/import/", None, runner_only()),
+    ("trainings/import/preview/", "get", "/trainings/import/preview/", None, runner_only()),
+    ("trainings/import/cancel/", "post", "/trainings/import/cancel/", {}, runner_only()),
     ("profile/", "get", "/profile/", None, runner_only()),
     ("races/", "get", "/races/", None, runner_only()),
     ("races/add/", "get", "/races/add/", None, runner_only()),
@@ -188,8 +239,13 @@ TABLE = [
     ("races/import/cancel/", "post", "/races/import/cancel/", {}, runner_only()),
     ("book/", "get", "/book/", None, runner_only()),
     ("book/<int:service_id>/", "get", "/book/{service}/", None, runner_only()),
+    ("book/<int:service_id>/month/", "get", "/book/{service}/month/", None, runner_only()),
     ("book/<int:service_id>/confirm/", "get", "/book/{service}/confirm/", None, runner_only()),
     ("sessions/", "get", "/sessions/", None, runner_only()),
+    ("plan/", "get", "/plan/", None, runner_only()),
+    ("plan/", "post", "/plan/", {}, runner_only()),
+    ("api/v1/plan/", "get", "/api/v1/plan/", None, runner_only()),
+    ("api/v1/plan/", "post", "/api/v1/plan/", {}, runner_only("allowed", "allowed")),
     ("account/privacy/", "get", "/account/privacy/", None, runner_only()),
     ("account/privacy/download/", "get", "/account/privacy/download/", None, runner_only()),
     (
@@ -275,6 +331,13 @@ TABLE = [
         "sessions/<int:pk>/reschedule/",
         "get",
         "/sessions/{session}/reschedule/",
+        None,
+        runner_only(other="no"),
+    ),
+    (
+        "sessions/<int:pk>/reschedule/month/",
+        "get",
+        "/sessions/{session}/reschedule/month/",
         None,
         runner_only(other="no"),
     ),
@@ -410,6 +473,58 @@ TABLE = [
         None,
         dict.fromkeys(PERSONAS, "refused"),
     ),
+    # The waitlist: a runner's own lists; staff see and manage their clinic's.
+    ("api/v1/^waitlist/$", "get", "/api/v1/waitlist/", None, {**PUBLIC, "anonymous": "login"}),
+    (
+        "api/v1/^waitlist/$",
+        "post",
+        "/api/v1/waitlist/",
+        {},
+        {
+            **dict.fromkeys(PERSONAS, "no"),
+            "anonymous": "login",
+            "alice": "allowed",
+            "bob": "allowed",
+        },
+    ),
+    (
+        "api/v1/^waitlist/(?P<pk>[^/.]+)/$",
+        "delete",
+        "/api/v1/waitlist/{waitlist_entry}/",
+        None,
+        session_scope(),
+    ),
+    ("waitlist/", "get", "/waitlist/", None, runner_only()),
+    (
+        "waitlist/<int:pk>/leave/",
+        "post",
+        "/waitlist/{waitlist_entry}/leave/",
+        {},
+        runner_only(other="no"),
+    ),
+    ("staff/waitlist/", "get", "/staff/waitlist/", None, staff_only()),
+    (
+        "staff/waitlist/<int:pk>/offer/",
+        "post",
+        "/staff/waitlist/{waitlist_entry}/offer/",
+        {},
+        staff_only(therapist="allowed", other="no", admin="allowed"),
+    ),
+    # The claim link of an offer: its runner (or whoever holds the e-mail, signed out).
+    (
+        "reminders/offer/<str:token>/",
+        "get",
+        "/reminders/offer/{offer_token}/",
+        None,
+        {**dict.fromkeys(PERSONAS, "no"), "anonymous": "ok", "alice": "ok"},
+    ),
+    (
+        "reminders/offer/<str:token>/",
+        "get",
+        "/reminders/offer/forged-token/",
+        None,
+        dict.fromkeys(PERSONAS, "refused"),
+    ),
 ]
 
 
@@ -509,18 +624,47 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
         runner=bob, therapist=therapist, service=service, start=now + timedelta(days=6)
     )
     race = RaceFactory(runner=alice, name="Alice's marathon")
+    training = TrainingFactory(runner=alice)
     time_off = TimeOffFactory(therapist=therapist, start=now + timedelta(days=20))
     from booking.engine.feeds import feed_regenerate
-    from booking.reminders.links import unsubscribe_token
+    from booking.models import FreedTime, WaitlistEntry, WaitlistOffer
+    from booking.reminders.links import offer_token, unsubscribe_token
 
     day = (now + timedelta(days=7)).astimezone(clinic.tz).date()
     alice_token, _key = token_create(user=alice.user, device="Alice's phone")
+    entry = WaitlistEntry.objects.create(
+        runner=alice,
+        clinic=clinic,
+        service=service,
+        first_day=day,
+        last_day=day,
+        earliest=datetime_time(9),
+        latest=datetime_time(20),
+    )
+    freed = FreedTime.objects.create(
+        therapist=therapist,
+        start=now + timedelta(days=7),
+        end=now + timedelta(days=7, hours=1),
+        reason="by_hand",
+    )
+    offer = WaitlistOffer.objects.create(
+        freed=freed,
+        entry=entry,
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=freed.start,
+        expires_at=now + timedelta(hours=2),
+    )
     return {
+        "waitlist_entry": entry.pk,
+        "offer_token": offer_token(offer.pk),
         **_admin_objects(clinic_admin, alice, session, race, time_off),
         "alice_token": alice_token.pk,
         "session": session.pk,
         "bob_session": bob_session.pk,
         "race": race.pk,
+        "training": training.pk,
         "time_off": time_off.pk,
         "service": service.pk,
         "therapist": therapist.pk,

@@ -154,6 +154,7 @@ def render_session(request, session, form=None, *, status=200, error=None, move_
             "local_end": session.end.astimezone(tz),
             "races": season.races,
             "race_conflicts": season.conflicts,
+            "load": season.load,
             "previous": season.previous,
             "events": events,
             "form": form or _initial_form(session),

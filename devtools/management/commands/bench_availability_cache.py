@@ -11,7 +11,9 @@ missing), run against the configured cache (Redis when REDIS_URL is set):
    - `hit`: every therapist-day already cached,
    - `after_booking`: one therapist's version bumped before each lookup (what a booking,
      cancellation or time off does), so that therapist's days are recomputed,
-   both in the engine and through the API (`GET /api/v1/availability/`, JSON included).
+   in the engine (slot objects), as the API's JSON body (`json`: `availability_json`,
+   the answer stored ready to send, against the selector's slots encoded) and through
+   the API (`GET /api/v1/availability/`, the test client's request included).
 2. An evening replayed: `--replay` anonymous lookups as `make load` mixes them (6 one-day
    lookups to 1 week, 30 % for one therapist, days up to 21 ahead), with one booking's
    invalidation every `--change-every` lookups (the load test's ratio is about one per
@@ -84,7 +86,7 @@ class Command(BaseCommand):
         self._cold()
         for name, (who, start, end) in shapes.items():
             self._check_same(who, start, end)
-            for layer in ("engine", "api"):
+            for layer in ("engine", "json", "api"):
                 for case in ("uncached", "hit", "after_booking"):
                     ms, queries = self._measure(layer, case, who, start, end, runs)
                     figures[f"{name}_{layer}_{case}_ms"] = round(ms, 2)
@@ -113,6 +115,15 @@ class Command(BaseCommand):
         if layer == "engine":
             fn = availability_cache.availability if cached else availability.availability
             return fn(service=self.service, start_date=start, end_date=end, therapist=who)
+        if layer == "json":  # the API's body: stored ready to send, or computed and encoded
+            if cached:
+                return availability_cache.availability_json(
+                    service=self.service, start_date=start, end_date=end, therapist=who
+                )
+            slots = availability.availability(
+                service=self.service, start_date=start, end_date=end, therapist=who
+            ).slots
+            return availability_cache.encode(self.clinic.timezone, self.clinic.tz, slots)
         params = {"service": self.service.pk, "start": start, "end": end}
         if who is not None:
             params["therapist"] = who.pk

@@ -87,7 +87,7 @@ class Command(BaseCommand):
         [therapist] = seeder.therapists(clinic, 1, email=f"t{{i}}-{stamp}@bench.test")
         [runner] = seeder.runners(clinic, 1, email=f"r{{i}}-{stamp}@bench.test", confirmed=True)
         now = timezone.now()
-        seeder.races(
+        races = seeder.races(
             [
                 {"runner": runner, "name": f"Race {i}", "start": now + timedelta(days=10 + 7 * i)}
                 for i in range(5)
@@ -105,10 +105,10 @@ class Command(BaseCommand):
                 for d in (-60, -45, -30, -15, 3)
             ]
         )
-        return clinic, service, therapist, runner, sessions[-1]
+        return clinic, service, therapist, runner, sessions[-1], races[0]
 
     def _run(self):
-        clinic, service, therapist, runner, upcoming = self._seed()
+        clinic, service, therapist, runner, upcoming, race = self._seed()
         host = next(h for h in settings.ALLOWED_HOSTS if h not in ("*", "")).lstrip(".")
         start = upcoming.start + timedelta(days=1)
         confirm = (
@@ -118,12 +118,23 @@ class Command(BaseCommand):
             "home": "/",
             "book": "/book/",
             "pick_a_time": f"/book/{service.pk}/",
+            "month": f"/book/{service.pk}/month/",
             "confirm": confirm,
             "booked": f"/sessions/{upcoming.pk}/?booked=1",
+            "session": f"/sessions/{upcoming.pk}/",
+            "move": f"/sessions/{upcoming.pk}/reschedule/",
+            "move_month": f"/sessions/{upcoming.pk}/reschedule/month/",
+            "cancel": f"/sessions/{upcoming.pk}/cancel/",
             "my_sessions": "/sessions/",
             "races": "/races/",
             "race_add": "/races/add/",
+            "plan": "/plan/",
+            "race_edit": f"/races/{race.pk}/edit/",
+            "race_import": "/races/import/",
             "profile": "/profile/",
+            "calendar_feed": "/calendar/feed/",
+            "devices": "/account/devices/",
+            "privacy": "/account/privacy/",
             "self_care": "/self-care/",
         }
         visitor = {

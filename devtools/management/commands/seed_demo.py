@@ -44,17 +44,92 @@ THERAPISTS_DATA = [
         False,
     ),
 ]
+# The therapists' texts in Spanish, and a short bio in both languages (clinic/translation.py).
+THERAPIST_TEXTS = {
+    "therapist1@demo.clinic": {
+        "qualifications_es": "Fisioterapeuta (Col. 12345), máster en fisioterapia deportiva",
+        "specialties_es": "Sobrecarga del corredor, fascia plantar, gemelos",
+        "bio_en": "Ran six marathons; treats runners before and after their races.",
+        "bio_es": "Ha corrido seis maratones; trata a corredores antes y después de sus carreras.",
+    },
+    "therapist2@demo.clinic": {
+        "qualifications_es": "Fisioterapeuta (Col. 23456), certificado en liberación miofascial",
+        "specialties_es": "Zona lumbar y glúteos, corredores de trail",
+        "bio_en": "Trail runner; works on the lumbar area and the glutes.",
+        "bio_es": "Corredor de trail; trabaja la zona lumbar y los glúteos.",
+    },
+    "therapist3@demo.clinic": {
+        "qualifications_es": "Fisioterapeuta (Col. 34567), punción seca",
+        "specialties_es": "Zonas cervical y dorsal, preparación de maratón",
+        "bio_en": "Prepares marathon runners from the neck down.",
+        "bio_es": "Prepara a maratonianos de la cabeza a los pies.",
+    },
+}
+
+
+def _texts(name_es: str, description_en: str, description_es: str) -> dict[str, str]:
+    return {"name_es": name_es, "description_en": description_en, "description_es": description_es}
+
+
 SERVICES_DATA = [
-    ServiceSpec("Express unloading massage", 30, Decimal("30.00"), ["legs"]),
-    ServiceSpec("Unloading massage", 45, Decimal("40.00"), ["legs", "glutes"]),
     ServiceSpec(
-        "Full unloading massage", 60, Decimal("50.00"), ["legs", "glutes", "lumbar", "dorsal"]
+        "Express unloading massage",
+        30,
+        Decimal("30.00"),
+        ["legs"],
+        texts=_texts(
+            "Masaje de descarga exprés",
+            "Legs only, for a busy week.",
+            "Solo piernas, para una semana apretada.",
+        ),
+    ),
+    ServiceSpec(
+        "Unloading massage",
+        45,
+        Decimal("40.00"),
+        ["legs", "glutes"],
+        texts=_texts(
+            "Masaje de descarga",
+            "Legs and glutes, every fortnight in training.",
+            "Piernas y glúteos, cada quince días mientras entrenas.",
+        ),
+    ),
+    ServiceSpec(
+        "Full unloading massage",
+        60,
+        Decimal("50.00"),
+        ["legs", "glutes", "lumbar", "dorsal"],
+        texts=_texts(
+            "Masaje de descarga completo",
+            "Legs, glutes, lumbar and dorsal areas, closed with mobilisations and stretching.",
+            "Piernas, glúteos, zona lumbar y dorsal, con movilizaciones y estiramientos al final.",
+        ),
     ),
     # Kinds with their own race rules (docs/race-rules.md).
     ServiceSpec(
-        "Light post-race recovery massage", 30, Decimal("30.00"), ["legs"], kind="recovery"
+        "Light post-race recovery massage",
+        30,
+        Decimal("30.00"),
+        ["legs"],
+        kind="recovery",
+        texts=_texts(
+            "Masaje suave de recuperación tras la carrera",
+            "Gentle, from a few hours to two days after a race.",
+            "Suave, desde unas horas hasta dos días después de una carrera.",
+        ),
     ),
-    ServiceSpec("Short pre-race activation", 20, Decimal("20.00"), ["legs"], kind="activation"),
+    ServiceSpec(
+        "Short pre-race activation",
+        20,
+        Decimal("20.00"),
+        ["legs"],
+        kind="activation",
+        texts=_texts(
+            "Activación corta antes de la carrera",
+            "A short activation up to the day before a race.",
+            "Una activación breve hasta el día antes de la carrera.",
+        ),
+    ),
 ]
 RUNNERS_DATA = [
     ("runner1@demo.clinic", "Ana", "López", Cadence.FORTNIGHTLY),
@@ -135,10 +210,16 @@ class Command(BaseCommand):
                     qualifications=quals,
                     specialties=specialties,
                     hours=[],
+                    **THERAPIST_TEXTS[email],
                 )
                 seeder.hours([therapist])
                 if saturday:
                     seeder.hours([therapist], days=[5], intervals=[(time(9), time(13))])
+            else:  # seeded before the texts were per language
+                texts = THERAPIST_TEXTS[email]
+                missing = {k: v for k, v in texts.items() if not getattr(therapist, k)}
+                if missing:
+                    Therapist.objects.filter(pk=therapist.pk).update(**missing)
             therapists.append(therapist)
 
         today = timezone.localdate(timezone=clinic.tz)

@@ -34,7 +34,12 @@ def test_a_race_logged_later_names_the_sessions_it_clashes_with(persona, friday)
     # The session's side.
     session = alice_client.get(f"/api/v1/sessions/{friday.pk}/").json()
     assert session["race_conflicts"] == [
-        {"race": r.json()["id"], "code": "too_close_before_race", "detail": affected["detail"]}
+        {
+            "effort": "race",
+            "race": r.json()["id"],
+            "code": "too_close_before_race",
+            "detail": affected["detail"],
+        }
     ]
     # Moved to Sunday: Friday 18:00 leaves Saturday as the rest day; nothing clashes.
     moved = alice_client.patch(

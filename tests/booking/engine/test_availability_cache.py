@@ -1,6 +1,7 @@
 """The availability cache answers what the selector answers, and forgets a therapist's
 days the moment anything that moves their availability commits."""
 
+import json
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -291,3 +292,73 @@ def test_no_model_signal_drops_the_cache_only_the_services_do(
         )
     cached, fresh = both(service, day)
     assert cached == fresh and ten not in starts(cached, therapist)
+
+
+# The API's answer stored ready to send (availability_json) ---------------------------
+
+
+def as_sent(service, day, end=None, therapist=None):
+    """The stored answer, parsed, and the one the selector gives now, in the same shape."""
+    kwargs = {"service": service, "start_date": day, "end_date": end or day}
+    body = availability_cache.availability_json(**kwargs, therapist=therapist)
+    fresh = availability.availability(**kwargs, therapist=therapist).slots
+    clinic = service.clinic
+    expected, _offsets = availability_cache.encode(clinic.timezone, clinic.tz, fresh)
+    return json.loads(body), json.loads(expected)
+
+
+def test_the_stored_answer_is_the_selectors_and_is_dropped_by_a_booking(
+    service, therapist, second_therapist, alice, day, django_capture_on_commit_callbacks
+):
+    ten = at(service.clinic, day, 10)
+    sent, expected = as_sent(service, day)
+    assert sent == expected and sent["slots"] and sent["blocked"] == []
+    assert {"start": ten.isoformat(), "therapist": therapist.pk} in [
+        {"start": s["start"], "therapist": s["therapist"]} for s in sent["slots"]
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_book(
+            runner=alice, service=service, therapist=therapist, start=ten, by=alice.user
+        )
+    sent, expected = as_sent(service, day)
+    assert sent == expected
+    taken = [s for s in sent["slots"] if s["start"] == ten.isoformat()]
+    assert [s["therapist"] for s in taken] == [second_therapist.pk]
+
+
+def test_a_stored_answer_costs_no_query_and_no_slot_objects(
+    service, therapist, day, monkeypatch, django_assert_num_queries
+):
+    first = availability_cache.availability_json(service=service, start_date=day, end_date=day)
+    monkeypatch.setattr(availability_cache, "availability", None)  # never called on a hit
+    with django_assert_num_queries(0):
+        again = availability_cache.availability_json(service=service, start_date=day, end_date=day)
+    assert again == first
+
+
+def test_a_stored_answer_loses_the_slots_inside_the_notice_as_time_passes(
+    clock, service, therapist, clinic
+):
+    day = timezone.now().astimezone(clinic.tz).date() + timedelta(days=1)
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    with clock.travel(at(clinic, day - timedelta(days=1), 8)):
+        early, expected = as_sent(service, day)
+        assert early == expected
+    # The evening before: with the clinic's notice, the first hours are gone.
+    notice_hours = clinic.min_notice_minutes // 60
+    with clock.travel(at(clinic, day, 12) - timedelta(hours=notice_hours)):
+        later, expected = as_sent(service, day)
+    assert later == expected
+    assert 0 < len(later["slots"]) < len(early["slots"])
+
+
+def test_the_api_sends_the_stored_answer(persona, service, therapist, day):
+    params = {"service": service.pk, "start": day.isoformat(), "end": day.isoformat()}
+    r1 = persona(None).api.get("/api/v1/availability/", params)
+    r2 = persona(None).api.get("/api/v1/availability/", params)
+    assert r1.status_code == r2.status_code == 200
+    assert r1["Content-Type"] == "application/json"
+    assert r1.content == r2.content
+    sent, expected = as_sent(service, day)
+    assert r1.json() == expected

@@ -228,3 +228,45 @@ def test_without_bookable_times_the_reminder_still_goes_out_with_the_booking_pag
     (message,) = mailoutbox
     assert "/reminders/book/" not in message.body
     assert "See all available times: http://127.0.0.1:8000/book/" in message.body
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "reschedule"])
+def test_booked_session_emails_offer_google_outlook_and_apple(alice, therapist, mailoutbox, kind):
+    from django.utils import translation
+
+    from booking.engine.calendar import add_to_calendar_links
+
+    session = SessionFactory(runner=alice, therapist=therapist, start=madrid(2026, 12, 3, 18))
+    delivery.send_session_email(session.pk, kind)
+    (message,) = mailoutbox
+    with translation.override("en"):
+        expected = add_to_calendar_links(session)  # the confirmation page's links
+    ics = links.absolute(f"/sessions/{session.pk}/calendar.ics")
+    html = html_of(message)
+    assert f"Add to Google Calendar: {expected['google']}" in message.body
+    assert f"Add to Outlook: {expected['outlook']}" in message.body
+    assert ics in message.body
+    assert (
+        "ctz=Europe%2FMadrid" in expected["google"]
+        and "dates=20261203T180000" in expected["google"]
+    )
+    for label in ("Add to Google Calendar", "Add to Outlook", "Add to Apple Calendar"):
+        assert label in html
+    assert expected["google"].replace("&", "&amp;") in html and ics in html
+
+
+def test_the_cancellation_email_offers_no_calendar_links(alice, therapist, mailoutbox):
+    session = SessionFactory(runner=alice, therapist=therapist, status=Session.Status.CANCELLED)
+    delivery.send_session_email(session.pk, "cancellation")
+    assert "Add to Google Calendar" not in mailoutbox[0].body
+
+
+def test_spanish_calendar_links(alice, therapist, mailoutbox):
+    alice.user.language = "es"
+    alice.user.save()
+    session = SessionFactory(runner=alice, therapist=therapist, start=madrid(2026, 12, 3, 18))
+    delivery.send_session_email(session.pk, "confirmation")
+    (message,) = mailoutbox
+    assert "Añadir a Google Calendar" in message.body
+    # The event itself is titled in Spanish too.
+    assert "text=Masaje+de+descarga+con" in message.body

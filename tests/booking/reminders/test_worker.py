@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as wall_time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,46 @@ def test_a_pool_process_killed_mid_send_is_redelivered_at_once_without_duplicate
     assert "WorkerLostError" in log.read_text()
     for r in runners:
         assert len(_messages_to(outbox, r.user.email)) == 1, r.user.email
+
+
+def test_a_race_change_sends_one_email_through_a_real_worker(
+    alice, therapist, service, clinic, outbox, tmp_path
+):
+    """Issue 14: a race logged after a session was booked; the e-mail is sent by a real
+    worker, once per race change: none for a second, unchanged save."""
+    from devtools.factories import SessionFactory
+    from runners import services as race_services
+
+    today = clinic.local(timezone.now()).date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 + 7)
+    session = SessionFactory(
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=datetime.combine(friday, wall_time(18), tzinfo=clinic.tz),
+    )
+    saturday_9 = datetime.combine(friday + timedelta(days=1), wall_time(9), tzinfo=clinic.tz)
+    _clear_broker()
+    log = tmp_path / "worker.log"
+    worker = _start_worker(_worker_env(outbox), log)
+    try:
+        race = race_services.race_create(
+            runner=alice, name="Media de Valencia", start=saturday_9, distance_km=Decimal("21.0975")
+        )
+        _wait_until_sent(1, what="the race e-mail", log=log, kind="race_conflict")
+        race_services.race_update(race=race, name="Media de Valencia")  # saved again
+        race_services.race_update(race=race, location="Valencia")  # the window unchanged
+        time.sleep(3)
+        assert len(_messages_to(outbox, "alice@runners.test")) == 1
+        # Moved to the afternoon: still a clash, a new change, a new e-mail.
+        race_services.race_update(race=race, start=saturday_9 + timedelta(hours=6))
+        _wait_until_sent(2, what="the second race e-mail", log=log, kind="race_conflict")
+        time.sleep(2)
+    finally:
+        _stop(worker)
+    sent = _messages_to(outbox, "alice@runners.test")
+    assert len(sent) == 2, log.read_text()[-4000:]
+    assert all("Media de Valencia" in m for m in sent)
+    assert f"/sessions/{session.pk}/reschedule/confirm/?start=" in sent[0]
+    assert "/plan/" in sent[0]
+    assert Session.objects.get(pk=session.pk).status == Session.Status.BOOKED

@@ -22,13 +22,13 @@ from booking.runner.account import (
 )
 from clinic.models import ApiToken, User
 from clinic.tokens import token_create
-from devtools.factories import PASSWORD, RaceFactory, SessionFactory
-from runners.models import Race, Runner
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory, TrainingFactory
+from runners.models import Race, Runner, Training
 
 NOTE = "Left knee: patellar tendinopathy since March"
-# Runner, sessions, their events, races, reminders, e-mail addresses, tokens, groups and
-# permissions: one query each, whatever the history.
-EXPORT_QUERIES = 9
+# Runner, sessions, their events, races, trainings, reminders, e-mail addresses, tokens,
+# groups and permissions: one query each, whatever the history.
+EXPORT_QUERIES = 10
 
 
 @pytest.fixture
@@ -63,6 +63,8 @@ def history(alice, bob, therapist, service):
         runner=bob, therapist=therapist, service=service, start=now + timedelta(days=6)
     )
     RaceFactory(runner=bob, name="Bob's 10K")
+    TrainingFactory(runner=alice, kind="long", minutes=150)
+    TrainingFactory(runner=bob)
     return {"races": races, "past": past, "upcoming": upcoming, "bobs": bobs}
 
 
@@ -147,6 +149,17 @@ def everything(alice, history, therapist, clinic_admin, service):
     alice.preferred_therapist = therapist
     alice.save()
     RaceFactory(runner=alice, name="Trail", location="Gredos")
+    TrainingFactory(
+        runner=alice,
+        name="Tempo by the river",
+        kind="intervals",
+        rpe=8,
+        hard=True,
+        planned=False,
+        avg_hr=162,
+        max_hr=181,
+        source="fit",
+    )
     moved = SessionFactory(
         runner=alice,
         therapist=therapist,
@@ -192,6 +205,7 @@ RECORDS = {
     "clinic.User": lambda d: [d["account"]],
     "runners.Runner": lambda d: [d["profile"]],
     "runners.Race": lambda d: d["races"],
+    "runners.Training": lambda d: d["trainings"],
     "booking.Session": lambda d: d["sessions"],
     "booking.SessionEvent": lambda d: [e for s in d["sessions"] for e in s["history"]],
     "booking.Reminder": lambda d: d["reminders"],
@@ -289,6 +303,7 @@ class TestDeletion:
         assert runner.health_notes == "" and runner.phone == "" and runner.discomfort_areas == []
         assert runner.cadence == "off" and not runner.reminders_opt_in
         assert not Race.objects.filter(runner_id=runner_id).exists()
+        assert not Training.objects.filter(runner_id=runner_id).exists()
         assert not Reminder.objects.filter(runner_id=runner_id).exists()
 
         past = Session.objects.get(pk=history["past"].pk)

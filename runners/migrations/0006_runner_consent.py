@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('runners', '0004_race_windows_in_days'),
+        ('runners', '0005_training_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
