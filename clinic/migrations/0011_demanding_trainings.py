@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0009_service_kind'),
+        ('clinic', '0010_texts_per_language'),
     ]
 
     operations = [
