@@ -11,7 +11,7 @@ from tests.booking.staff.conftest import at
 pytestmark = pytest.mark.django_db
 
 DASHBOARD_QUERIES = 8
-ADHERENCE_QUERIES = 9
+ADHERENCE_QUERIES = 12
 
 
 @pytest.fixture
@@ -198,6 +198,9 @@ def test_send_a_reminder_now_exactly_once_per_due_period(
     r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
     assert "Reminder sent to Alice Runner." in r.content.decode()
     assert [m.to for m in mailoutbox] == [["alice@runners.test"]]
+    # The list says so in place of the button, for this due period.
+    assert "Reminded on 1 Dec" in r.content.decode()
+    assert reverse("staff:remind", args=[alice.pk]) not in r.content.decode()
     r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
     assert "Alice Runner was already reminded for this period" in r.content.decode()
     assert len(mailoutbox) == 1
