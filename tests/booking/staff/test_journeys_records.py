@@ -203,7 +203,7 @@ def test_an_admin_reads_the_dashboard_and_reminds_an_overdue_runner(
     periods = page.locator("tbody th[scope=row]").all_inner_texts()
     assert len(periods) >= 8 and periods[0] != periods[-1]
 
-    page.locator("a[href^='/staff/reports/adherence/']").first.click()
+    page.locator("main .staff-toolbar a[href^='/staff/reports/adherence/']").click()
     page.wait_for_url("**/staff/reports/adherence/**")
     row = page.locator("tr", has_text="Olga Overdue")
     row.locator("form button").click()
