@@ -71,7 +71,7 @@ def test_the_record_form_in_spanish(persona, clock, therapist, make_session):
         "Cintilla iliotibial",
     ):
         assert f">{word}</label>" in html
-    assert "Ambos lados" in html and "Izquierdo" in html and "Derecho" in html
+    assert "Ambos lados" in html and "Lado izquierdo" in html and "Lado derecho" in html
     assert "Molestia antes (0–10)" in html and "Registros anteriores" in html
 
 
