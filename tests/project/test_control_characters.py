@@ -177,7 +177,7 @@ API_WRITES = {
         {"session_id": "past"},
         lambda w: {
             "status": "attended",
-            "areas_treated": ["legs"],
+            "areas_treated": {"calves": "both"},
             "mobilisation_done": True,
             "note": "Calves loaded\r\nstretching done",
         },
@@ -469,7 +469,7 @@ def pages(alice, therapist, service, world, clinic_admin):
         "staff attendance": (
             therapist.user,
             f"/staff/sessions/{past.pk}/attendance/",
-            {"status": "attended", "areas_treated": ["legs"], "note": "Calves loaded"},
+            {"status": "attended", "side_calves": "both", "note": "Calves loaded"},
             ["note"],
             302,
         ),
