@@ -37,7 +37,7 @@ def to_list(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0006_race_conflict_email"),
+        ("booking", "0007_waitlist"),
     ]
 
     operations = [
