@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "clinic",
     "runners",
+    "billing",
     "booking",
     "devtools",
 ]
@@ -349,6 +350,12 @@ CELERY_BEAT_SCHEDULE = {
     "appointment-scan": {
         "task": "booking.tasks.appointment_scan",
         "schedule": timedelta(minutes=15),
+    },
+    # Hourly: each clinic's credits expire and memberships renew on its own local date.
+    "expire-credits": {"task": "billing.tasks.expire_credits", "schedule": crontab(minute=10)},
+    "renew-memberships": {
+        "task": "billing.tasks.renew_memberships",
+        "schedule": crontab(minute=15),
     },
 }
 

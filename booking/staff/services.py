@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booking.engine.services import settle_credit
 from booking.models import Session, SessionEvent
 from clinic.errors import CodedError
 from clinic.models import BodyArea, User
@@ -143,6 +144,8 @@ def session_mark_attendance(
                 ]
             )
             SessionEvent.objects.bulk_create(events)
+        if old_status != status:
+            settle_credit(session, by=by, at=now)
     return session
 
 
