@@ -33,6 +33,9 @@ FORMATS = {
     "short_year_time": _("D j M Y, H:i"),
     # Translators: short Django date format, e.g. "27 Nov 2026".
     "short_year": _("j M Y"),
+    # Translators: Django date format inside a sentence, e.g. "valid until 12 March";
+    # Spanish: "j \d\e F" ("hasta el 12 de marzo").
+    "day_month": _("j F"),
 }
 
 

@@ -57,16 +57,12 @@ def desk(transactional_db):
         clinic=clinic, name="Bono 5", sessions=5, price=Decimal("200.00"), valid_months=3
     )
     offer.services.set([service])
-    UserFactory(email="desk@clinic.test", role="clinic_admin", clinic=clinic, is_staff=True)
     return clinic, service, therapist, offer
 
 
-def sign_in(page, email, lang):
+def sign_in(page, email):
+    """Each account keeps its language: the pages follow it once signed in."""
     page.goto("/accounts/login/")
-    if lang == "es":
-        page.select_option("#language-select", "es")
-        page.locator("form.lang-switch button[type=submit]").click()
-        page.wait_for_selector("html[lang=es]")
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
@@ -86,7 +82,9 @@ def test_staff_sell_a_pack_the_runner_books_with_it_and_cancels_late(
     clinic, service, therapist, offer = desk
     t = T[lang]
     email = f"pack-{lang}@runner.test"
-    RunnerFactory(clinic=clinic, user=UserFactory(email=email, first_name="Pablo"))
+    RunnerFactory(clinic=clinic, user=UserFactory(email=email, first_name="Pablo", language=lang))
+    desk_email = f"desk-{lang}@clinic.test"
+    UserFactory(email=desk_email, role="clinic_admin", clinic=clinic, is_staff=True, language=lang)
     shots = artifacts / "screens"
     shots.mkdir(parents=True, exist_ok=True)
 
@@ -97,7 +95,8 @@ def test_staff_sell_a_pack_the_runner_books_with_it_and_cancels_late(
 
     # 1. The desk sells the pack and records the card payment.
     staff = context()
-    sign_in(staff, "desk@clinic.test", lang)
+    sign_in(staff, desk_email)
+    staff.wait_for_selector(f"html[lang={lang}]")
     staff.goto("/staff/packs/")
     staff.fill("#id_runner", email)
     staff.select_option("#id_offer", str(offer.pk))
@@ -112,7 +111,7 @@ def test_staff_sell_a_pack_the_runner_books_with_it_and_cancels_late(
 
     # 2. The runner books this afternoon (less than 24 h ahead) and sees the balance.
     runner = context()
-    sign_in(runner, email, lang)
+    sign_in(runner, email)
     start = datetime.combine(START.date(), time(15), tzinfo=MADRID).isoformat()
     runner.goto(
         f"/book/{service.pk}/confirm/?start={start.replace('+', '%2B')}&therapist={therapist.pk}"
