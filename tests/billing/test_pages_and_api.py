@@ -178,3 +178,29 @@ def test_an_adjustment_without_a_reason_is_refused_on_the_page(persona, pack, al
     assert not LedgerEntry.objects.filter(kind="adjust").exists()
     page.post(f"/staff/packs/runners/{alice.pk}/adjust/", {"delta": "-1", "reason": "gift"})
     assert LedgerEntry.objects.get(kind="adjust").reason == "gift"
+
+
+def test_the_clinic_admin_sets_up_a_pack_and_a_therapist_may_not(persona, service):
+    form = {
+        "kind": "pack",
+        "name": "Bono 10",
+        "sessions": "10",
+        "price": "380.00",
+        "valid_months": "",
+        "services": [service.pk],
+        "active": "on",
+    }
+    admin = persona("clinic_admin").page
+    refused = admin.post("/staff/packs/new/", form)
+    assert refused.status_code == 400 and not Offer.objects.exists()  # a pack needs months
+    assert admin.post("/staff/packs/new/", form | {"valid_months": "6"}).status_code == 302
+    offer = Offer.objects.get()
+    assert (offer.price_per_session, list(offer.services.all())) == (Decimal("38.00"), [service])
+    assert persona("therapist").page.get("/staff/packs/new/").status_code == 403
+
+
+def test_the_offers_api_lists_every_clinic_in_a_fixed_number_of_queries(
+    client, pack, membership_offer, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # the offers with their clinics, their services
+        assert len(client.get("/api/v1/offers/").json()) == 2
