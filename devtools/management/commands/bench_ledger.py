@@ -1,9 +1,9 @@
 """Benchmark of the packs and memberships report over a large credit ledger.
 
-    python manage.py bench_ledger [--json] [--rows 1000000] [--runs 7] [--reseed]
+    python manage.py bench_ledger [--json] [--rows 1000000] [--runs 7] [--reseed] [--runners 1000]
 
 Seeds (once; re-used when present) 2 clinics, 2,000 runners, 40,000 pack sales with their
-payments and credit grants, and 1,000,000 ledger rows (INSERT ... SELECT generate_series on
+payments and credit grants (one per 25 rows), and 1,000,000 ledger rows (INSERT ... SELECT generate_series on
 PostgreSQL), then prints the median time of the monthly sales report
 (billing.selectors.billing_report) of one clinic over a year and its number of queries.
 With --json the last line is one JSON object of the figures.
@@ -28,7 +28,7 @@ from runners.models import Runner
 
 SLUGS = ("ledger-a", "ledger-b")
 RUNNERS_PER_CLINIC = 1000
-SALES = 40_000
+ROWS_PER_SALE = 25  # one pack sold for every 25 ledger rows: 40,000 for a million
 BASE = datetime(2023, 1, 1, tzinfo=UTC)
 DAYS = 3 * 365
 REPORT_YEAR = 2024
@@ -39,8 +39,8 @@ SELECT (%(clinics)s::bigint[])[1 + g %% 2],
        (%(runners)s::bigint[])[1 + (g %% 2) * %(per)s + (g / 2) %% %(per)s],
        (%(offers)s::bigint[])[1 + g %% 2],
        200.00,
-       %(base)s::timestamptz + ((g * 7919) %% %(days)s) * interval '1 day'
-         + ((g * 104729) %% 600) * interval '1 minute'
+       %(base)s::timestamptz + ((g::bigint * 7919) %% %(days)s) * interval '1 day'
+         + ((g::bigint * 104729) %% 600) * interval '1 minute'
 FROM generate_series(0, %(sales)s - 1) AS g
 """
 PAYMENTS_SQL = """
@@ -76,10 +76,12 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=1_000_000)
         parser.add_argument("--runs", type=int, default=7)
         parser.add_argument("--reseed", action="store_true")
+        parser.add_argument("--runners", type=int, default=RUNNERS_PER_CLINIC, help="per clinic")
 
     def handle(self, *args, **opts):
         if connection.vendor != "postgresql":
             raise CommandError("bench_ledger needs PostgreSQL (set DATABASE_URL).")
+        self.runners = opts["runners"]
         rows = self._seed(opts["rows"], opts["reseed"])
         clinic = Clinic.objects.get(slug=SLUGS[0])
         figures = {"ledger_rows": rows, "clinics": len(SLUGS)}
@@ -91,7 +93,7 @@ class Command(BaseCommand):
 
     def _seed(self, total: int, reseed: bool) -> int:
         existing = LedgerEntry.objects.filter(clinic__slug__in=SLUGS).count()
-        if existing >= total and not reseed:
+        if existing == total and not reseed:
             self.stderr.write(f"re-using the seed: {existing:,} ledger rows")
             return existing
         started = clock.perf_counter()
@@ -107,10 +109,10 @@ class Command(BaseCommand):
                 "clinics": ids,
                 "runners": runners,
                 "offers": [o.pk for o in offers],
-                "per": RUNNERS_PER_CLINIC,
+                "per": self.runners,
                 "base": BASE,
                 "days": DAYS,
-                "sales": SALES,
+                "sales": max(1, total // ROWS_PER_SALE),
             }
             with connection.cursor() as cursor:
                 cursor.execute(SALES_SQL, params)
@@ -159,12 +161,12 @@ class Command(BaseCommand):
                     clinic=clinic, user__email__startswith=f"ledger-r{n}-"
                 ).values_list("user__email", "pk")
             )
-            if len(found) < RUNNERS_PER_CLINIC:
+            if len(found) != self.runners:
                 Runner.objects.filter(pk__in=found.values()).delete()
                 User.objects.filter(email__startswith=f"ledger-r{n}-").delete()
-                made = seeder.runners(clinic, RUNNERS_PER_CLINIC, email=email, cadence="monthly")
+                made = seeder.runners(clinic, self.runners, email=email, cadence="monthly")
                 found = {r.user.email: r.pk for r in made}
-            runner_ids += [found[email.format(i=i)] for i in range(RUNNERS_PER_CLINIC)]
+            runner_ids += [found[email.format(i=i)] for i in range(self.runners)]
             clinics.append(clinic)
             offers.append(offer)
         return clinics, offers, runner_ids
