@@ -178,3 +178,9 @@ def billing_report(clinic: Clinic, *, start: datetime, end: datetime) -> Billing
         outstanding_value=Decimal(owed["value"]).quantize(Decimal("0.01")),
         memberships=memberships,
     )
+
+
+def holds_credit(session_id: int) -> bool:
+    """A session booked with a credit that has not been given back."""
+    held = LedgerEntry.objects.filter(session_id=session_id).aggregate(n=Sum("delta", default=0))
+    return held["n"] < 0

@@ -20,3 +20,9 @@ def credit_balance(user) -> selectors.Balance:
 def offers_on_sale():
     """Every clinic's packs and memberships on sale (two queries), for the price lists."""
     return list(selectors.offers_on_sale())
+
+
+@register.simple_tag
+def paid_with_credit(session) -> bool:
+    """Whether the session holds a pack or membership credit now (one query)."""
+    return selectors.holds_credit(session.pk)

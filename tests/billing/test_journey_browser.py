@@ -35,6 +35,7 @@ T = {
         "booked": "You are booked",
         "four": "4 sessions left in your pack, valid until 27 February.",
         "late": "This is a late cancellation.",
+        "uses": "It uses the session of your pack or membership it was booked with.",
         "plan": "Book my plan",
     },
     "es": {
@@ -43,6 +44,7 @@ T = {
         "booked": "Tienes tu cita",
         "four": "Te quedan 4 sesiones en tu bono, válidas hasta el 27 de febrero.",
         "late": "Es una cancelación tardía.",
+        "uses": "Gasta la sesión de tu bono o cuota con la que reservaste.",
         "plan": "Reservar mi plan",
     },
 }
@@ -127,6 +129,7 @@ def test_staff_sell_a_pack_the_runner_books_with_it_and_cancels_late(
     session_url = runner.url.split("?")[0]
     runner.goto(session_url + "cancel/")
     assert t["late"] in runner.inner_text("#cancel-policy")
+    assert t["uses"] in runner.inner_text("#cancel-credit")
     runner.locator("#confirm-cancel").click()
     runner.wait_for_url("**/sessions/")
     assert t["four"] in runner.inner_text("#credit-balance")

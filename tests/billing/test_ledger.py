@@ -32,10 +32,14 @@ def test_a_pack_sold_adds_its_credits_valid_for_its_months(pack, alice, sell):
     assert list(LedgerEntry.objects.values_list("kind", "delta")) == [("grant", 5)]
 
 
-def test_booking_uses_a_credit_and_an_in_time_cancellation_gives_it_back(pack, alice, sell, book):
+def test_booking_uses_a_credit_and_an_in_time_cancellation_gives_it_back(
+    pack, alice, sell, book, persona
+):
     sell(pack, alice)
     session = book(alice, days=3)
     assert credits(alice) == 4
+    page = persona("alice").page.get(f"/sessions/{session.pk}/cancel/").content.decode()
+    assert "The session goes back to your pack or membership." in page
     services.session_cancel(session=session, by=alice.user)
     session.refresh_from_db()
     assert session.status == Session.Status.CANCELLED
