@@ -111,7 +111,7 @@ class BillingReport:
 
 def billing_report(clinic: Clinic, *, start: datetime, end: datetime) -> BillingReport:
     """Sales and credits per local month over [start, end), what the clinic still owes in
-    sessions and its memberships by status: four grouped queries, whatever the rows."""
+    sessions and its memberships by status: five grouped queries, whatever the rows."""
     tz = clinic.tz
     rows: dict[date, MonthRow] = {}
 

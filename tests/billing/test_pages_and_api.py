@@ -83,6 +83,14 @@ def test_home_and_my_sessions_show_the_balance_and_book_my_plan_first(persona, p
         assert text.index('id="book-my-plan"') < text.index(">Book a session<")
 
 
+def test_the_confirmation_says_the_session_is_paid_with_the_pack(persona, pack, alice, sell, book):
+    sell(pack, alice)
+    session = book(alice)
+    detail = persona("alice").page.get(f"/sessions/{session.pk}/?booked=1").content.decode()
+    assert "4 sessions left in your pack, valid until 27 February." in detail
+    assert "One session of your pack or membership" in detail and "45.00 EUR" not in detail
+
+
 def test_prices_per_session_alone_in_a_pack_and_in_a_membership(
     client, pack, membership_offer, service
 ):
