@@ -197,6 +197,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["recorded_at"], name="payment_recorded_at")]
 
     def __str__(self) -> str:
         return f"{self.amount} ({self.method})"
@@ -333,7 +334,10 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["clinic", "at"], name="ledger_clinic_at"),
+            # The monthly report reads kind and delta from the index alone.
+            models.Index(
+                fields=["clinic", "at"], name="ledger_clinic_at", include=["kind", "delta"]
+            ),
             models.Index(fields=["runner", "at"], name="ledger_runner_at"),
             models.Index(fields=["session"], name="ledger_session"),
         ]

@@ -11,7 +11,7 @@ from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from billing.models import CreditGrant, LedgerEntry, Membership, Offer, Sale
+from billing.models import CreditGrant, LedgerEntry, Membership, Offer, Payment, Sale
 from clinic.models import Clinic, Service
 from runners.models import Runner
 
@@ -129,11 +129,10 @@ def billing_report(clinic: Clinic, *, start: datetime, end: datetime) -> Billing
         r = row(item["month"])
         r.sales, r.sold = item["count"], item["sold"] or Decimal("0")
     paid = (
-        Sale.objects.filter(clinic=clinic, payments__recorded_at__gte=start)
-        .filter(payments__recorded_at__lt=end)
-        .annotate(month=TruncMonth("payments__recorded_at", tzinfo=tz))
+        Payment.objects.filter(sale__clinic=clinic, recorded_at__gte=start, recorded_at__lt=end)
+        .annotate(month=TruncMonth("recorded_at", tzinfo=tz))
         .values("month")
-        .annotate(paid=Sum("payments__amount"))
+        .annotate(paid=Sum("amount"))
     )
     for item in paid:
         row(item["month"]).paid = item["paid"] or Decimal("0")
