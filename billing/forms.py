@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Offer, Payment
+from clinic.forms import Form, ModelForm
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(ModelForm):
     class Meta:
         model = Offer
         fields = ["kind", "name", "sessions", "price", "valid_months", "services", "active"]
@@ -20,7 +21,7 @@ class OfferForm(forms.ModelForm):
         self.fields["services"].queryset = services
 
 
-class PaymentFields(forms.Form):
+class PaymentFields(Form):
     method = forms.ChoiceField(label=_("Paid by"), choices=Payment.Method.choices)
     amount = forms.DecimalField(label=_("Amount"), max_digits=8, decimal_places=2, min_value=0.01)
     reference = forms.CharField(
@@ -45,7 +46,7 @@ class SellForm(PaymentFields):
         self.fields["offer"].queryset = offers
 
 
-class AdjustForm(forms.Form):
+class AdjustForm(Form):
     delta = forms.IntegerField(
         label=_("Credits"),
         min_value=-100,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from billing.errors import BillingError
 from billing.models import CreditGrant, LedgerEntry
+from clinic import permissions
 from clinic.models import Clinic, User
 from runners.models import Runner
 
@@ -161,6 +163,8 @@ def adjust(
     """A staff correction with its reason: credits added (a new grant, good for any
     service, until `expires_on`) or taken (soonest expiry first); never below zero."""
     at = at or timezone.now()
+    if not permissions.acts_for_clinic(by, clinic.pk):
+        raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise BillingError(_("Give a reason for the adjustment."), code=REASON_REQUIRED)

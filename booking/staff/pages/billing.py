@@ -127,11 +127,7 @@ def offer_edit(request, pk: int | None = None):
     )
 
 
-@staff_required
-def runner_credits(request, runner_id: int):
-    """A runner's credits, memberships, sales and ledger (adjust, pause, refund here)."""
-    runner = _runner(request, runner_id)
-    clinic = _clinic(request)
+def _render_runner(request, runner, clinic, adjust_form=None, status=200):
     today = clinic_today(clinic)
     own = {"clinic": clinic}
     return render(
@@ -146,12 +142,19 @@ def runner_credits(request, runner_id: int):
             "sales": Sale.objects.filter(runner=runner, **own)
             .select_related("offer")
             .prefetch_related("payments"),
-            "adjust_form": AdjustForm(),
+            "adjust_form": adjust_form or AdjustForm(),
             "refund_form": RefundForm(),
             "is_admin": permissions.is_clinic_admin(request.user),
             "methods": Payment.Method.choices,
         },
+        status=status,
     )
+
+
+@staff_required
+def runner_credits(request, runner_id: int):
+    """A runner's credits, memberships, sales and ledger (adjust, pause, refund here)."""
+    return _render_runner(request, _runner(request, runner_id), _clinic(request))
 
 
 @staff_required
@@ -159,12 +162,8 @@ def runner_credits(request, runner_id: int):
 def runner_adjust(request, runner_id: int):
     runner = _runner(request, runner_id)
     clinic = _clinic(request)
-    if not permissions.acts_for_clinic(request.user, clinic.pk):
-        raise PermissionDenied
     form = AdjustForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the credits, a reason and, to add, a date."))
-    else:
+    if form.is_valid():
         try:
             ledger.adjust(
                 runner=runner,
@@ -175,10 +174,11 @@ def runner_adjust(request, runner_id: int):
                 by=request.user,
             )
         except BillingError as exc:
-            messages.error(request, exc.detail)
+            form.add_error(None, exc.detail)
         else:
             messages.success(request, _("Credits adjusted."))
-    return redirect("staff:billing-runner", runner.pk)
+            return redirect("staff:billing-runner", runner.pk)
+    return _render_runner(request, runner, clinic, adjust_form=form, status=400)
 
 
 @staff_required
