@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.engine.services import cancellation_outcome
+from booking.engine.services import cancellation_outcome, settle_credit
 from booking.models import (
     DISCOMFORT_MAX,
     TREATED_FOR_DISCOMFORT,
@@ -20,6 +20,7 @@ from booking.models import (
     Side,
     TreatedArea,
 )
+from clinic import events as clinic_events
 from clinic.cache import availability_changed
 from clinic.errors import CodedError
 from clinic.models import User
@@ -242,8 +243,18 @@ def _mark(
             ]
         )
         SessionEvent.objects.bulk_create(events)
+    if old_status != status:
+        settle_credit(session, by=by, at=now)
     if frees_or_holds_time:
         availability_changed(therapist_ids={session.therapist_id})
+    if status == Session.Status.LATE_CANCELLED and old_status != status:
+        # The time is free again: the waitlist may offer it (as a cancellation does).
+        clinic_events.time_freed(
+            therapist_id=session.therapist_id,
+            start=session.start,
+            end=session.end,
+            reason="cancelled",
+        )
     return session
 
 
