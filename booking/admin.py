@@ -105,7 +105,14 @@ class SessionChangeForm(ServiceWriteForm):
     """Changing a session: move it (time, therapist), or change its status and record."""
 
     MOVE = {"therapist", "start"}
-    RECORD = {"status", "areas_treated", "mobilisation_done", "therapist_note"}
+    RECORD = {
+        "status",
+        "areas_treated",
+        "mobilisation_done",
+        "discomfort_before",
+        "discomfort_after",
+        "therapist_note",
+    }
 
     override_reason = forms.CharField(
         label=_("Race rule override reason"),
@@ -117,7 +124,7 @@ class SessionChangeForm(ServiceWriteForm):
     class Meta:
         model = Session
         fields = ["therapist", "start", "status", "areas_treated", "mobilisation_done"]
-        fields += ["therapist_note"]
+        fields += ["discomfort_before", "discomfort_after", "therapist_note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,6 +181,8 @@ class SessionChangeForm(ServiceWriteForm):
                 by=self.by,
                 areas_treated=given("areas_treated"),
                 mobilisation_done=given("mobilisation_done"),
+                discomfort_before=given("discomfort_before"),
+                discomfort_after=given("discomfort_after"),
                 note=given("therapist_note"),
             )
         return None
@@ -219,7 +228,16 @@ class SessionAdmin(ClinicScopedAdmin):
         (None, {"fields": ("runner", "service", "clinic", "therapist", "start", "end", "price")}),
         (
             _("Attendance and record"),
-            {"fields": ("status", "areas_treated", "mobilisation_done", "therapist_note")},
+            {
+                "fields": (
+                    "status",
+                    "areas_treated",
+                    "mobilisation_done",
+                    "discomfort_before",
+                    "discomfort_after",
+                    "therapist_note",
+                )
+            },
         ),
         (_("Moving the session"), {"fields": ("override_reason",)}),
         (

@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.db import PostgresOnlyExclusionConstraint
-from clinic.models import validate_body_areas
+from clinic.models import BodyArea, validate_body_areas
 
 
 class TsTzRange(Func):
@@ -22,6 +24,51 @@ class SessionStatus(models.TextChoices):
     LATE_CANCELLED = "late_cancelled", _("Cancelled late")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no_show", _("No-show")
+
+
+class TreatedArea(models.TextChoices):
+    """What the therapist records as treated: the runner's coarse areas of discomfort
+    (clinic.models.BodyArea), with the legs split into the muscle groups a runner's
+    unloading massage works on."""
+
+    QUADRICEPS = "quadriceps", _("Quadriceps")
+    HAMSTRINGS = "hamstrings", _("Hamstrings")
+    CALVES = "calves", _("Calves")
+    PLANTAR_FASCIA = "plantar_fascia", _("Plantar fascia")
+    IT_BAND = "it_band", _("IT band")
+    GLUTES = "glutes", _("Glutes")
+    LUMBAR = "lumbar", _("Lumbar")
+    DORSAL = "dorsal", _("Dorsal")
+    CERVICAL = "cervical", _("Cervical")
+
+
+class Side(models.TextChoices):
+    BOTH = "both", _("Both sides")
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+
+
+# A runner's area of discomfort -> the areas treated when the session went as booked
+# (and what the records kept before the finer areas became, migration 0007).
+TREATED_FOR_DISCOMFORT: dict[str, tuple[str, ...]] = {
+    BodyArea.LEGS: (TreatedArea.QUADRICEPS, TreatedArea.HAMSTRINGS, TreatedArea.CALVES),
+    BodyArea.GLUTES: (TreatedArea.GLUTES,),
+    BodyArea.LUMBAR: (TreatedArea.LUMBAR,),
+    BodyArea.DORSAL: (TreatedArea.DORSAL,),
+    BodyArea.CERVICAL: (TreatedArea.CERVICAL,),
+}
+DISCOMFORT_MAX = 10
+
+
+def validate_treated_areas(value) -> None:
+    """{area: side} with areas and sides from TreatedArea and Side."""
+    if not isinstance(value, dict) or any(
+        a not in TreatedArea.values or s not in Side.values for a, s in value.items()
+    ):
+        raise ValidationError(
+            _("Give each area treated (%(areas)s) a side (%(sides)s)."),
+            params={"areas": ", ".join(TreatedArea.values), "sides": ", ".join(Side.values)},
+        )
 
 
 # Statuses that hold the therapist's (and the runner's) time. A cancelled session frees
@@ -65,8 +112,22 @@ class Session(models.Model):
         _("areas of discomfort"), default=list, blank=True, validators=[validate_body_areas]
     )
     runner_note = models.TextField(_("note from the runner"), blank=True)
+    # {area: side}: the treatment record's areas (TreatedArea) and sides (Side). Health
+    # data, like the discomfort scores and the note: staff of the session's clinic only.
     areas_treated = models.JSONField(
-        _("areas treated"), default=list, blank=True, validators=[validate_body_areas]
+        _("areas treated"), default=dict, blank=True, validators=[validate_treated_areas]
+    )
+    discomfort_before = models.PositiveSmallIntegerField(
+        _("discomfort before (0-10)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(DISCOMFORT_MAX)],
+    )
+    discomfort_after = models.PositiveSmallIntegerField(
+        _("discomfort after (0-10)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(DISCOMFORT_MAX)],
     )
     mobilisation_done = models.BooleanField(
         _("closed with mobilisation and stretching"), null=True, blank=True
@@ -114,6 +175,13 @@ class Session(models.Model):
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="session_end_after_start"),
+            models.CheckConstraint(
+                condition=(
+                    Q(discomfort_before__isnull=True) | Q(discomfort_before__lte=DISCOMFORT_MAX)
+                )
+                & (Q(discomfort_after__isnull=True) | Q(discomfort_after__lte=DISCOMFORT_MAX)),
+                name="session_discomfort_0_to_10",
+            ),
             models.UniqueConstraint(
                 fields=["runner", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),

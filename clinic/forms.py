@@ -36,7 +36,7 @@ class ModelForm(RefuseControlCharacters, forms.ModelForm):
 
 
 def body_areas_field(label) -> forms.MultipleChoiceField:
-    """The body areas as optional checkboxes (discomfort, areas treated)."""
+    """The body areas as optional checkboxes (a runner's areas of discomfort)."""
     return forms.MultipleChoiceField(
         label=label, choices=BodyArea.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -29,6 +29,8 @@ PERSONAL_NAMES = (
     "therapist_note",
     "discomfort_areas",
     "areas_treated",
+    "discomfort_before",
+    "discomfort_after",
     "race_override_reason",
     "phone",
     "notes",

@@ -78,6 +78,11 @@ class Clinic(models.Model):
     cancellation_window_hours = models.PositiveIntegerField(
         _("cancellation window (hours)"), default=24
     )
+    # Packs and memberships (billing.ledger): whether these use the session's credit.
+    late_cancel_uses_credit = models.BooleanField(
+        _("a late cancellation uses a pack credit"), default=True
+    )
+    no_show_uses_credit = models.BooleanField(_("a no-show uses a pack credit"), default=True)
     buffer_minutes = models.PositiveIntegerField(
         _("buffer between sessions (minutes)"), default=0, validators=[MaxValueValidator(120)]
     )

@@ -230,6 +230,12 @@ _CLINIC_LOOKUPS = {
     "booking.session": "clinic",
     "booking.sessionevent": "session__clinic",
     "booking.waitlistentry": "clinic",
+    "billing.offer": "clinic",
+    "billing.membership": "clinic",
+    "billing.sale": "clinic",
+    "billing.payment": "sale__clinic",
+    "billing.creditgrant": "clinic",
+    "billing.ledgerentry": "clinic",
 }
 # How a runner reaches their own rows (they see nothing else).
 _OWN_LOOKUPS = {
@@ -238,6 +244,10 @@ _OWN_LOOKUPS = {
     "booking.session": "runner__user",
     "booking.reminder": "runner__user",
     "booking.waitlistentry": "runner__user",
+    "billing.membership": "runner__user",
+    "billing.creditgrant": "runner__user",
+    "billing.ledgerentry": "runner__user",
+    "billing.sale": "runner__user",
 }
 _SCOPES: dict[str, Callable[[QuerySet, list[int]], QuerySet]] = {
     "runners.runner": _runners_in,
@@ -295,6 +305,16 @@ ROLE_PERMISSIONS = {
         "runners": {"runner": "v", "race": "v"},
         # Adding a session books it for a runner (booking.engine.services.session_book).
         "booking": {"session": "vac", "sessionevent": "v", "reminder": "v"},
+        # Offers are set up here; sales, payments and credits move through the staff
+        # pages (billing.sales, billing.ledger), so the admin shows them read-only.
+        "billing": {
+            "offer": "vac",
+            "membership": "v",
+            "sale": "v",
+            "payment": "v",
+            "creditgrant": "v",
+            "ledgerentry": "v",
+        },
     },
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}

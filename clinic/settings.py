@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "clinic",
     "runners",
+    "billing",
     "booking",
     "devtools",
 ]
@@ -372,6 +373,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Freed times whose message to the worker was lost (booking.engine.waitlist).
     "waitlist-sweep": {"task": "booking.tasks.waitlist_sweep", "schedule": timedelta(minutes=1)},
+    # Hourly: each clinic's credits expire and memberships renew on its own local date.
+    "expire-credits": {"task": "billing.tasks.expire_credits", "schedule": crontab(minute=10)},
+    "renew-memberships": {
+        "task": "billing.tasks.renew_memberships",
+        "schedule": crontab(minute=15),
+    },
 }
 # How long a waitlist offer's claim link holds (never past the offered start).
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=120)

@@ -47,6 +47,8 @@ def runner_sessions_forget(*, runner: Runner, now: datetime) -> None:
     Session.objects.filter(runner=runner).update(
         runner_note="",
         discomfort_areas=[],
+        discomfort_before=None,
+        discomfort_after=None,
         therapist_note="",
         race_override_reason="",
         idempotency_key=None,

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import ledger
 from booking.engine import outbox, rules, waitlist
 from booking.engine.codes import Code
 from booking.engine.context import load_context
@@ -267,6 +268,16 @@ def session_book(
         )
         if overridden:
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
+        # A pack or membership credit, if the runner has one for it (runner row locked).
+        ledger.use_for_session(
+            session_id=session.pk,
+            runner_id=runner.pk,
+            clinic_id=locked.clinic_id,
+            service_id=service.pk,
+            day=start.astimezone(locked.clinic.tz).date(),
+            by=by,
+            at=now,
+        )
         outbox.enqueue(session, Reminder.Kind.CONFIRMATION)
         availability_changed(therapist_ids={locked.pk})
         waitlist.left_on_booking(session, locked.clinic.tz)
@@ -308,6 +319,21 @@ def cancellation_outcome(
     return Session.Status.LATE_CANCELLED
 
 
+def settle_credit(session: Session, *, by: User | None, at: datetime) -> None:
+    """The session's pack credit after a status change (billing.ledger): kept when it was
+    attended, or cancelled late / missed and the clinic counts that; otherwise given back.
+    Called by every service that changes a status, inside its transaction."""
+    clinic = session.clinic
+    uses = {
+        Session.Status.BOOKED: True,
+        Session.Status.ATTENDED: True,
+        Session.Status.LATE_CANCELLED: clinic.late_cancel_uses_credit,
+        Session.Status.NO_SHOW: clinic.no_show_uses_credit,
+        Session.Status.CANCELLED: False,
+    }[Session.Status(session.status)]
+    ledger.settle_session(session_id=session.pk, uses_credit=uses, by=by, at=at)
+
+
 def session_cancel(*, session: Session, by: User, now: datetime | None = None) -> Session:
     now = now or timezone.now()
     with transaction.atomic():
@@ -333,6 +359,7 @@ def session_cancel(*, session: Session, by: User, now: datetime | None = None) -
             to_status=outcome,
             old_start=locked.start,
         )
+        settle_credit(locked, by=by, at=now)
         outbox.enqueue(locked, Reminder.Kind.CANCELLATION)
         availability_changed(therapist_ids={locked.therapist_id})
         events.time_freed(

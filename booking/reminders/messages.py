@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from billing.selectors import balance as credit_balance
 from booking.engine.availability import suggest_slots
 from booking.engine.calendar import add_to_calendar_links, session_invitation
 from booking.engine.exceptions import BookingError
@@ -307,6 +308,8 @@ def _cadence(runner: Runner, *, now: datetime) -> tuple[Rendered, str]:
         "routine": routine,
         "book_url": booking_page_url(),
         "unsubscribe_url": unsubscribe,
+        # "3 sessions left in your pack, valid until 12 March."
+        "balance": credit_balance(runner, today=clinic.local(now).date()),
     }
     return _render("cadence", context), unsubscribe
 

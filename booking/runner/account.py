@@ -244,6 +244,8 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
                     "runner_note",
                     "areas_treated",
                     "mobilisation_done",
+                    "discomfort_before",
+                    "discomfort_after",
                     "therapist_note",
                     "race_override_reason",
                     "idempotency_key",

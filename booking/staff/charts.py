@@ -135,6 +135,44 @@ def _x_labels(report: AttendanceReport, n: int, slot: float) -> list[Label]:
     ]
 
 
+def _counts_summary(report: AttendanceReport) -> str:
+    """The chart in words, for a screen reader (the SVG's desc): the period's totals."""
+    t = report.total
+    if t is None or not t.booked:
+        return _("No sessions in this period.")
+    return _(
+        "Stacked bars per period. In all: all sessions %(all)s; attended %(attended)s; "
+        "no-show %(no_show)s; cancelled late %(late)s; cancelled %(cancelled)s; "
+        "booked, not marked yet %(pending)s. The table below has each period's figures."
+    ) % {
+        "all": t.booked,
+        "attended": t.attended,
+        "no_show": t.no_show,
+        "late": t.late_cancelled,
+        "cancelled": t.cancelled,
+        "pending": t.pending,
+    }
+
+
+def _rate_summary(report: AttendanceReport) -> str:
+    """The line in words: the rate over the period, and in its first and latest periods
+    with anything to rate."""
+    rated = [r for r in report.rows if r.rate is not None]
+    if not rated:
+        return _("No attended, missed or late-cancelled sessions to rate in this period.")
+    return _(
+        "A line per period: attended divided by attended, no-shows and late "
+        "cancellations. %(total)s%% over the whole period; %(first)s%% in the week or month "
+        "of %(first_period)s, %(last)s%% in that of %(last_period)s."
+    ) % {
+        "total": round(report.total.rate * 100) if report.total and report.total.rate else 0,
+        "first": round(rated[0].rate * 100),
+        "first_period": _label(report, rated[0].period),
+        "last": round(rated[-1].rate * 100),
+        "last_period": _label(report, rated[-1].period),
+    }
+
+
 def counts_chart(report: AttendanceReport) -> Chart:
     """Stacked bars: what became of the sessions of each period."""
     n = max(len(report.rows), 1)
@@ -146,7 +184,7 @@ def counts_chart(report: AttendanceReport) -> Chart:
     chart = Chart(
         id="counts",
         title=_("Sessions by outcome"),
-        desc=_("Stacked bars per period; the table below has the same figures."),
+        desc=_counts_summary(report),
         grid=_grid(plot_h, [(i / TICKS, str(step * i)) for i in range(TICKS + 1)]),
     )
     labels = series_labels()
@@ -185,7 +223,7 @@ def rate_chart(report: AttendanceReport) -> Chart:
     chart = Chart(
         id="rate",
         title=_("Attendance rate"),
-        desc=_("Attended divided by attended, no-shows and late cancellations, per period."),
+        desc=_rate_summary(report),
         grid=_grid(plot_h, [(pct / 100, f"{pct}%") for pct in (0, 25, 50, 75, 100)]),
     )
     segment: list[str] = []

@@ -122,11 +122,16 @@ def session_rows(
             status,
             price if price is not None else "",
             " ".join(discomfort or []),
-            " ".join(treated or []),
+            _treated(treated),
             "" if mobilisation is None else ("yes" if mobilisation else "no"),
             override,
             _iso(created, tz),
         ]
+
+
+def _treated(areas: dict[str, str] | None) -> str:
+    """{"calves": "left", "glutes": "both"} -> "calves:left glutes:both" (by area)."""
+    return " ".join(f"{area}:{side}" for area, side in sorted((areas or {}).items()))
 
 
 def report_rows(report: AttendanceReport) -> Iterator[list]:
@@ -180,6 +185,15 @@ def _areas(column: str) -> str:
     return f"NULLIF(array_to_string(ARRAY(SELECT jsonb_array_elements_text({column})), ' '), '')"
 
 
+def _treated_sql(column: str) -> str:
+    """SQL for _treated(): "area:side" by area, space-separated."""
+    # Composed at import from a constant column name only (as COPY_SQL below).
+    return (
+        "NULLIF(array_to_string(ARRAY(SELECT key || ':' || value"  # noqa: S608
+        f" FROM jsonb_each_text({column}) ORDER BY key COLLATE \"C\"), ' '), '')"
+    )
+
+
 # FORMULA_STARTS as a regular expression's bracket (`-` last, so it is no range).
 FORMULA_PATTERN = "^([" + "".join(sorted(FORMULA_STARTS, key=lambda c: c == "-")) + "])"
 
@@ -198,7 +212,7 @@ COPY (
            s.runner_id, {_text("NULLIF(btrim(u.first_name || ' ' || u.last_name), '')")},
            {_text("NULLIF(sv.name, '')")},
            {_local("s.start")}, {_local('s."end"')}, {_text("s.status")}, s.price,
-           {_text(_areas("s.discomfort_areas"))}, {_text(_areas("s.areas_treated"))},
+           {_text(_areas("s.discomfort_areas"))}, {_text(_treated_sql("s.areas_treated"))},
            CASE s.mobilisation_done WHEN true THEN 'yes' WHEN false THEN 'no' END,
            {_text("NULLIF(s.race_override_reason, '')")},
            {_local("s.created_at")}

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import Form, body_areas_field
+from booking.models import DISCOMFORT_MAX, Side, TreatedArea
+from clinic.forms import Form
 from clinic.models import WorkingHours
 from clinic.services import Interval
 
@@ -177,25 +178,61 @@ class TimeOffForm(Form):
 
 
 class AttendanceForm(Form):
+    """The mark and the treatment record: a side (or not treated) for each area, the
+    discomfort before and after, mobilisation and stretching, a note. The service ignores
+    the treatment for a no-show or a late cancellation."""
+
     status = forms.ChoiceField(
         label=_("Attendance"),
-        choices=[("attended", _("Attended")), ("no_show", _("No-show"))],
+        choices=[
+            ("attended", _("Attended")),
+            ("no_show", _("No-show")),
+            ("late_cancelled", _("Cancelled late")),
+        ],
         widget=forms.RadioSelect,
     )
-    areas_treated = body_areas_field(_("Areas treated"))
     mobilisation_done = forms.BooleanField(
         label=_("Closed with joint mobilisation and stretching"), required=False
+    )
+    discomfort_before = forms.IntegerField(
+        label=_("Discomfort before (0–10)"),
+        required=False,
+        min_value=0,
+        max_value=DISCOMFORT_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    discomfort_after = forms.IntegerField(
+        label=_("Discomfort after (0–10)"),
+        required=False,
+        min_value=0,
+        max_value=DISCOMFORT_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area, label in TreatedArea.choices:
+            self.fields[f"side_{area}"] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[("", _("Not treated")), *Side.choices],
+            )
+
+    def areas(self):
+        return [self[f"side_{area}"] for area in TreatedArea.values]
+
+    @staticmethod
+    def initial_areas(areas_treated: dict[str, str]) -> dict[str, str]:
+        return {f"side_{area}": side for area, side in areas_treated.items()}
+
     def clean(self):
         data = super().clean()
-        if data.get("status") and data["status"] != "attended":
-            # A missed session has no treatment: whatever is ticked (the areas come
-            # pre-ticked from the runner's discomfort) is ignored, not an error.
-            data["areas_treated"], data["mobilisation_done"] = None, None
+        data["areas_treated"] = {
+            area: data[f"side_{area}"] for area in TreatedArea.values if data.get(f"side_{area}")
+        }
         return data
 
 

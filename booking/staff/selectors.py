@@ -282,8 +282,10 @@ def runner_season(session: Session) -> Season:
         start__lte=session.start + RACE_HORIZON,
     ).order_by("start")
     previous = list(
+        # Health data: only this clinic's records, whatever other clinic the runner visits.
         Session.objects.filter(
             runner_id=session.runner_id,
+            clinic_id=session.clinic_id,
             status=Session.Status.ATTENDED,
             start__lt=session.start,
         )

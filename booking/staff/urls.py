@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from booking.staff.pages import agenda, calendar, profile, reports, schedule, sessions, waitlist
+from booking.staff.pages import (
+    agenda,
+    billing,
+    calendar,
+    profile,
+    reports,
+    schedule,
+    sessions,
+    waitlist,
+)
 
 app_name = "staff"
 
@@ -30,4 +39,13 @@ urlpatterns = [
     path("reports/adherence/<int:runner_id>/remind/", reports.remind_now, name="remind"),
     path("reports/attendance.csv", reports.export_report, name="export-report"),
     path("reports/sessions.csv", reports.export_sessions, name="export-sessions"),
+    path("packs/", billing.offers, name="billing"),
+    path("packs/new/", billing.offer_edit, name="billing-offer-new"),
+    path("packs/<int:pk>/", billing.offer_edit, name="billing-offer"),
+    path("packs/runners/<int:runner_id>/", billing.runner_credits, name="billing-runner"),
+    path("packs/runners/<int:runner_id>/adjust/", billing.runner_adjust, name="billing-adjust"),
+    path("packs/memberships/<int:pk>/", billing.membership_status, name="billing-membership"),
+    path("packs/sales/<int:pk>/payment/", billing.sale_payment, name="billing-payment"),
+    path("reports/packs/", billing.billing_report, name="billing-report"),
+    path("reports/packs.csv", billing.billing_report_csv, name="billing-report-csv"),
 ]

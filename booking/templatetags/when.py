@@ -36,6 +36,9 @@ FORMATS = {
     "month": pgettext_lazy("standalone date", "F Y"),
     # Translators: short Django date format, e.g. "27 Nov 2026".
     "short_year": _("j M Y"),
+    # Translators: Django date format inside a sentence, e.g. "valid until 12 March";
+    # Spanish: "j \d\e F" ("hasta el 12 de marzo").
+    "day_month": _("j F"),
 }
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("runners.api.urls")),
     path("", include("booking.api.urls")),
     path("", include("booking.staff.api.urls")),
+    path("", include("billing.urls")),
 ]

@@ -12,6 +12,7 @@ Table-driven, and built so that a new endpoint, field or form cannot slip past:
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
+from billing.models import Offer
 from booking.models import Session
 from devtools.factories import PASSWORD, RaceFactory, SessionFactory
 from runners.models import Race
@@ -62,9 +64,15 @@ def poisoned(value, char: str):
 
 
 @pytest.fixture
-def world(alice, therapist, service, clinic):
+def world(alice, therapist, service, clinic, clinic_admin):
+    offer = Offer.objects.create(
+        clinic=clinic, name="Bono 5", sessions=5, price=Decimal("200"), valid_months=3
+    )
+    offer.services.set([service])
     return {
         "alice": alice,
+        "clinic_admin": clinic_admin,
+        "offer": offer,
         "therapist": therapist,
         "service": service,
         "race": RaceFactory(runner=alice, name="Madrid 10K", start=NOW + timedelta(days=40)),
@@ -177,7 +185,7 @@ API_WRITES = {
         {"session_id": "past"},
         lambda w: {
             "status": "attended",
-            "areas_treated": ["legs"],
+            "areas_treated": {"calves": "both"},
             "mobilisation_done": True,
             "note": "Calves loaded\r\nstretching done",
         },
@@ -211,6 +219,18 @@ API_WRITES = {
             "last_day": "2026-12-04",
             "earliest": "17:00",
             "latest": "20:00",
+        },
+        201,
+    ),
+    ("post", "/api/v1/sales/"): (
+        "clinic_admin",
+        {},
+        lambda w: {
+            "runner": w["alice"].pk,
+            "offer": w["offer"].pk,
+            "method": "card",
+            "amount": "200.00",
+            "reference": "TPV 42",
         },
         201,
     ),
@@ -469,7 +489,7 @@ def pages(alice, therapist, service, world, clinic_admin):
         "staff attendance": (
             therapist.user,
             f"/staff/sessions/{past.pk}/attendance/",
-            {"status": "attended", "areas_treated": ["legs"], "note": "Calves loaded"},
+            {"status": "attended", "side_calves": "both", "note": "Calves loaded"},
             ["note"],
             302,
         ),
@@ -484,6 +504,26 @@ def pages(alice, therapist, service, world, clinic_admin):
             therapist.user,
             "/staff/schedule/time-off/",
             {"start_date": "2026-12-10", "end_date": "2026-12-10", "reason": "Course"},
+            ["reason"],
+            302,
+        ),
+        "staff sell a pack": (
+            clinic_admin,
+            "/staff/packs/",
+            {
+                "runner": "alice@runners.test",
+                "offer": world["offer"].pk,
+                "method": "cash",
+                "amount": "200.00",
+                "reference": "Receipt 7",
+            },
+            ["runner", "reference"],
+            302,
+        ),
+        "staff adjust credits": (
+            clinic_admin,
+            f"/staff/packs/runners/{alice.pk}/adjust/",
+            {"delta": "2", "reason": "Goodwill", "expires_on": "2027-03-01"},
             ["reason"],
             302,
         ),

@@ -435,6 +435,50 @@ TABLE = [
     ),
     ("staff/reports/attendance.csv", "get", "/staff/reports/attendance.csv", None, REPORTS),
     ("staff/reports/sessions.csv", "get", "/staff/reports/sessions.csv", None, REPORTS),
+    # Packs and memberships: staff sell at the desk; the clinic admin sets up and reports.
+    ("staff/packs/", "get", "/staff/packs/", None, staff_only()),
+    ("staff/packs/", "post", "/staff/packs/", {}, staff_only("allowed", "allowed", "allowed")),
+    ("staff/packs/new/", "get", "/staff/packs/new/", None, REPORTS),
+    ("staff/packs/<int:pk>/", "get", "/staff/packs/{offer}/", None, REPORTS),
+    (
+        "staff/packs/runners/<int:runner_id>/",
+        "get",
+        "/staff/packs/runners/{alice}/",
+        None,
+        staff_only(other="no"),
+    ),
+    (
+        "staff/packs/runners/<int:runner_id>/adjust/",
+        "post",
+        "/staff/packs/runners/{alice}/adjust/",
+        {},
+        staff_only(other="no"),
+    ),
+    (
+        "staff/packs/memberships/<int:pk>/",
+        "post",
+        "/staff/packs/memberships/{membership}/",
+        {},
+        staff_only(other="no"),
+    ),
+    (
+        "staff/packs/sales/<int:pk>/payment/",
+        "post",
+        "/staff/packs/sales/{sale}/payment/",
+        {},
+        staff_only(other="no"),
+    ),
+    ("staff/reports/packs/", "get", "/staff/reports/packs/", None, REPORTS),
+    ("staff/reports/packs.csv", "get", "/staff/reports/packs.csv", None, REPORTS),
+    ("api/v1/offers/", "get", "/api/v1/offers/", None, PUBLIC),
+    ("api/v1/me/credits/", "get", "/api/v1/me/credits/", None, runner_only()),
+    (
+        "api/v1/sales/",
+        "post",
+        "/api/v1/sales/",
+        {},
+        staff_only("allowed", "allowed", "allowed"),
+    ),
     # Calendar feeds: the page is anyone's own; the feed's secret address is the credential.
     (
         "calendar/feed/",
@@ -545,6 +589,12 @@ CLINIC_ADMIN_MAY = {
     "booking.session": "vac",
     "booking.sessionevent": "v",
     "booking.reminder": "v",
+    "billing.offer": "vac",
+    "billing.membership": "v",
+    "billing.sale": "v",
+    "billing.payment": "v",
+    "billing.creditgrant": "v",
+    "billing.ledgerentry": "v",
 }
 
 
@@ -656,10 +706,14 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
         start=freed.start,
         expires_at=now + timedelta(hours=2),
     )
+    billing = _billing_objects(clinic_admin, alice, service)
     return {
         "waitlist_entry": entry.pk,
         "offer_token": offer_token(offer.pk),
-        **_admin_objects(clinic_admin, alice, session, race, time_off),
+        **_admin_objects(clinic_admin, alice, session, race, time_off, billing),
+        "offer": billing["billing.offer"].pk,
+        "membership": billing["billing.membership"].pk,
+        "sale": billing["billing.sale"].pk,
         "alice_token": alice_token.pk,
         "session": session.pk,
         "bob_session": bob_session.pk,
@@ -683,7 +737,32 @@ def world(alice, bob, therapist, other_therapist, clinic_admin, service, clinic)
     }
 
 
-def _admin_objects(clinic_admin, alice, session, race, time_off) -> dict:
+def _billing_objects(clinic_admin, alice, service) -> dict:
+    """A membership sold to Alice at the desk: its offer, sale, payment, grant and entry."""
+    from decimal import Decimal
+
+    from billing import sales
+    from billing.models import Offer
+
+    offer = Offer.objects.create(
+        clinic=service.clinic, kind="membership", name="Plan", sessions=2, price=Decimal("80")
+    )
+    offer.services.set([service])
+    sale = sales.sell(
+        offer=offer, runner=alice, paid=sales.Paid("cash", Decimal("80")), by=clinic_admin
+    )
+    grant = sale.grants.get()
+    return {
+        "billing.offer": offer,
+        "billing.membership": sale.membership,
+        "billing.sale": sale,
+        "billing.payment": sale.payments.get(),
+        "billing.creditgrant": grant,
+        "billing.ledgerentry": grant.entries.get(),
+    }
+
+
+def _admin_objects(clinic_admin, alice, session, race, time_off, billing) -> dict:
     """The clinic admin as the role makes them, and one object of their clinic per admin
     page (any row for the superuser-only ones)."""
     from django.contrib import admin
@@ -712,6 +791,7 @@ def _admin_objects(clinic_admin, alice, session, race, time_off) -> dict:
         "booking.session": session,
         "booking.sessionevent": event,
         "booking.reminder": reminder,
+        **billing,
     }
     objects = {"admin_session_type": ContentType.objects.get_for_model(session).pk}
     for model in admin.site._registry:

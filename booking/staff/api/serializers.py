@@ -4,9 +4,9 @@ report."""
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from booking.models import Session
+from booking.models import DISCOMFORT_MAX, Session, Side, TreatedArea
 from clinic.errors import CodedError
-from clinic.models import BodyArea, TimeOff
+from clinic.models import TimeOff
 
 
 class BadRequest(CodedError):
@@ -79,11 +79,21 @@ class TimeOffListSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="Attendance")
 class AttendanceInSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["attended", "no_show"])
-    areas_treated = serializers.ListField(
-        child=serializers.ChoiceField(choices=BodyArea.values), required=False
+    """The treatment fields count only for "attended"; the service ignores them otherwise."""
+
+    status = serializers.ChoiceField(choices=["attended", "no_show", "late_cancelled"])
+    areas_treated = serializers.DictField(
+        child=serializers.ChoiceField(choices=Side.values),
+        required=False,
+        help_text="{area: side}; areas: " + ", ".join(TreatedArea.values),
     )
     mobilisation_done = serializers.BooleanField(required=False, allow_null=True, default=None)
+    discomfort_before = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=DISCOMFORT_MAX
+    )
+    discomfort_after = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=DISCOMFORT_MAX
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -100,6 +110,8 @@ class AttendanceOutSerializer(serializers.ModelSerializer):
             "end",
             "areas_treated",
             "mobilisation_done",
+            "discomfort_before",
+            "discomfort_after",
             "note",
             "attended_at",
             "no_show_at",

@@ -150,7 +150,7 @@ class TimeOffDetailView(APIView):
 
 
 class AttendanceView(APIView):
-    """Mark a session attended or no-show, with what was treated."""
+    """Mark a session attended, no-show or cancelled late, with what was treated."""
 
     permission_classes = [IsAuthenticated, IsClinicStaff]
 
@@ -166,6 +166,8 @@ class AttendanceView(APIView):
             by=request.user,
             areas_treated=v.get("areas_treated"),
             mobilisation_done=v.get("mobilisation_done"),
+            discomfort_before=v.get("discomfort_before"),
+            discomfort_after=v.get("discomfort_after"),
             note=v.get("note"),
         )
         return Response(AttendanceOutSerializer(session).data)

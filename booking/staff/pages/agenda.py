@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from booking.engine.availability import availability
 from booking.engine.selectors import staff_sessions
+from booking.engine.services import cancellation_outcome
 from booking.staff.forms import AttendanceForm, MoveForm
 from booking.staff.pages.base import (
     clinic_therapists,
@@ -21,7 +22,12 @@ from booking.staff.pages.base import (
     therapist_query,
 )
 from booking.staff.selectors import agenda, past_unmarked, runner_season
-from booking.staff.services import session_mark_attendance, session_mark_attended_as_booked
+from booking.staff.services import (
+    MARKS,
+    session_mark_attendance,
+    session_mark_attended_as_booked,
+    treated_as_booked,
+)
 from clinic import permissions
 from clinic.errors import CodedError
 from clinic.models import Service
@@ -123,11 +129,14 @@ def session_detail(request, pk: int):
 
 
 def _initial_form(session):
+    areas = session.areas_treated or treated_as_booked(session.discomfort_areas)
     return AttendanceForm(
         initial={
-            "status": session.status if session.status in ("attended", "no_show") else None,
-            "areas_treated": session.areas_treated or session.discomfort_areas,
+            "status": session.status if session.status in MARKS else None,
+            **AttendanceForm.initial_areas(areas),
             "mobilisation_done": bool(session.mobilisation_done),
+            "discomfort_before": session.discomfort_before,
+            "discomfort_after": session.discomfort_after,
             "note": session.therapist_note,
         }
     )
@@ -170,7 +179,10 @@ def render_session(request, session, form=None, *, status=200, error=None, move_
             if movable
             else None,
             "move_refusal": move_refusal,
-            "markable": session.status in ("booked", "attended", "no_show"),
+            "markable": session.status in ("booked", *MARKS),
+            # Inside the cancellation window: the runner's call can be marked a late cancel.
+            "late_cancel_open": session.status == "booked"
+            and cancellation_outcome(session, now=now) == "late_cancelled",
         },
         status=status,
     )
@@ -179,27 +191,36 @@ def render_session(request, session, form=None, *, status=200, error=None, move_
 @staff_required
 @require_POST
 def session_attendance(request, pk: int):
+    """The full form, or one tap: "attended as booked" (as_booked), or a bare mark from
+    the agenda (quick: no-show or late cancellation, the record left as it is)."""
     session = session_for(request, pk)
     clinic_today(session.clinic)
     as_booked = bool(request.POST.get("as_booked"))
+    quick = request.POST.get("quick") in MARKS and request.POST.get("quick")
     form = AttendanceForm(request.POST)
-    if as_booked or form.is_valid():
+    if as_booked or quick or form.is_valid():
         try:
             if as_booked:
                 session_mark_attended_as_booked(session=session, by=request.user)
+            elif quick:
+                session_mark_attendance(session=session, status=quick, by=request.user)
             else:
+                data = form.cleaned_data
                 session_mark_attendance(
                     session=session,
-                    status=form.cleaned_data["status"],
+                    status=data["status"],
                     by=request.user,
-                    areas_treated=form.cleaned_data["areas_treated"],
-                    mobilisation_done=form.cleaned_data["mobilisation_done"],
-                    note=form.cleaned_data["note"],
+                    areas_treated=data["areas_treated"],
+                    mobilisation_done=data["mobilisation_done"],
+                    discomfort_before=data["discomfort_before"],
+                    discomfort_after=data["discomfort_after"],
+                    note=data["note"],
                 )
         except CodedError as err:
-            if as_booked:
-                return render_session(request, session, status=400, error=err.detail)
+            if as_booked or quick:
+                return render_session(request, session, status=err.status_code, error=err.detail)
             form.add_error(None, err.detail)
+            return render_session(request, session, form, status=err.status_code)
         else:
             messages.success(request, _("Attendance saved."))
             local_day = session.start.astimezone(session.clinic.tz).date()

@@ -1,10 +1,11 @@
 """Admins' pages: the dashboard, adherence and the CSV exports."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -103,13 +104,16 @@ def adherence(request):
     )
     base = {"clinic": clinic.pk, "start": start, "end": end}
     page = Paginator(rows, ADHERENCE_PAGE).get_page(request.GET.get("page"))
+    reminded = reminded_this_period(
+        [r.runner.pk for r in page.object_list if r.overdue], timezone.now()
+    )
     return render(
         request,
         "staff/adherence.html",
         {
             "form": form,
             "clinic": clinic,
-            "rows": page.object_list,
+            "rows": [(r, reminded.get(r.runner.pk)) for r in page.object_list],
             "page": page,
             "page_query": urlencode(
                 base | {"sort": sort} | ({"overdue": 1} if overdue_only else {})
@@ -158,6 +162,23 @@ def export_sessions(request):
     )
 
 
+def reminded_this_period(runner_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """{runner id: when} for the due runners already sent their current due period's
+    cadence reminder (the key booking.reminders sends it under): a fixed number of
+    queries for a page of runners."""
+    due = scans.cadence_due_keys(runner_ids=runner_ids, now=now)
+    if not due:
+        return {}
+    pairs = Q()
+    for d in due:
+        pairs |= Q(runner_id=d.runner_id, key=d.key)
+    return dict(
+        Reminder.objects.filter(
+            pairs, kind=Reminder.Kind.CADENCE, state=Reminder.State.SENT
+        ).values_list("runner_id", "sent_at")
+    )
+
+
 @admin_required
 @require_POST
 def remind_now(request, runner_id: int):
@@ -168,18 +189,15 @@ def remind_now(request, runner_id: int):
     )
     name = runner.user.get_full_name()
     now = timezone.now()
-    due = scans.cadence_due_keys(runner_ids=[runner.pk], now=now)
-    if not due:
+    if not scans.cadence_due_keys(runner_ids=[runner.pk], now=now):
         messages.info(request, _("%(name)s is not due for a reminder.") % {"name": name})
     else:
-        sent = Reminder.objects.filter(
-            runner=runner, kind=Reminder.Kind.CADENCE, key=due[0].key, state=Reminder.State.SENT
-        ).first()
-        if sent is not None:
+        sent_at = reminded_this_period([runner.pk], now).get(runner.pk)
+        if sent_at is not None:
             messages.info(
                 request,
                 _("%(name)s was already reminded for this period, on %(day)s.")
-                % {"name": name, "day": date_format(sent.sent_at, "j F Y")},
+                % {"name": name, "day": date_format(sent_at, "j F Y")},
             )
         elif tasks.run_cadence_batch([runner.pk], now=now):
             messages.error(

@@ -55,7 +55,8 @@ SELECT
     45.00,
     CASE WHEN h.v %% 3 = 0 THEN '["legs"]'::jsonb ELSE '["legs", "glutes"]'::jsonb END,
     '',
-    CASE WHEN h.v < 75 THEN '["legs"]'::jsonb ELSE '[]'::jsonb END,
+    CASE WHEN h.v < 75 THEN '{"calves": "both", "quadriceps": "both"}'::jsonb
+         ELSE '{}'::jsonb END,
     CASE WHEN h.v < 75 THEN true ELSE NULL END,
     '',
     CASE WHEN h.v = 42 THEN 'Bench override' ELSE '' END,

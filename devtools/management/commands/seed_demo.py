@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Session, SessionEvent
+from booking.staff.services import treated_as_booked
 from clinic.models import Clinic, Therapist, User
 from clinic.permissions import CLINIC_ADMINS, THERAPISTS
 from clinic.services import clinic_seed_race_rules
@@ -279,8 +280,10 @@ class Command(BaseCommand):
                         "service": service,
                         "start": start,
                         "status": status,
-                        "areas_treated": service.body_areas if attended else [],
+                        "areas_treated": treated_as_booked(service.body_areas) if attended else {},
                         "mobilisation_done": True if attended else None,
+                        "discomfort_before": 6 - n if attended else None,
+                        "discomfort_after": 2 if attended else None,
                         "attended_at": start + service.duration if attended else None,
                         "no_show_at": start + timedelta(minutes=15)
                         if status == Session.Status.NO_SHOW

@@ -28,7 +28,7 @@ def data_for(runner, therapist, service, start, **extra):
         "end": (start + service.duration).strftime("%Y-%m-%d %H:%M:%S"),
         "status": "booked",
         "discomfort_areas": "[]",
-        "areas_treated": "[]",
+        "areas_treated": "{}",
         **extra,
     }
 

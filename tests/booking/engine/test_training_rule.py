@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from booking.engine import conflicts, services
 from booking.engine.codes import Code
@@ -18,6 +19,14 @@ from tests.booking.engine.conftest import NOW, local
 from tests.booking.engine.test_refusals import assert_suggestions_pass, book, refused
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The sentences are asserted in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
 
 # Wednesday 2 December: a 30 km long run from 06:30 to 09:30 (Madrid).
 LONG_START, LONG_END = local(2026, 12, 2, 6, 30), local(2026, 12, 2, 9, 30)

@@ -51,7 +51,9 @@ def history(alice, bob, therapist, service):
         status=Session.Status.ATTENDED,
         runner_note="My calves are tight",
         therapist_note="Calves and hamstrings, knee spared",
-        areas_treated=["legs"],
+        areas_treated={"calves": "left", "hamstrings": "both"},
+        discomfort_before=6,
+        discomfort_after=2,
         discomfort_areas=["legs"],
     )
     SessionEvent.objects.create(session=past, kind="booked", by=alice.user, data={"x": 1})
@@ -82,6 +84,9 @@ class TestExport:
         assert [s["id"] for s in data["sessions"]] == [history["past"].pk, history["upcoming"].pk]
         past = data["sessions"][0]
         assert past["therapist_note"] == "Calves and hamstrings, knee spared"
+        # The treatment record, health data about the runner, is theirs to take.
+        assert past["areas_treated"] == {"calves": "left", "hamstrings": "both"}
+        assert (past["discomfort_before"], past["discomfort_after"]) == (6, 2)
         assert past["history"][0]["kind"] == "booked"
         assert data["reminders"][0]["kind"] == "confirmation"
         text = json.dumps(data)
@@ -308,7 +313,8 @@ class TestDeletion:
 
         past = Session.objects.get(pk=history["past"].pk)
         assert past.status == Session.Status.ATTENDED  # the clinic's record stays
-        assert past.areas_treated == ["legs"]
+        assert past.areas_treated == {"calves": "left", "hamstrings": "both"}
+        assert past.discomfort_before is None and past.discomfort_after is None
         assert past.runner_note == "" and past.therapist_note == "" and past.discomfort_areas == []
         assert SessionEvent.objects.get(session=past, kind="booked").data == {}
         upcoming = Session.objects.get(pk=history["upcoming"].pk)

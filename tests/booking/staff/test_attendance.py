@@ -1,8 +1,10 @@
 """Attendance: only once started, corrections on the session's day, every change kept."""
 
+from datetime import timedelta
+
 import pytest
 
-from booking.models import SessionEvent
+from booking.models import Reminder, SessionEvent
 from booking.staff.services import (
     AttendanceError,
     session_mark_attendance,
@@ -30,15 +32,18 @@ def test_mark_attended_with_the_treatment_record_and_history(therapist, make_ses
         session=s,
         status="attended",
         by=therapist.user,
-        areas_treated=["legs", "lumbar"],
+        areas_treated={"calves": "left", "hamstrings": "both", "lumbar": "right"},
         mobilisation_done=True,
+        discomfort_before=7,
+        discomfort_after=3,
         note="Tight calves",
         now=at(2026, 11, 18, 10, 5),
     )
     s.refresh_from_db()
     assert s.status == "attended" and s.attended_at is not None
-    assert s.areas_treated == ["legs", "lumbar"] and s.mobilisation_done is True
-    assert s.therapist_note == "Tight calves"
+    assert s.areas_treated == {"calves": "left", "hamstrings": "both", "lumbar": "right"}
+    assert (s.discomfort_before, s.discomfort_after) == (7, 3)
+    assert s.mobilisation_done is True and s.therapist_note == "Tight calves"
     kinds = list(s.events.values_list("kind", "by", "from_status", "to_status"))
     assert kinds == [
         ("attended", therapist.user.pk, "booked", "attended"),
@@ -88,9 +93,8 @@ def test_a_late_first_mark_is_allowed(therapist, make_session):
     assert s.status == "attended"
 
 
-@pytest.mark.parametrize("status", ["cancelled", "late_cancelled"])
-def test_cancelled_sessions_cannot_be_marked(therapist, make_session, status):
-    s = make_session(at(2026, 11, 18, 10), status=status)
+def test_cancelled_sessions_cannot_be_marked(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10), status="cancelled")
     with pytest.raises(AttendanceError) as err:
         session_mark_attendance(
             session=s, status="attended", by=therapist.user, now=at(2026, 11, 18, 12)
@@ -103,8 +107,11 @@ def test_bad_input_is_refused(therapist, make_session):
     now = at(2026, 11, 18, 12)
     for kwargs, code in [
         ({"status": "booked"}, "invalid_status"),
-        ({"status": "attended", "areas_treated": ["knees"]}, "invalid_areas"),
-        ({"status": "no_show", "areas_treated": ["legs"]}, "invalid_areas"),
+        ({"status": "attended", "areas_treated": {"knees": "both"}}, "invalid_areas"),
+        ({"status": "attended", "areas_treated": {"calves": "middle"}}, "invalid_areas"),
+        ({"status": "attended", "areas_treated": ["calves"]}, "invalid_areas"),
+        ({"status": "attended", "discomfort_before": 11}, "invalid_discomfort_score"),
+        ({"status": "attended", "discomfort_after": -1}, "invalid_discomfort_score"),
         ({"status": "attended", "note": "x" * 2001}, "note_too_long"),
     ]:
         with pytest.raises(AttendanceError) as err:
@@ -135,9 +142,114 @@ def test_attended_as_booked_treats_the_discomfort_and_closes_with_mobilisation(
     s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs", "glutes"])
     session_mark_attended_as_booked(session=s, by=therapist.user, now=at(2026, 11, 18, 11))
     s.refresh_from_db()
+    both = "both"
     assert (s.status, s.areas_treated, s.mobilisation_done) == (
         "attended",
-        ["legs", "glutes"],
+        {"quadriceps": both, "hamstrings": both, "calves": both, "glutes": both},
         True,
     )
     assert list(s.events.values_list("kind", flat=True).order_by("id")) == ["attended", "record"]
+
+
+def test_no_show_ignores_the_treatment_fields(therapist, make_session):
+    """The form comes with the runner's areas pre-ticked: a no-show is not refused for
+    them, and the record stays empty."""
+    s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs"])
+    session_mark_attendance(
+        session=s,
+        status="no_show",
+        by=therapist.user,
+        areas_treated={"calves": "both"},
+        mobilisation_done=True,
+        discomfort_before=5,
+        discomfort_after=2,
+        note="Did not answer the phone",
+        now=at(2026, 11, 18, 10, 20),
+    )
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated, s.mobilisation_done) == ("no_show", {}, None)
+    assert (s.discomfort_before, s.discomfort_after) == (None, None)
+    assert s.therapist_note == "Did not answer the phone"
+
+
+def test_attended_then_no_show_the_same_day_clears_the_record(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s,
+        status="attended",
+        by=therapist.user,
+        areas_treated={"calves": "right"},
+        discomfort_before=6,
+        now=at(2026, 11, 18, 11),
+    )
+    session_mark_attendance(
+        session=s, status="no_show", by=therapist.user, now=at(2026, 11, 18, 12)
+    )
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated, s.discomfort_before) == ("no_show", {}, None)
+
+
+def test_late_cancel_inside_the_window_frees_the_time_and_emails_nobody(
+    therapist, make_session, service
+):
+    """The runner phones two hours before (the window is 24 h): a late cancellation,
+    counted against attendance; the time can be booked again."""
+    s = make_session(at(2026, 11, 18, 10), discomfort_areas=["legs"])
+    session_mark_attendance(
+        session=s,
+        status="late_cancelled",
+        by=therapist.user,
+        areas_treated={"calves": "both"},
+        now=at(2026, 11, 18, 8),
+    )
+    s.refresh_from_db()
+    assert (s.status, s.areas_treated) == ("late_cancelled", {})
+    assert s.cancelled_at == at(2026, 11, 18, 8) and s.calendar_sequence == 1
+    assert list(s.events.values_list("kind", "from_status", "to_status")) == [
+        ("late_cancelled", "booked", "late_cancelled")
+    ]
+    assert not Reminder.objects.exists()
+    # The time is free: another runner's session fits there.
+    make_session(at(2026, 11, 18, 10))
+
+
+def test_late_cancel_too_early_is_refused(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    window = s.clinic.cancellation_window_hours
+    with pytest.raises(AttendanceError) as err:
+        session_mark_attendance(
+            session=s,
+            status="late_cancelled",
+            by=therapist.user,
+            now=at(2026, 11, 18, 10) - timedelta(hours=window, minutes=1),
+        )
+    assert err.value.code == "too_early_for_late_cancel"
+    s.refresh_from_db()
+    assert s.status == "booked"
+
+
+def test_late_cancel_corrected_to_attended_the_same_day(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s, status="late_cancelled", by=therapist.user, now=at(2026, 11, 18, 9)
+    )
+    session_mark_attendance(
+        session=s, status="attended", by=therapist.user, now=at(2026, 11, 18, 10, 30)
+    )
+    s.refresh_from_db()
+    assert s.status == "attended" and s.cancelled_at is None and s.attended_at is not None
+
+
+def test_late_cancel_not_undone_once_the_time_is_booked_again(therapist, make_session):
+    s = make_session(at(2026, 11, 18, 10))
+    session_mark_attendance(
+        session=s, status="late_cancelled", by=therapist.user, now=at(2026, 11, 18, 9)
+    )
+    make_session(at(2026, 11, 18, 10))
+    with pytest.raises(AttendanceError) as err:
+        session_mark_attendance(
+            session=s, status="attended", by=therapist.user, now=at(2026, 11, 18, 10, 30)
+        )
+    assert (err.value.code, err.value.status_code) == ("time_taken", 409)
+    s.refresh_from_db()
+    assert s.status == "late_cancelled"

@@ -75,8 +75,8 @@ def test_agenda_and_marking_attendance_on_a_phone(
 
     page.get_by_role("link", name="Mark attendance").click()
     page.get_by_label("Attended", exact=True).check()
-    page.get_by_label("Legs").check()
-    page.get_by_label("Glutes").check()
+    page.get_by_label("Calves").select_option("left")
+    page.get_by_label("Glutes").select_option("both")
     page.get_by_label("Closed with joint mobilisation and stretching").check()
     page.get_by_label("Note").fill("Calves tight; easy run tomorrow")
     page.get_by_role("button", name="Save attendance").click()
@@ -86,7 +86,13 @@ def test_agenda_and_marking_attendance_on_a_phone(
 
     session.refresh_from_db()
     assert session.status == Session.Status.ATTENDED
-    assert sorted(session.areas_treated) == ["glutes", "legs"]
+    # Pre-set from Bob's discomfort (legs: the leg muscle groups), calves changed to left.
+    assert session.areas_treated == {
+        "quadriceps": "both",
+        "hamstrings": "both",
+        "calves": "left",
+        "glutes": "both",
+    }
     assert session.mobilisation_done is True
     assert session.events.filter(kind="attended", by=therapist.user).exists()
 

@@ -70,3 +70,21 @@ def test_the_count_axis_has_whole_numbers_and_the_period_is_the_last_eight_weeks
     assert 'value="2026-10-07"' in html  # 8 weeks ending today
     assert "All sessions" in html and ">Booked<" not in html
     assert '<h3 id="counts-h">Sessions by outcome</h3>' in html
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_the_charts_are_described_in_words_and_the_table_is_newest_first(
+    persona, client, clinic_admin, make_session
+):
+    make_session(at(2026, 11, 2, 10), "attended")
+    make_session(at(2026, 11, 3, 10), "no_show")
+    make_session(at(2026, 11, 24, 10), "attended")
+    html = persona("clinic_admin").page.get(reverse("staff:dashboard")).content.decode()
+    assert 'aria-labelledby="counts-t" aria-describedby="counts-d"' in html
+    assert "In all: all sessions 3; attended 2; no-show 1;" in html
+    assert (
+        "67% over the whole period; 50% in the week or month of 2 Nov, 100% in that of 23 Nov"
+        in html
+    )
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    assert rows[0] == "30 Nov 2026" and rows[-1] == "5 Oct 2026"

@@ -168,7 +168,11 @@ def test_mark_attendance_through_the_page(persona, clock, client, therapist, ses
         url,
         {
             "status": "attended",
-            "areas_treated": ["legs", "glutes"],
+            "side_calves": "left",
+            "side_glutes": "both",
+            "side_it_band": "",
+            "discomfort_before": "7",
+            "discomfort_after": "3",
             "mobilisation_done": "on",
             "note": "Good",
         },
@@ -178,9 +182,10 @@ def test_mark_attendance_through_the_page(persona, clock, client, therapist, ses
     session.refresh_from_db()
     assert (session.status, session.areas_treated, session.mobilisation_done) == (
         "attended",
-        ["legs", "glutes"],
+        {"calves": "left", "glutes": "both"},
         True,
     )
+    assert (session.discomfort_before, session.discomfort_after) == (7, 3)
     assert "Marked attended" in r.content.decode()
 
 
@@ -193,14 +198,21 @@ def test_no_show_with_the_areas_still_ticked_is_saved(
     client = persona("therapist").page
     clock.move_to(at(2026, 11, 18, 11))
     page = client.get(reverse("staff:session", args=[s.pk])).content.decode()
-    assert 'value="legs"' in page and "checked" in page  # pre-ticked from the discomfort
+    # Pre-set from the discomfort: the leg muscle groups, both sides.
+    assert '<option value="both" selected>' in page
     r = client.post(
         reverse("staff:attendance", args=[s.pk]),
-        {"status": "no_show", "areas_treated": ["legs"], "mobilisation_done": "on"},
+        {
+            "status": "no_show",
+            "side_calves": "both",
+            "discomfort_before": "4",
+            "mobilisation_done": "on",
+        },
     )
     assert r.status_code == 302
     s.refresh_from_db()
-    assert (s.status, s.areas_treated, s.mobilisation_done) == ("no_show", [], None)
+    assert (s.status, s.areas_treated, s.mobilisation_done) == ("no_show", {}, None)
+    assert s.discomfort_before is None
 
 
 def test_attended_as_booked_in_one_tap_from_the_agenda(
@@ -217,11 +229,13 @@ def test_attended_as_booked_in_one_tap_from_the_agenda(
     r = client.post(reverse("staff:attendance", args=[s.pk]), {"as_booked": "1"})
     assert r.status_code == 302 and r["Location"].endswith("?date=2026-11-18")
     s.refresh_from_db()
-    assert (s.status, s.areas_treated, s.mobilisation_done) == (
-        "attended",
-        ["legs", "lumbar"],
-        True,
-    )
+    assert (s.status, s.mobilisation_done) == ("attended", True)
+    assert s.areas_treated == {
+        "quadriceps": "both",
+        "hamstrings": "both",
+        "calves": "both",
+        "lumbar": "both",
+    }
     html = client.get(reverse("staff:agenda"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "1 sesión pasada sin marcar" in html
     # Before the session started, the one tap is refused with the reason, not a 500.
@@ -351,7 +365,8 @@ def test_adherence_page(
 ):
     make_session(at(2026, 10, 1, 10), "attended", runner=alice)
     client = persona("clinic_admin").page
-    with django_assert_max_num_queries(14):
+    # +3 for the overdue runners of the page: their due period, whether already reminded.
+    with django_assert_max_num_queries(17):
         r = client.get(reverse("staff:adherence") + "?overdue=1&sort=name")
     html = r.content.decode()
     assert r.status_code == 200 and "Alice Runner" in html and "overdue" in html

@@ -10,6 +10,9 @@ from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
 
+DASHBOARD_QUERIES = 8
+ADHERENCE_QUERIES = 12
+
 
 @pytest.fixture
 def fixture_sessions(clinic, therapist, service, other_therapist, make_session):
@@ -195,6 +198,9 @@ def test_send_a_reminder_now_exactly_once_per_due_period(
     r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
     assert "Reminder sent to Alice Runner." in r.content.decode()
     assert [m.to for m in mailoutbox] == [["alice@runners.test"]]
+    # The list says so in place of the button, for this due period.
+    assert "Reminded on 1 Dec" in r.content.decode()
+    assert reverse("staff:remind", args=[alice.pk]) not in r.content.decode()
     r = page.post(reverse("staff:remind", args=[alice.pk]), follow=True)
     assert "Alice Runner was already reminded for this period" in r.content.decode()
     assert len(mailoutbox) == 1
@@ -209,3 +215,28 @@ def test_send_a_reminder_now_exactly_once_per_due_period(
         persona("other_admin").page.post(reverse("staff:remind", args=[alice.pk])).status_code
         == 404
     )
+
+
+@pytest.mark.clock(at(2026, 12, 1, 9))
+def test_dashboard_and_adherence_pages_in_a_fixed_number_of_queries(
+    persona, clinic, therapist, service, make_session, django_assert_num_queries
+):
+    """Eight weeks of sessions and a page of runners on a cadence: the same count of
+    queries for a handful as for many (no query per session, runner or period)."""
+    from django.urls import reverse
+
+    page = persona("clinic_admin").page
+    page.get(reverse("staff:dashboard"))  # the session and the clinic's settings, cached
+    n = 0
+    for runners in (3, 30):
+        for _ in range(runners):
+            runner = RunnerFactory(clinic=clinic, cadence="fortnightly")
+            for status in ("attended", "no_show"):
+                start = at(2026, 10, 12, 8) + timedelta(days=n // 8, hours=n % 8)
+                make_session(start, status, runner=runner)
+                n += 1
+        with django_assert_num_queries(DASHBOARD_QUERIES):
+            assert page.get(reverse("staff:dashboard")).status_code == 200
+        with django_assert_num_queries(ADHERENCE_QUERIES):
+            html = page.get(reverse("staff:adherence")).content.decode()
+        assert html.count('<th scope="row">') == runners + (3 if runners == 30 else 0)

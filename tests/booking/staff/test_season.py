@@ -5,7 +5,7 @@ the runner's previous session records."""
 import pytest
 from django.urls import reverse
 
-from devtools.factories import RaceFactory
+from devtools.factories import RaceFactory, ServiceFactory, SessionFactory
 from tests.booking.staff.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,18 @@ def test_the_session_page_shows_the_season_and_previous_records(
         at(2026, 10, 20, 10),
         runner=bob,
         status="attended",
-        areas_treated=["legs"],
+        areas_treated={"calves": "left", "plantar_fascia": "both"},
+        discomfort_before=7,
+        discomfort_after=3,
         mobilisation_done=True,
         therapist_note="Tight calves after the half",
+    )
+    make_session(
+        at(2026, 11, 3, 10),
+        runner=bob,
+        status="attended",
+        areas_treated={"it_band": "right"},
+        therapist_note="IT band before the 10K",
     )
     s = make_session(at(2026, 11, 18, 10), runner=bob)
     RaceFactory(runner=bob, name="Cross de Itálica", start=at(2026, 11, 14, 10))  # 4 days ago
@@ -38,6 +47,29 @@ def test_the_session_page_shows_the_season_and_previous_records(
     assert "Far away" not in html and "Long ago" not in html
     assert 'id="previous-records"' in html and "Tight calves after the half" in html
     assert "20 Oct 2026" in html
+    # Newest first, with sides and the discomfort before and after.
+    assert html.index("IT band before the 10K") < html.index("Tight calves after the half")
+    assert "Calves (Left), Plantar fascia (Both sides)" in html and "7 → 3 / 10" in html
+
+
+@pytest.mark.clock(NOW)
+def test_previous_records_stay_in_their_clinic(
+    persona, therapist, bob, make_session, other_therapist, other_clinic
+):
+    """Health data: the runner's record at another clinic of the deployment is not
+    this clinic's to read."""
+    SessionFactory(
+        runner=bob,
+        therapist=other_therapist,
+        service=ServiceFactory(clinic=other_clinic),
+        start=at(2026, 11, 4, 10),
+        status="attended",
+        therapist_note="Recorded at the other clinic",
+    )
+    make_session(at(2026, 10, 20, 10), runner=bob, status="attended", therapist_note="Ours")
+    s = make_session(at(2026, 11, 18, 10), runner=bob)
+    html = persona("therapist").page.get(reverse("staff:session", args=[s.pk])).content.decode()
+    assert "Ours" in html and "Recorded at the other clinic" not in html
 
 
 @pytest.mark.clock(NOW)

@@ -11,12 +11,15 @@ the test's own answer, not the permission module's.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from billing import sales
+from billing.models import Offer
 from booking.models import Reminder, SessionEvent
 from clinic.models import Clinic, RaceWindow, User
 from clinic.permissions import CLINIC_ADMINS, THERAPISTS, ensure_role_groups
@@ -163,6 +166,11 @@ def _side(key: str) -> ClinicSide:
     Reminder.objects.create(
         runner=runner, kind=Reminder.Kind.CONFIRMATION, key=f"s{session.pk}", session=session
     )
+    offer = Offer.objects.create(
+        clinic=clinic, kind="membership", name=f"{word} plan", sessions=2, price=Decimal("80")
+    )
+    offer.services.set([service])
+    sales.sell(offer=offer, runner=runner, paid=sales.Paid("cash", Decimal("80"), word), by=admin)
     users = [admin, therapist.user, runner.user]
     _email_addresses(users)
     _tokens(users)

@@ -198,7 +198,7 @@ def test_clinic_b_admin_cannot_move_a_session_to_clinic_a_runner(as_persona, wor
             "end_1": end.strftime("%H:%M:%S"),
             "status": "booked",
             "price": "45.00",
-            "areas_treated": "[]",
+            "areas_treated": "{}",
             "mobilisation_done": "unknown",
             "therapist_note": "",
             "idempotency_key": "",

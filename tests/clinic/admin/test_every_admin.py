@@ -40,6 +40,12 @@ CLINIC_ADMIN_SEES = {
     "booking.session",
     "booking.sessionevent",
     "booking.reminder",
+    "billing.offer",
+    "billing.membership",
+    "billing.sale",
+    "billing.payment",
+    "billing.creditgrant",
+    "billing.ledgerentry",
 }
 
 

@@ -216,10 +216,10 @@ def test_attendance_and_record_go_through_the_attendance_service(as_persona, wor
         start=next_weekday_at(9) - timedelta(days=14),
     )
     client = as_persona("admin_a")
-    response = change(client, session, status="attended", areas_treated='["legs"]')
+    response = change(client, session, status="attended", areas_treated='{"calves": "left"}')
     assert response.status_code == 302
     session.refresh_from_db()
-    assert session.status == Session.Status.ATTENDED and session.areas_treated == ["legs"]
+    assert session.status == Session.Status.ATTENDED and session.areas_treated == {"calves": "left"}
     kinds = set(session.events.values_list("kind", flat=True))
     assert kinds == {SessionEvent.Kind.ATTENDED, SessionEvent.Kind.RECORD}
     # The service's rules hold: a mark is corrected on the session's day only.

@@ -110,17 +110,34 @@ def test_attendance_endpoint(clock, therapist, persona, make_session):
         url,
         {
             "status": "attended",
-            "areas_treated": ["legs"],
+            "areas_treated": {"calves": "right", "glutes": "both"},
             "mobilisation_done": True,
+            "discomfort_before": 8,
+            "discomfort_after": 4,
             "note": "ok",
         },
         format="json",
     )
     assert r.status_code == 200, r.json()
-    assert r.json()["status"] == "attended" and r.json()["areas_treated"] == ["legs"]
+    body = r.json()
+    assert body["status"] == "attended"
+    assert body["areas_treated"] == {"calves": "right", "glutes": "both"}
+    assert (body["discomfort_before"], body["discomfort_after"]) == (8, 4)
+    for bad, code in [
+        ({"areas_treated": {"knee": "both"}}, "invalid_areas"),
+        ({"areas_treated": {"calves": "up"}}, "invalid"),
+        ({"discomfort_after": 11}, "invalid"),
+    ]:
+        r = persona("therapist").api.post(url, {"status": "attended", **bad}, format="json")
+        assert r.status_code == 400 and r.json()["code"] == code, r.json()
     clock.move_to(at(2026, 11, 18, 10, 30))
     r = persona("therapist").api.post(url, {"status": "maybe"}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "invalid"
+    # A no-show ignores the treatment sent with it, and clears the record.
+    r = persona("therapist").api.post(
+        url, {"status": "no_show", "areas_treated": {"calves": "left"}}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["areas_treated"] == {}
 
 
 def test_report_endpoint(clinic, persona, make_session):
