@@ -234,6 +234,8 @@ def runner_memberships_end(*, runner: Runner) -> int:
     is charged to a deleted account. Sales, payments, grants and the ledger stay (the
     clinic's bookkeeping), pointing at the anonymised runner. Called inside the deletion's
     transaction."""
-    return Membership.objects.filter(runner=runner).exclude(
-        status=Membership.Status.ENDED
-    ).update(status=Membership.Status.ENDED, changed_at=timezone.now())
+    return (
+        Membership.objects.filter(runner=runner)
+        .exclude(status=Membership.Status.ENDED)
+        .update(status=Membership.Status.ENDED, changed_at=timezone.now())
+    )

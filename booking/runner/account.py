@@ -35,8 +35,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.sales import runner_memberships_end
 from billing.models import CreditGrant, LedgerEntry, Membership, Payment, Sale
+from billing.sales import runner_memberships_end
 from booking.engine.erasure import runner_sessions_forget
 from booking.models import Reminder, Session, SessionEvent, WaitlistEntry, WaitlistOffer
 from clinic.models import ApiToken, User
@@ -187,9 +187,7 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
     ):
         payments.setdefault(payment.sale_id, []).append(
             {
-                **_pick(
-                    payment, "id", "provider", "method", "amount", "reference", "recorded_at"
-                ),
+                **_pick(payment, "id", "provider", "method", "amount", "reference", "recorded_at"),
                 "recorded_by": _who(payment.recorded_by, me=user),
             }
         )
@@ -365,9 +363,7 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
         ],
         "credit_grants": [
             {
-                **_pick(
-                    g, "id", "quantity", "remaining", "expires_on", "expired_at", "created_at"
-                ),
+                **_pick(g, "id", "quantity", "remaining", "expires_on", "expired_at", "created_at"),
                 "clinic": g.clinic.name,
                 "offer": g.offer.name if g.offer else None,
                 "sale": g.sale_id,

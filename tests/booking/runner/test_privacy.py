@@ -400,9 +400,7 @@ class TestExportIsComplete:
         assert data["api_tokens"][0]["device"] == "Alice's phone"
         assert alice.user.password not in text
 
-    def test_purchases_credits_and_waitlist_are_in_it(
-        self, alice, everything, therapist, history
-    ):
+    def test_purchases_credits_and_waitlist_are_in_it(self, alice, everything, therapist, history):
         data = runner_data_export(runner=alice)
         lucia = {"role": "therapist", "name": "Lucía Martín"}
         pack, plan = data["purchases"]
@@ -471,9 +469,7 @@ class TestDeletion:
         assert Race.objects.filter(runner__user__email="bob@runners.test").count() == 1
         assert NOTE not in json.dumps(runner_data_export(runner=runner))
 
-    def test_the_clinic_keeps_its_billing_records_and_the_waitlist_goes(
-        self, alice, everything
-    ):
+    def test_the_clinic_keeps_its_billing_records_and_the_waitlist_goes(self, alice, everything):
         books = {
             model: sorted(model.objects.filter(**{path: alice}).values_list("pk", flat=True))
             for model, path in (
