@@ -46,8 +46,8 @@ from runners.services import runner_profile_forget
 EXPORT_FORMAT = "runclinic-personal-data/2"
 
 # Each model the export holds, by label, and the export key of each field whose key is not
-# the field's own name. tests/hardening/test_privacy.py compares these models' fields with
-# the export, and every model that points at a runner's rows with this list, so a new
+# the field's own name. tests/booking/runner/test_privacy.py compares these models' fields
+# with the export, and every model that points at a runner's rows with this list, so a new
 # field or model is exported or named in NOT_EXPORTED.
 EXPORTED_MODELS: dict[str, dict[str, str]] = {
     "clinic.User": {},
