@@ -227,3 +227,15 @@ def renew_due(clinic: Clinic, *, now: datetime | None = None) -> int:
             membership.save(update_fields=["renews_on", "changed_at"])
             renewed += 1
     return renewed
+
+
+def runner_memberships_end(*, runner: Runner) -> int:
+    """The billing side of an account deletion: the runner's memberships end, so no month
+    is charged to a deleted account. Sales, payments, grants and the ledger stay (the
+    clinic's bookkeeping), pointing at the anonymised runner. Called inside the deletion's
+    transaction."""
+    return (
+        Membership.objects.filter(runner=runner)
+        .exclude(status=Membership.Status.ENDED)
+        .update(status=Membership.Status.ENDED, changed_at=timezone.now())
+    )

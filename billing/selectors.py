@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -31,30 +41,55 @@ class Balance:
 
 
 def balance(runner: Runner | None, *, today: date | None = None) -> Balance:
-    """What a runner has left (across clinics), the soonest expiry and its count: two
-    queries."""
+    """What a runner has left (across clinics), the soonest expiry and its count, and the
+    membership that is not over: one query (it is on every runner page), its subqueries
+    read the grants' and memberships' runner indexes."""
     if runner is None:
         return Balance()
     today = today or timezone.localdate()
-    grants = list(
-        CreditGrant.objects.filter(
-            runner=runner, remaining__gt=0, expired_at__isnull=True, expires_on__gte=today
-        )
-        .select_related("offer")
-        .order_by("expires_on", "pk")
-    )
-    membership = (
-        Membership.objects.filter(runner=runner)
+    live = CreditGrant.objects.filter(
+        runner=OuterRef("pk"), remaining__gt=0, expired_at__isnull=True, expires_on__gte=today
+    ).order_by()
+    soonest = live.order_by("expires_on", "pk")
+
+    def total(grants: QuerySet[CreditGrant]) -> Subquery:
+        return Subquery(grants.values("runner").annotate(n=Sum("remaining")).values("n"))
+
+    # Each field is its own subquery: a full order keeps them on the same row.
+    current = (
+        Membership.objects.filter(runner=OuterRef("pk"))
         .exclude(status=Membership.Status.ENDED)
-        .select_related("offer")
-        .first()
+        .order_by("-started_on", "-pk")
     )
-    found = Balance(credits=sum(g.remaining for g in grants), membership=membership)
-    if grants:
-        first = grants[0]
-        found.next_expiry = first.expires_on
-        found.expiring = sum(g.remaining for g in grants if g.expires_on == first.expires_on)
-        found.kind = first.offer.kind if first.offer else Offer.Kind.PACK
+    membership_fields = ("pk", "status", "started_on", "renews_on", "offer_id", "clinic_id")
+    row = (
+        Runner.objects.filter(pk=runner.pk)
+        .annotate(
+            b_credits=total(live),
+            b_next_expiry=Subquery(soonest.values("expires_on")[:1]),
+            b_kind=Subquery(soonest.values("offer__kind")[:1]),
+            **{f"m_{name}": Subquery(current.values(name)[:1]) for name in membership_fields},
+        )
+        .annotate(b_expiring=total(live.filter(expires_on=OuterRef("b_next_expiry"))))
+        .values(
+            "b_credits",
+            "b_next_expiry",
+            "b_kind",
+            "b_expiring",
+            *(f"m_{name}" for name in membership_fields),
+        )
+        .get()
+    )
+    membership = None
+    if row["m_pk"] is not None:
+        membership = Membership(
+            runner=runner, **{name: row[f"m_{name}"] for name in membership_fields}
+        )
+    found = Balance(credits=row["b_credits"] or 0, membership=membership)
+    if found.credits:
+        found.next_expiry = row["b_next_expiry"]
+        found.expiring = row["b_expiring"] or 0
+        found.kind = row["b_kind"] or Offer.Kind.PACK  # an adjustment has no offer
     return found
 
 

@@ -9,11 +9,15 @@ from clinic import permissions
 register = template.Library()
 
 
-@register.simple_tag
-def credit_balance(user) -> selectors.Balance:
+@register.simple_tag(takes_context=True)
+def credit_balance(context, user) -> selectors.Balance:
+    """One query: the runner pages' runner (runner_required) is reused, not read again."""
     if not permissions.is_runner(user):
         return selectors.Balance()
-    return selectors.balance(getattr(user, "runner", None))
+    runner = getattr(context.get("request"), "runner", None)
+    if runner is None or runner.user_id != user.pk:
+        runner = getattr(user, "runner", None)
+    return selectors.balance(runner)
 
 
 @register.simple_tag

@@ -1,13 +1,14 @@
 """Writes when a runner deletes their account: the booking side of it. The clinic's
 records stay (who was treated when, by whom); what the runner told us goes, their upcoming
-sessions are freed, their reminder log is dropped. Called by the account deletion
+sessions are freed, their reminder log and their waitlist entries (with the offers made
+from them) are dropped. Called by the account deletion
 (booking.runner.account.runner_account_delete), inside its transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from booking.models import Reminder, Session, SessionEvent
+from booking.models import Reminder, Session, SessionEvent, WaitlistEntry, WaitlistOffer
 from clinic.cache import availability_changed
 from runners.models import Runner
 
@@ -56,3 +57,7 @@ def runner_sessions_forget(*, runner: Runner, now: datetime) -> None:
         idempotency_fingerprint="",
     )
     Reminder.objects.filter(runner=runner).delete()
+    # What they waited for is theirs, not the clinic's record; a time offered by hand to
+    # one of their entries goes with it (FreedTime.entry cascades).
+    WaitlistOffer.objects.filter(runner=runner).delete()
+    WaitlistEntry.objects.filter(runner=runner).delete()

@@ -5,22 +5,26 @@ and why is in NOT_EXPORTED): the account, the profile with health notes, the rac
 the training log (heart rate included),
 every session with its notes, race-override reason and full history, the e-mails sent,
 the e-mail addresses and the signed-in devices (API tokens: device, when made, last used
-and until when; never the token). Who changed a session
+and until when; never the token), the memberships, purchases with their payments, credit
+grants and credit ledger, and the waitlists joined with the times offered from them. Who
+changed a session, sold, took a payment or moved credits
 is named as the runner sees them elsewhere: "you", a therapist by the display name of their
 public profile, a clinic admin by role only; never another person's e-mail address.
 
-Deleting keeps the sessions (the clinic needs its attendance and billing records) but
-cuts every link to the person: the user row stays only as an anonymous, inactive
-placeholder the sessions point at, its e-mail, names and password gone; races, trainings, health
-notes, discomfort areas, the runner's own notes, reminders, tokens and e-mail addresses are
-removed, and the Django admin's log keeps what staff did but no longer names the runner.
-Upcoming sessions are cancelled so the therapist's time is free again.
+Deleting keeps the sessions and the billing records (sales, payments, credit grants and
+the ledger: the clinic's bookkeeping) but cuts every link to the person: the user and
+runner rows stay only as an anonymous, inactive placeholder those records point at, its
+e-mail, names and password gone; races, trainings, health notes, discomfort areas, the
+runner's own notes, reminders, waitlist entries and their offers, tokens and e-mail
+addresses are removed, and the Django admin's log keeps what staff did but no longer names
+the runner. Upcoming sessions are cancelled so the therapist's time is free again, and
+memberships end so no month is charged again.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, cast
 
@@ -31,8 +35,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing.models import CreditGrant, LedgerEntry, Membership, Payment, Sale
+from billing.sales import runner_memberships_end
 from booking.engine.erasure import runner_sessions_forget
-from booking.models import Reminder, Session, SessionEvent
+from booking.models import Reminder, Session, SessionEvent, WaitlistEntry, WaitlistOffer
 from clinic.models import ApiToken, User
 from runners.models import Race, Runner, Training
 from runners.services import runner_profile_forget
@@ -40,8 +46,8 @@ from runners.services import runner_profile_forget
 EXPORT_FORMAT = "runclinic-personal-data/2"
 
 # Each model the export holds, by label, and the export key of each field whose key is not
-# the field's own name. tests/hardening/test_privacy.py compares these models' fields with
-# the export, and every model that points at a runner's rows with this list, so a new
+# the field's own name. tests/booking/runner/test_privacy.py compares these models' fields
+# with the export, and every model that points at a runner's rows with this list, so a new
 # field or model is exported or named in NOT_EXPORTED.
 EXPORTED_MODELS: dict[str, dict[str, str]] = {
     "clinic.User": {},
@@ -53,6 +59,13 @@ EXPORTED_MODELS: dict[str, dict[str, str]] = {
     "booking.Reminder": {},
     "account.EmailAddress": {},
     "clinic.ApiToken": {},
+    "billing.Membership": {},
+    "billing.Sale": {},
+    "billing.Payment": {},
+    "billing.CreditGrant": {},
+    "billing.LedgerEntry": {},
+    "booking.WaitlistEntry": {},
+    "booking.WaitlistOffer": {},
 }
 
 # Fields of those models left out, and models that point at a runner's rows but are not
@@ -78,6 +91,18 @@ NOT_EXPORTED: dict[str, dict[str, str]] = {
         "token_key": "the token's first characters: part of a credential",
         "user": "the export's own subject",
     },
+    "billing.Membership": {"runner": "the export's own subject"},
+    "billing.Sale": {"runner": "the export's own subject"},
+    "billing.Payment": {"sale": "each payment is listed under its sale"},
+    "billing.CreditGrant": {"runner": "the export's own subject"},
+    "billing.LedgerEntry": {"runner": "the export's own subject"},
+    "booking.WaitlistEntry": {"runner": "the export's own subject"},
+    "booking.WaitlistOffer": {
+        "runner": "the export's own subject",
+        "entry": "each offer is listed under its waitlist entry",
+        "freed": "the clinic's record that the therapist's time became free; the time "
+        "offered is the offer's own start, therapist and service",
+    },
 }
 NOT_EXPORTED_MODELS: dict[str, str] = {
     "admin.LogEntry": "what staff did in the Django admin (its user is the staff member); "
@@ -88,9 +113,9 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
     "sessions it lists are exported",
     "clinic.ScheduleChange": "changes to a therapist's schedule (its user is the staff "
     "member who made them); a runner's account makes none",
-    # Not exported yet (issue 17 follow-up); deleted with the runner's profile (cascade).
-    "booking.WaitlistEntry": "the waitlists the runner is on: not in the export yet",
-    "booking.WaitlistOffer": "the freed times offered from a waitlist: not in the export yet",
+    "booking.FreedTime": "a therapist's time that became free (the clinic's schedule); one "
+    "offered by hand names the waitlist entry it was for, and the offers the runner "
+    "received of it are exported",
 }
 
 
@@ -99,7 +124,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, date):  # datetimes too
+    if isinstance(value, (date, time)):  # datetimes too
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -125,7 +150,8 @@ def _who(user: User | None, *, me: User) -> dict[str, Any] | None:
 def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[str, Any]:
     """Everything the product holds about this runner, as JSON-ready data.
 
-    A fixed number of queries whatever the history (sessions and their events in two)."""
+    A fixed number of queries whatever the history (sessions and their events in two, sales
+    and their payments in two, waitlist entries and their offers in two)."""
     from allauth.account.models import EmailAddress
 
     now = now or timezone.now()
@@ -151,6 +177,32 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
                 ),
                 "by": _who(event.by, me=user),
                 "data": event.data,
+            }
+        )
+    payments: dict[int, list[dict[str, Any]]] = {}
+    for payment in (
+        Payment.objects.filter(sale__runner=runner)
+        .select_related("recorded_by__therapist")
+        .order_by("recorded_at", "id")
+    ):
+        payments.setdefault(payment.sale_id, []).append(
+            {
+                **_pick(payment, "id", "provider", "method", "amount", "reference", "recorded_at"),
+                "recorded_by": _who(payment.recorded_by, me=user),
+            }
+        )
+    offers: dict[int, list[dict[str, Any]]] = {}
+    for offer in (
+        WaitlistOffer.objects.filter(runner=runner)
+        .select_related("therapist", "service")
+        .order_by("created_at", "id")
+    ):
+        offers.setdefault(offer.entry_id, []).append(
+            {
+                **_pick(offer, "id", "start", "expires_at", "state", "created_at"),
+                "therapist": offer.therapist.display_name,
+                "service": offer.service.name,
+                "session": offer.session_id,
             }
         )
     return {
@@ -289,6 +341,74 @@ def runner_data_export(*, runner: Runner, now: datetime | None = None) -> dict[s
             _pick(t, "id", "device", "created", "last_used", "expiry")
             for t in ApiToken.objects.filter(user=user).order_by("created", "id")
         ],
+        "memberships": [
+            {
+                **_pick(m, "id", "status", "started_on", "renews_on", "changed_at"),
+                "offer": m.offer.name,
+                "clinic": m.clinic.name,
+            }
+            for m in Membership.objects.filter(runner=runner)
+            .select_related("offer", "clinic")
+            .order_by("started_on", "id")
+        ],
+        "purchases": [
+            {
+                **_pick(sale, "id", "period_start", "amount", "sold_at"),
+                "clinic": sale.clinic.name,
+                "offer": sale.offer.name,
+                "membership": sale.membership_id,
+                "sold_by": _who(sale.sold_by, me=user),
+                "payments": payments.get(sale.pk, []),
+            }
+            for sale in Sale.objects.filter(runner=runner)
+            .select_related("clinic", "offer", "sold_by__therapist")
+            .order_by("sold_at", "id")
+        ],
+        "credit_grants": [
+            {
+                **_pick(g, "id", "quantity", "remaining", "expires_on", "expired_at", "created_at"),
+                "clinic": g.clinic.name,
+                "offer": g.offer.name if g.offer else None,
+                "sale": g.sale_id,
+            }
+            for g in CreditGrant.objects.filter(runner=runner)
+            .select_related("clinic", "offer")
+            .order_by("created_at", "id")
+        ],
+        "credit_ledger": [
+            {
+                **_pick(e, "id", "kind", "delta", "reason", "at"),
+                "grant": e.grant_id,
+                "clinic": e.clinic.name,
+                "session": e.session_id,
+                "by": _who(e.by, me=user),
+            }
+            for e in LedgerEntry.objects.filter(runner=runner)
+            .select_related("clinic", "by__therapist")
+            .order_by("at", "id")
+        ],
+        "waitlist": [
+            {
+                **_pick(
+                    w,
+                    "id",
+                    "first_day",
+                    "last_day",
+                    "earliest",
+                    "latest",
+                    "joined_at",
+                    "left_at",
+                    "left_reason",
+                ),
+                "clinic": w.clinic.name,
+                "service": w.service.name,
+                "therapist": w.therapist.display_name if w.therapist else None,
+                "offers": offers.get(w.pk, []),
+            }
+            for w in WaitlistEntry.objects.filter(runner=runner)
+            .select_related("clinic", "service", "therapist")
+            .order_by("joined_at", "id")
+        ],
     }
 
 
@@ -307,6 +427,7 @@ def runner_account_delete(*, runner: Runner, now: datetime | None = None) -> Non
     # The admin log first: it names the rows (reminders included) before they change.
     _scrub_admin_log(runner=runner, user=user)
     runner_sessions_forget(runner=runner, now=now)
+    runner_memberships_end(runner=runner)
     runner_profile_forget(runner=runner)
     _anonymise_user(user)
 

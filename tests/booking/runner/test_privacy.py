@@ -1,7 +1,8 @@
 """A runner downloads all their data and deletes their account."""
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -11,7 +12,16 @@ from django.contrib.admin.models import LogEntry
 from django.test import RequestFactory
 from django.utils import timezone
 
-from booking.models import Reminder, Session, SessionEvent
+from billing import ledger, sales
+from billing.models import CreditGrant, LedgerEntry, Membership, Offer, Payment, Sale
+from booking.models import (
+    FreedTime,
+    Reminder,
+    Session,
+    SessionEvent,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from booking.runner import account
 from booking.runner.account import (
     EXPORTED_MODELS,
@@ -27,8 +37,9 @@ from runners.models import Race, Runner, Training
 
 NOTE = "Left knee: patellar tendinopathy since March"
 # Runner, sessions, their events, races, trainings, reminders, e-mail addresses, tokens,
-# groups and permissions: one query each, whatever the history.
-EXPORT_QUERIES = 10
+# groups and permissions, memberships, sales, their payments, credit grants, the ledger,
+# waitlist entries and their offers: one query each, whatever the history.
+EXPORT_QUERIES = 17
 
 
 @pytest.fixture
@@ -202,7 +213,92 @@ def everything(alice, history, therapist, clinic_admin, service):
     )
     token, _key = token_create(user=user, device="Alice's phone")
     ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    _billing(alice, therapist, clinic_admin, service, session=history["past"])
+    _waitlist(alice, therapist, service, session=moved)
     return moved
+
+
+def _billing(alice, therapist, clinic_admin, service, *, session):
+    """A pack sold by the admin and paid in two parts (the second taken by the therapist),
+    a membership, a credit used for a session, an adjustment with its reason, a grant
+    expired."""
+    pack, plan = (
+        Offer.objects.create(
+            clinic=service.clinic,
+            kind=kind,
+            name=name,
+            sessions=5,
+            price=Decimal("200.00"),
+            valid_months=3 if kind == Offer.Kind.PACK else None,
+        )
+        for kind, name in ((Offer.Kind.PACK, "Bono 5"), (Offer.Kind.MEMBERSHIP, "Plan 5"))
+    )
+    pack.services.set([service])
+    plan.services.set([service])
+    sale = sales.sell(
+        offer=pack,
+        runner=alice,
+        paid=sales.Paid("card", Decimal("150.00"), "TPV-0042"),
+        by=clinic_admin,
+    )
+    sales.record_payment(
+        sale=sale, paid=sales.Paid("bizum", Decimal("50.00"), "BZ-7"), by=therapist.user
+    )
+    sales.sell(offer=plan, runner=alice, paid=sales.Paid("cash", plan.price), by=clinic_admin)
+    grant = CreditGrant.objects.get(sale=sale)
+    ledger.use_for_session(
+        session_id=session.pk,
+        runner_id=alice.pk,
+        clinic_id=grant.clinic_id,
+        service_id=service.pk,
+        day=timezone.localdate(),
+        by=therapist.user,
+        at=timezone.now(),
+    )
+    ledger.adjust(
+        runner=alice,
+        clinic=grant.clinic,
+        delta=2,
+        reason="Goodwill: session cut short",
+        by=clinic_admin,
+        expires_on=timezone.localdate() - timedelta(days=1),
+    )
+    CreditGrant.objects.filter(offer=None, runner=alice).update(expired_at=timezone.now())
+
+
+def _waitlist(alice, therapist, service, *, session):
+    """A waitlist entry for one therapist and the time offered from it, claimed."""
+    today = timezone.localdate()
+    entry = WaitlistEntry.objects.create(
+        runner=alice,
+        clinic=service.clinic,
+        service=service,
+        therapist=therapist,
+        first_day=today,
+        last_day=today + timedelta(days=14),
+        earliest=time(8),
+        latest=time(13),
+        left_at=timezone.now(),
+        left_reason=WaitlistEntry.Left.BOOKED,
+    )
+    freed = FreedTime.objects.create(
+        therapist=therapist,
+        start=session.start,
+        end=session.end,
+        reason=FreedTime.Reason.BY_HAND,
+        entry=entry,
+    )
+    WaitlistOffer.objects.create(
+        freed=freed,
+        entry=entry,
+        runner=alice,
+        therapist=therapist,
+        service=service,
+        start=session.start,
+        expires_at=session.start - timedelta(days=1),
+        state=WaitlistOffer.State.CLAIMED,
+        session=session,
+    )
 
 
 # Which records of the export stand for each exported model.
@@ -216,6 +312,13 @@ RECORDS = {
     "booking.Reminder": lambda d: d["reminders"],
     "account.EmailAddress": lambda d: d["email_addresses"],
     "clinic.ApiToken": lambda d: d["api_tokens"],
+    "billing.Membership": lambda d: d["memberships"],
+    "billing.Sale": lambda d: d["purchases"],
+    "billing.Payment": lambda d: [p for s in d["purchases"] for p in s["payments"]],
+    "billing.CreditGrant": lambda d: d["credit_grants"],
+    "billing.LedgerEntry": lambda d: d["credit_ledger"],
+    "booking.WaitlistEntry": lambda d: d["waitlist"],
+    "booking.WaitlistOffer": lambda d: [o for w in d["waitlist"] for o in w["offers"]],
 }
 
 
@@ -262,8 +365,11 @@ class TestExportIsComplete:
         assert not unaccounted, f"models holding a runner's rows, not exported: {unaccounted}"
         assert not set(EXPORTED_MODELS) & set(NOT_EXPORTED_MODELS)
 
-    def test_the_values_are_the_stored_ones(self, alice, everything, therapist, history):
-        data = runner_data_export(runner=alice)
+    def test_the_values_are_the_stored_ones(
+        self, alice, everything, therapist, history, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(EXPORT_QUERIES):
+            data = runner_data_export(runner=alice)
         moved = next(s for s in data["sessions"] if s["id"] == everything.pk)
         assert moved["race_override_reason"] == everything.race_override_reason
         assert moved["race_override_by"] == {"role": "clinic_admin"}
@@ -293,6 +399,43 @@ class TestExportIsComplete:
         assert token.digest not in text and token.token_key not in text
         assert data["api_tokens"][0]["device"] == "Alice's phone"
         assert alice.user.password not in text
+
+    def test_purchases_credits_and_waitlist_are_in_it(self, alice, everything, therapist, history):
+        data = runner_data_export(runner=alice)
+        lucia = {"role": "therapist", "name": "Lucía Martín"}
+        pack, plan = data["purchases"]
+        assert (pack["offer"], pack["amount"], pack["sold_by"]) == (
+            "Bono 5",
+            "200.00",
+            {"role": "clinic_admin"},
+        )
+        assert [(p["method"], p["amount"], p["reference"]) for p in pack["payments"]] == [
+            ("card", "150.00", "TPV-0042"),
+            ("bizum", "50.00", "BZ-7"),
+        ]
+        assert pack["payments"][1]["recorded_by"] == lucia and pack["payments"][1]["recorded_at"]
+        assert plan["membership"] == data["memberships"][0]["id"]
+        assert data["memberships"][0]["offer"] == "Plan 5"
+        assert data["memberships"][0]["status"] == "active"
+        used = next(e for e in data["credit_ledger"] if e["kind"] == "use")
+        assert (used["delta"], used["session"], used["by"]) == (-1, history["past"].pk, lucia)
+        grants = {g["id"]: g for g in data["credit_grants"]}
+        assert (grants[used["grant"]]["quantity"], grants[used["grant"]]["remaining"]) == (5, 4)
+        adjustment = next(g for g in grants.values() if g["offer"] is None)
+        assert adjustment["expired_at"] and adjustment["quantity"] == 2
+        adjusted = next(e for e in data["credit_ledger"] if e["kind"] == "adjust")
+        assert adjusted["reason"] == "Goodwill: session cut short"
+        assert adjusted["by"] == {"role": "clinic_admin"}
+        (entry,) = data["waitlist"]
+        assert (entry["therapist"], entry["earliest"], entry["left_reason"]) == (
+            "Lucía Martín",
+            "08:00:00",
+            "booked",
+        )
+        (offer,) = entry["offers"]
+        assert (offer["state"], offer["session"]) == ("claimed", everything.pk)
+        text = json.dumps(data)
+        assert "lucia@clinic.test" not in text and "admin@clinic.test" not in text
 
 
 class TestDeletion:
@@ -325,6 +468,37 @@ class TestDeletion:
         assert Session.objects.get(pk=history["bobs"].pk).status == Session.Status.BOOKED
         assert Race.objects.filter(runner__user__email="bob@runners.test").count() == 1
         assert NOTE not in json.dumps(runner_data_export(runner=runner))
+
+    def test_the_clinic_keeps_its_billing_records_and_the_waitlist_goes(self, alice, everything):
+        books = {
+            model: sorted(model.objects.filter(**{path: alice}).values_list("pk", flat=True))
+            for model, path in (
+                (Sale, "runner"),
+                (Payment, "sale__runner"),
+                (CreditGrant, "runner"),
+                (LedgerEntry, "runner"),
+            )
+        }
+        assert all(books.values())
+        assert WaitlistEntry.objects.filter(runner=alice).exists()
+
+        runner_account_delete(runner=alice)
+
+        # The bookkeeping stays whole, pointing at the anonymous placeholder.
+        for model, pks in books.items():
+            assert sorted(model.objects.filter(pk__in=pks).values_list("pk", flat=True)) == pks
+        placeholder = Runner.objects.select_related("user").get(pk=alice.pk)
+        assert placeholder.user.email.endswith("@deleted.invalid")
+        assert set(Sale.objects.filter(pk__in=books[Sale]).values_list("runner", flat=True)) == {
+            alice.pk
+        }
+        assert Payment.objects.get(reference="TPV-0042").amount == Decimal("150.00")
+        # No month is charged to a deleted account.
+        assert set(Membership.objects.filter(runner=alice).values_list("status", flat=True)) == {
+            "ended"
+        }
+        assert not WaitlistEntry.objects.filter(runner=alice).exists()
+        assert not WaitlistOffer.objects.filter(runner=alice).exists()
 
     def test_the_admin_log_keeps_what_staff_did_but_no_longer_names_the_runner(
         self, alice, bob, history, superuser
