@@ -104,6 +104,7 @@ def load_context(
     lookahead: timedelta = timedelta(0),
     race_windows: list[RaceWindow] | None = None,
     races: list[Race] | None = None,
+    with_trainings: bool = True,
 ) -> Context:
     """Set-based, whatever the span and the number of therapists: the hours (with the
     therapists' names), then time off and sessions (the therapists' and the runner's) in
@@ -113,7 +114,7 @@ def load_context(
 
     `therapists` (already fetched, e.g. locked rows) saves the therapist query: their
     hours are then read on their own. `race_windows` and `races` (already known, e.g.
-    none) save their queries.
+    none) save their queries, as `with_trainings=False` (the runner has none) does.
     """
     infos: dict[int, rules.TherapistInfo] = {}
     if therapists is not None:
@@ -225,7 +226,11 @@ def load_context(
                 )
             )
         since, until = span_start - after, span_end + before
-        rows = runner_selectors.training_rows({runner_info.id or 0}, since, until)
+        rows = (
+            runner_selectors.training_rows({runner_info.id or 0}, since, until)
+            if with_trainings
+            else []
+        )
         for effort, planned in training_efforts(rows, policy, since, until).get(
             runner_info.id or 0, []
         ):

@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import CharField, Exists, Func, OuterRef, Value
 
+from billing.models import CreditGrant
 from booking.engine.codes import Code
 from booking.engine.exceptions import BookingError, SlotTaken
 from booking.models import Session
 from clinic.models import RaceWindow, Therapist
-from runners.models import Race, Runner
+from runners.models import Race, Runner, Training
 
 LOCK_TIMEOUT = "5s"
 RETRIES = 3
@@ -38,8 +39,9 @@ def lock_rows(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
     sub-select is an InitPlan run before the therapists are scanned); the timeout is
     set by a filter on the runner row, evaluated before that row is locked. The
     therapists come with their clinic (not read lazily under the lock afterwards),
-    `has_race_windows` and `runner_has_races` (False: the rules' inputs skip the
-    race-window or the race query)."""
+    `has_race_windows`, `runner_has_races` and `runner_has_trainings` (False: the rules'
+    inputs skip the race-window, race or training query) and `runner_has_credits` (False:
+    the booking skips the pack-credit lookup)."""
     runner = Runner.objects.select_for_update(of=("self",)).filter(pk=runner_id)
     if connection.vendor == "postgresql":
         runner = runner.alias(
@@ -58,6 +60,10 @@ def lock_rows(therapist_ids: Sequence[int], runner_id: int) -> list[Therapist]:
         .annotate(
             has_race_windows=Exists(RaceWindow.objects.filter(clinic=OuterRef("clinic_id"))),
             runner_has_races=Exists(Race.objects.filter(runner_id=runner_id)),
+            runner_has_trainings=Exists(Training.objects.filter(runner_id=runner_id)),
+            runner_has_credits=Exists(
+                CreditGrant.objects.filter(runner_id=runner_id, remaining__gt=0)
+            ),
         )
         .order_by("pk")
     )

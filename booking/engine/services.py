@@ -77,6 +77,7 @@ def _check(
         # (booking.engine.locking): the queries are skipped when there are none.
         race_windows=[] if getattr(therapist, "has_race_windows", None) is False else None,
         races=[] if getattr(therapist, "runner_has_races", None) is False else None,
+        with_trainings=getattr(therapist, "runner_has_trainings", None) is not False,
         lookback=spacing,
         lookahead=spacing,
     )
@@ -268,16 +269,18 @@ def session_book(
         )
         if overridden:
             _record_override(session, by=by, reason=override_reason, overridden=overridden)
-        # A pack or membership credit, if the runner has one for it (runner row locked).
-        ledger.use_for_session(
-            session_id=session.pk,
-            runner_id=runner.pk,
-            clinic_id=locked.clinic_id,
-            service_id=service.pk,
-            day=start.astimezone(locked.clinic.tz).date(),
-            by=by,
-            at=now,
-        )
+        # A pack or membership credit, if the runner has one for it (runner row locked;
+        # the locked row says whether they hold any credit at all).
+        if getattr(locked, "runner_has_credits", None) is not False:
+            ledger.use_for_session(
+                session_id=session.pk,
+                runner_id=runner.pk,
+                clinic_id=locked.clinic_id,
+                service_id=service.pk,
+                day=start.astimezone(locked.clinic.tz).date(),
+                by=by,
+                at=now,
+            )
         outbox.enqueue(session, Reminder.Kind.CONFIRMATION)
         availability_changed(therapist_ids={locked.pk})
         waitlist.left_on_booking(session, locked.clinic.tz)

@@ -37,6 +37,11 @@ def policy(*rules, rest_days=1, after_hours=6, days_after=0):
         rest_days_before_race=rest_days,
         days_after_race=days_after,
         min_days_between_sessions=7,
+        after_training_hours=6,
+        demanding_rpe=7,
+        demanding_ratio_percent=150,
+        demanding_minutes=90,
+        demanding_km=18,
     )
     return Policy.from_clinic(
         clinic,

@@ -20,7 +20,7 @@ def test_bench_pages_prints_every_page_under_the_targets_and_rolls_back():
     pages = figures["pages"]
     every = ("visitor_home", "sign_up", "log_in", "home", "book", "pick_a_time", "month")
     every += ("confirm", "booked", "session", "move", "move_month", "cancel", "my_sessions")
-    every += ("races",)
+    every += ("races", "plan", "waitlist", "trainings", "training_import")
     every += ("race_add", "race_edit", "race_import", "profile", "calendar_feed", "devices")
     every += ("privacy", "self_care")
     assert {n.rsplit(".", 1)[0] for n in pages} == set(every)

@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 
 from billing.models import Offer
 from booking.models import Session
-from devtools.factories import PASSWORD, RaceFactory, SessionFactory
+from devtools.factories import PASSWORD, RaceFactory, SessionFactory, TrainingFactory
 from runners.models import Race
 from tests.support.api import assert_error
 
@@ -76,6 +76,7 @@ def world(alice, therapist, service, clinic, clinic_admin):
         "therapist": therapist,
         "service": service,
         "race": RaceFactory(runner=alice, name="Madrid 10K", start=NOW + timedelta(days=40)),
+        "training": TrainingFactory(runner=alice, start=NOW - timedelta(days=2)),
         "session": SessionFactory(runner=alice, therapist=therapist, service=service, start=WED_10),
         # Attendance is marked on a session that has happened.
         "past": SessionFactory(
@@ -91,6 +92,16 @@ RACE = {
     "distance_km": "42.20",
     "priority": "A",
     "location": "Valencia",
+    "timezone": "Europe/Madrid",
+}
+
+TRAINING = {
+    "name": "Long run",
+    "start": "2026-11-29T09:00:00+01:00",
+    "finish": "2026-11-29T10:40:00+01:00",
+    "minutes": 95,
+    "distance_km": "18.500",
+    "kind": "long",
     "timezone": "Europe/Madrid",
 }
 
@@ -124,6 +135,19 @@ API_WRITES = {
         204,
     ),
     ("post", "/api/v1/races/"): ("alice", {}, lambda w: dict(RACE), 201),
+    ("post", "/api/v1/trainings/"): ("alice", {}, lambda w: dict(TRAINING), 201),
+    ("put", "/api/v1/trainings/{id}/"): (
+        "alice",
+        {"id": "training"},
+        lambda w: dict(TRAINING),
+        200,
+    ),
+    ("patch", "/api/v1/trainings/{id}/"): (
+        "alice",
+        {"id": "training"},
+        lambda w: dict(TRAINING),
+        200,
+    ),
     ("put", "/api/v1/races/{id}/"): ("alice", {"id": "race"}, lambda w: dict(RACE), 200),
     ("patch", "/api/v1/races/{id}/"): ("alice", {"id": "race"}, lambda w: dict(RACE), 200),
     ("post", "/api/v1/sessions/"): (
@@ -236,7 +260,9 @@ API_WRITES = {
     ),
 }
 # Write operations that take no body at all.
-API_BODILESS = {("post", "/api/v1/sessions/{id}/cancel/")}
+# No text field in the body: a cancel, and the training import (a file upload, whose
+# contents the importer checks: tests/runners/test_activity_import.py).
+API_BODILESS = {("post", "/api/v1/sessions/{id}/cancel/"), ("post", "/api/v1/trainings/import/")}
 NOT_TEXT = {"integer", "number", "boolean"}
 
 
